@@ -1,0 +1,53 @@
+// The official @elastic/elasticsearch client, in one of two modes: native for
+// Elasticsearch 8/9, or plain JSON for OpenSearch and Elasticsearch 7, which the
+// official client otherwise refuses (product check, compatible-with media types).
+import { Client, type ClientOptions, Transport, type TransportOptions } from '@elastic/elasticsearch';
+
+/** Which wire dialect the server speaks. */
+export type SearchCompatibility = 'elasticsearch' | 'opensearch' | 'elasticsearch7';
+
+export interface SearchClientOptions {
+  /** Base URL, e.g. `http://127.0.0.1:9200`. */
+  url: string;
+  /** Defaults to `elasticsearch` (native). `opensearch` and `elasticsearch7` send plain JSON and skip the product check. */
+  compatibility?: SearchCompatibility;
+  /** Optional basic auth. */
+  username?: string;
+  password?: string;
+  /** Per-request timeout in milliseconds (default 30 000). */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * A Transport that speaks plain `application/json` and does not require the
+ * `X-Elastic-Product` response header, which OpenSearch and Elasticsearch < 7.14 never send.
+ */
+export class PlainJsonTransport extends Transport {
+  constructor(options: TransportOptions) {
+    super({
+      ...options,
+      productCheck: undefined,
+      vendoredHeaders: {
+        jsonContentType: 'application/json',
+        ndjsonContentType: 'application/x-ndjson',
+        accept: 'application/json',
+      },
+    });
+  }
+}
+
+export function createSearchClient(options: SearchClientOptions): Client {
+  const clientOptions: ClientOptions = {
+    node: options.url,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+  };
+  if (options.username) {
+    clientOptions.auth = { username: options.username, password: options.password ?? '' };
+  }
+  if ((options.compatibility ?? 'elasticsearch') !== 'elasticsearch') {
+    clientOptions.Transport = PlainJsonTransport;
+  }
+  return new Client(clientOptions);
+}
+
+export { Client as SearchClient } from '@elastic/elasticsearch';
