@@ -21,7 +21,11 @@ command -v make >/dev/null && command -v g++ >/dev/null || {
 }
 
 stamp="$ROOT/node_modules/.bootstrap-stamp"
-lock_sum="$(cat "$ROOT/pnpm-lock.yaml" "$ROOT"/package.json "$ROOT"/apps/*/package.json "$ROOT"/packages/*/package.json 2>/dev/null | md5sum | cut -c1-32)"
+manifests=("$ROOT/pnpm-lock.yaml" "$ROOT/package.json")
+for manifest in "$ROOT"/apps/*/package.json "$ROOT"/packages/*/package.json; do
+  [[ -f "$manifest" ]] && manifests+=("$manifest")
+done
+lock_sum="$(cat "${manifests[@]}" | md5sum | cut -c1-32)"
 if [[ "$(cat "$stamp" 2>/dev/null || true)" != "$lock_sum" ]]; then
   echo "[bootstrap] pnpm install" >&2
   (cd "$ROOT" && pnpm install --frozen-lockfile --reporter=append-only >&2)
