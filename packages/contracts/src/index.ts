@@ -1,0 +1,31 @@
+// Public surface of @bucket-events/contracts.
+export {
+  CONFIGURABLE_EVENT_NAMES,
+  EMITTED_EVENT_NAMES,
+  type EmittedEventName,
+  eventNameMatches,
+  isConfigurableEventName,
+  wantsAccessEvents,
+} from './event-names.ts';
+export {
+  formatSequencer,
+  MUTATION_SCHEMA_VERSION,
+  type MutationRecord,
+  mutationRecordSchema,
+  parseMutationRecord,
+  sequencerSchema,
+} from './mutation.ts';
+export {
+  DEFAULT_REGION,
+  deadLetterQueueName,
+  isTargetKind,
+  MUTATIONS_QUEUE,
+  notificationConfigKey,
+  type ParsedArn,
+  parseArn,
+  TARGET_KINDS,
+  type TargetId,
+  type TargetKind,
+  targetArn,
+  targetQueueName,
+} from './targets.ts';
