@@ -80,7 +80,7 @@ const builder = new XMLBuilder({
 });
 
 export type XmlContent = {
-  [name: string]: XmlContent | XmlContent[] | string | number | boolean | undefined;
+  [name: string]: XmlContent | XmlContent[] | string | string[] | number | boolean | undefined;
 };
 
 /** `<?xml …?><Root xmlns="…">…</Root>`; undefined fields are left out, arrays repeat. */
@@ -97,9 +97,11 @@ function dropUndefined(value: XmlContent): XmlContent {
   const out: XmlContent = {};
   for (const [key, inner] of Object.entries(value)) {
     if (inner === undefined) continue;
-    if (Array.isArray(inner))
-      out[key] = inner.map((item) => (typeof item === 'object' ? dropUndefined(item) : item));
-    else if (typeof inner === 'object') out[key] = dropUndefined(inner);
+    if (Array.isArray(inner)) {
+      out[key] = inner.map((item) => (typeof item === 'object' ? dropUndefined(item) : item)) as
+        | XmlContent[]
+        | string[];
+    } else if (typeof inner === 'object') out[key] = dropUndefined(inner);
     else out[key] = inner;
   }
   return out;

@@ -1,0 +1,73 @@
+// Assembles ingest: storage, outbox relay and the S3 server. Used by main.ts
+// and by tests, which start a real server on a free port.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { BucketEventsConfig } from '@bucket-events/config';
+import type { Logger } from 'pino';
+import type { IngestDeps } from './http/context.ts';
+import { createS3Server } from './http/server.ts';
+import { NotificationRules } from './notification/rules-cache.ts';
+import { OutboxRelay } from './outbox/relay.ts';
+import { ObjectStore } from './storage/object-store.ts';
+
+export interface IngestOptions {
+  config: BucketEventsConfig;
+  dataDir: string;
+  redisUrl: string;
+  queuePrefix: string;
+  host?: string;
+  port: number;
+  fsync?: boolean;
+  log: Logger;
+}
+
+export interface RunningIngest {
+  server: Server;
+  port: number;
+  endpoint: string;
+  store: ObjectStore;
+  relay: OutboxRelay;
+  close(): Promise<void>;
+}
+
+export async function startIngest(options: IngestOptions): Promise<RunningIngest> {
+  const store = new ObjectStore(options.dataDir, { fsync: options.fsync ?? true }, options.log);
+  await store.collectGarbage();
+  const relay = new OutboxRelay(
+    store.metadata,
+    { redisUrl: options.redisUrl, prefix: options.queuePrefix },
+    options.log,
+  );
+  store.attachRelay(relay);
+  relay.start();
+  const deps: IngestDeps = {
+    config: options.config,
+    store,
+    rules: new NotificationRules(store.metadata),
+    log: options.log,
+    targets: new Set(options.config.targets.map((t) => `${t.id}:${t.kind}`)),
+    limits: { maxSinglePutBytes: 5 * 1024 ** 3, maxXmlBodyBytes: 1024 * 1024 },
+  };
+  const server = createS3Server(deps);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  return {
+    server,
+    port,
+    endpoint: `http://${host}:${port}`,
+    store,
+    relay,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await relay.stop();
+      store.metadata.close();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// Ingest's environment, parsed once at start-up; every bad variable is listed.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  /** S3 listen address, MinIO style `:9000` or `host:port`. */
+  MINIO_ADDRESS: z.string().default(':9000'),
+  /** Where object data and the metadata database live. */
+  BUCKET_EVENTS_DATA_DIR: z.string().default(join(homedir(), '.bucket-events', 'data')),
+  /** Redis for BullMQ (the mutations queue). */
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** BullMQ key prefix shared by ingest, router and targets. */
+  BUCKET_EVENTS_QUEUE_PREFIX: z.string().default('bull'),
+  /** fsync each object's data before acknowledging it (turn off only for throw-away data). */
+  BUCKET_EVENTS_FSYNC: z.enum(['true', 'false']).default('true'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface IngestEnv {
+  host: string;
+  port: number;
+  dataDir: string;
+  redisUrl: string;
+  queuePrefix: string;
+  fsync: boolean;
+  logLevel: string;
+}
+
+export function parseIngestEnv(env: NodeJS.ProcessEnv = process.env): IngestEnv {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((issue) => `  - ${issue.path.join('.')}: ${issue.message}`)
+      .join('\n');
+    throw new Error(`invalid environment:\n${problems}`);
+  }
+  const parsed = result.data;
+  const match = /^(.*):(\d+)$/.exec(parsed.MINIO_ADDRESS);
+  if (!match) throw new Error(`invalid environment:\n  - MINIO_ADDRESS: expected ":port" or "host:port"`);
+  return {
+    host: match[1] || '0.0.0.0',
+    port: Number(match[2]),
+    dataDir: parsed.BUCKET_EVENTS_DATA_DIR,
+    redisUrl: parsed.REDIS_URL,
+    queuePrefix: parsed.BUCKET_EVENTS_QUEUE_PREFIX,
+    fsync: parsed.BUCKET_EVENTS_FSYNC === 'true',
+    logLevel: parsed.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,46 @@
+// What every S3 operation handler receives: the parsed request, who made it,
+// and the dependencies it may use.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BucketEventsConfig } from '@bucket-events/config';
+import type { PayloadMode } from '@bucket-events/s3-protocol';
+import type { Logger } from 'pino';
+import type { NotificationRules } from '../notification/rules-cache.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+
+export interface RequestSource {
+  ip: string;
+  port: number;
+  userAgent: string;
+  host: string;
+}
+
+export interface S3Context {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  /** Decoded bucket name ('' for service-level requests). */
+  bucket: string;
+  /** Decoded object key ('' for bucket-level requests). */
+  key: string;
+  /** Decoded query parameters (last value wins). */
+  query: Map<string, string>;
+  /** The resource the request is about, for error documents: `/bucket/key`. */
+  resource: string;
+  principal: string;
+  payload: PayloadMode;
+  source: RequestSource;
+  originEndpoint: string;
+  deps: IngestDeps;
+}
+
+export interface IngestDeps {
+  config: BucketEventsConfig;
+  store: ObjectStore;
+  rules: NotificationRules;
+  log: Logger;
+  /** Enabled targets as `<id>:<kind>`, for ARN validation. */
+  targets: ReadonlySet<string>;
+  limits: { maxSinglePutBytes: number; maxXmlBodyBytes: number };
+}
+
+export type S3Handler = (context: S3Context) => Promise<void>;

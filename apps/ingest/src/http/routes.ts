@@ -1,0 +1,122 @@
+// Which S3 operation a request is: method, bucket/key presence and the
+// sub-resource in the query, as S3 dispatches them.
+import { renderXml, S3Errors } from '@bucket-events/s3-protocol';
+import * as buckets from '../s3/buckets.ts';
+import { copyObject } from '../s3/copy-object.ts';
+import { deleteObject, deleteObjects } from '../s3/delete-object.ts';
+import { getObject, headObject } from '../s3/get-object.ts';
+import { listObjectsV1, listObjectsV2, listObjectVersions } from '../s3/list-objects.ts';
+import * as multipart from '../s3/multipart.ts';
+import { getBucketNotification, putBucketNotification } from '../s3/notification.ts';
+import { putObject } from '../s3/put-object.ts';
+import type { S3Handler } from './context.ts';
+import { sendXml } from './respond.ts';
+
+/** Bucket sub-resources we do not implement; answered with NotImplemented rather than misrouted. */
+const UNSUPPORTED_BUCKET_SUBRESOURCES = [
+  'acl',
+  'analytics',
+  'cors',
+  'encryption',
+  'intelligent-tiering',
+  'inventory',
+  'lifecycle',
+  'logging',
+  'metrics',
+  'object-lock',
+  'ownershipControls',
+  'policy',
+  'policyStatus',
+  'publicAccessBlock',
+  'replication',
+  'requestPayment',
+  'tagging',
+  'versioning',
+  'website',
+  'accelerate',
+  'events',
+];
+const UNSUPPORTED_OBJECT_SUBRESOURCES = [
+  'acl',
+  'tagging',
+  'retention',
+  'legal-hold',
+  'torrent',
+  'restore',
+  'select',
+  'attributes',
+];
+
+export function resolveOperation(
+  method: string,
+  bucket: string,
+  key: string,
+  query: Map<string, string>,
+  copySource: boolean,
+): S3Handler {
+  const has = (name: string) => query.has(name);
+  if (bucket === '') {
+    if (method === 'GET') return buckets.listBuckets;
+    throw S3Errors.MethodNotAllowed();
+  }
+  if (key === '') {
+    if (has('notification')) {
+      if (method === 'PUT') return putBucketNotification;
+      if (method === 'GET') return getBucketNotification;
+      throw S3Errors.MethodNotAllowed();
+    }
+    const unsupported = UNSUPPORTED_BUCKET_SUBRESOURCES.find(has);
+    if (unsupported) {
+      // Clients probe versioning; answer it as an unversioned bucket would.
+      if (unsupported === 'versioning' && method === 'GET') return getBucketVersioning;
+      throw S3Errors.NotImplemented(`The ${unsupported} sub-resource is not implemented by this server.`);
+    }
+    switch (method) {
+      case 'PUT':
+        return buckets.createBucket;
+      case 'HEAD':
+        return buckets.headBucket;
+      case 'DELETE':
+        return buckets.deleteBucket;
+      case 'POST':
+        if (has('delete')) return deleteObjects;
+        throw S3Errors.MethodNotAllowed();
+      case 'GET':
+        if (has('location')) return buckets.getBucketLocation;
+        if (has('versions')) return listObjectVersions;
+        if (has('uploads')) return multipart.listMultipartUploads;
+        if (query.get('list-type') === '2') return listObjectsV2;
+        return listObjectsV1;
+      default:
+        throw S3Errors.MethodNotAllowed();
+    }
+  }
+  const unsupported = UNSUPPORTED_OBJECT_SUBRESOURCES.find(has);
+  if (unsupported)
+    throw S3Errors.NotImplemented(`The ${unsupported} sub-resource is not implemented by this server.`);
+  switch (method) {
+    case 'PUT':
+      if (has('uploadId') && has('partNumber')) {
+        if (copySource) throw S3Errors.NotImplemented('UploadPartCopy is not implemented by this server.');
+        return multipart.uploadPart;
+      }
+      return copySource ? copyObject : putObject;
+    case 'GET':
+      return has('uploadId') ? multipart.listParts : getObject;
+    case 'HEAD':
+      return headObject;
+    case 'DELETE':
+      return has('uploadId') ? multipart.abortMultipartUpload : deleteObject;
+    case 'POST':
+      if (has('uploads')) return multipart.createMultipartUpload;
+      if (has('uploadId')) return multipart.completeMultipartUpload;
+      throw S3Errors.MethodNotAllowed();
+    default:
+      throw S3Errors.MethodNotAllowed();
+  }
+}
+
+const getBucketVersioning: S3Handler = async (context) => {
+  buckets.requireBucket(context);
+  sendXml(context.res, 200, renderXml('VersioningConfiguration', {}));
+};

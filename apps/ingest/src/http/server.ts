@@ -1,0 +1,157 @@
+// The S3 HTTP edge: assigns a request id, authenticates (SigV4 header or
+// presigned), resolves the operation and runs it; any error becomes an S3 XML
+// error document. Nothing here knows about individual operations.
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  headerValue,
+  isS3Error,
+  parseQuery,
+  type S3Error,
+  S3Errors,
+  verifyRequest,
+} from '@bucket-events/s3-protocol';
+import { NoSuchBucketError } from '../storage/metadata.ts';
+import type { IngestDeps, S3Context } from './context.ts';
+import { sendError } from './respond.ts';
+import { resolveOperation } from './routes.ts';
+
+export function newRequestId(): string {
+  return randomBytes(8).toString('hex').toUpperCase();
+}
+
+interface Target {
+  rawPath: string;
+  rawQuery: string;
+  bucket: string;
+  key: string;
+}
+
+function splitTarget(url: string): Target {
+  const q = url.indexOf('?');
+  const rawPath = q === -1 ? url : url.slice(0, q);
+  const rawQuery = q === -1 ? '' : url.slice(q + 1);
+  if (!rawPath.startsWith('/')) throw S3Errors.InvalidRequest('Request path must be absolute.');
+  const path = decodePath(rawPath.slice(1));
+  const slash = path.indexOf('/');
+  const bucket = slash === -1 ? path : path.slice(0, slash);
+  const key = slash === -1 ? '' : path.slice(slash + 1);
+  return { rawPath, rawQuery, bucket, key };
+}
+
+function decodePath(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw S3Errors.InvalidObjectName('Object name contains invalid percent-encoding or UTF-8.');
+  }
+}
+
+export function createS3Handler(deps: IngestDeps) {
+  const secrets = new Map(deps.config.credentials.map((c) => [c.accessKey, c.secretKey]));
+  const lookupSecret = (accessKeyId: string) => secrets.get(accessKeyId);
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = newRequestId();
+    res.setHeader('x-amz-request-id', requestId);
+    res.setHeader('x-amz-id-2', requestId);
+    res.setHeader('server', 'BucketEvents');
+    let resource = req.url ?? '/';
+    const head = req.method === 'HEAD';
+    try {
+      const target = splitTarget(req.url ?? '/');
+      resource = target.key ? `/${target.bucket}/${target.key}` : `/${target.bucket}`;
+      const verified = verifyRequest(
+        {
+          method: req.method ?? 'GET',
+          rawPath: target.rawPath,
+          rawQuery: target.rawQuery,
+          headers: req.headers,
+        },
+        { region: deps.config.region, lookupSecret },
+      );
+      const query = new Map(parseQuery(target.rawQuery));
+      const operation = resolveOperation(
+        req.method ?? 'GET',
+        target.bucket,
+        target.key,
+        query,
+        headerValue(req.headers, 'x-amz-copy-source') !== undefined,
+      );
+      const local = req.socket.address() as AddressInfo;
+      const context: S3Context = {
+        req,
+        res,
+        requestId,
+        bucket: target.bucket,
+        key: target.key,
+        query,
+        resource,
+        principal: verified.accessKeyId,
+        payload: verified.payload,
+        source: {
+          ip: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+          port: req.socket.remotePort ?? 0,
+          userAgent: headerValue(req.headers, 'user-agent') ?? '',
+          host: headerValue(req.headers, 'host') ?? '',
+        },
+        originEndpoint: `http://${local.address?.replace(/^::ffff:/, '') ?? '127.0.0.1'}:${local.port}`,
+        deps,
+      };
+      await operation(context);
+    } catch (error) {
+      const s3Error = toS3Error(error);
+      if (s3Error.status >= 500)
+        deps.log.error({ err: error, requestId, method: req.method, url: req.url }, 'request failed');
+      else
+        deps.log.debug(
+          { code: s3Error.code, requestId, method: req.method, url: req.url },
+          'request refused',
+        );
+      // An unread body is not drained: the connection closes after the answer.
+      if (!req.complete) res.setHeader('connection', 'close');
+      sendError(res, s3Error, requestId, resource, head);
+      if (!req.complete) req.resume();
+    }
+  };
+}
+
+function toS3Error(error: unknown): S3Error {
+  if (isS3Error(error)) return error;
+  if (error instanceof NoSuchBucketError)
+    return S3Errors.NoSuchBucket(undefined, `/${error.bucket}`, { BucketName: error.bucket });
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (
+    code === 'ECONNRESET' ||
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    (error as Error)?.message === 'aborted'
+  ) {
+    return S3Errors.IncompleteBody();
+  }
+  return S3Errors.InternalError();
+}
+
+export interface ListenOptions {
+  port: number;
+  host?: string;
+}
+
+export function createS3Server(deps: IngestDeps): Server {
+  const handle = createS3Handler(deps);
+  const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 0 }, (req, res) => {
+    void handle(req, res);
+  });
+  // Expect: 100-continue (AWS CLI, SDKs for large bodies): let the client send.
+  server.on('checkContinue', (req, res) => {
+    res.writeContinue();
+    void handle(req, res);
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+  return server;
+}

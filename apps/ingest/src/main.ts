@@ -1,0 +1,49 @@
+// The ingest process: parse env and config (refusing to start on any problem),
+// print the ARNs, serve S3 until SIGTERM/SIGINT, then stop cleanly.
+import { ConfigError, loadConfig } from '@bucket-events/config';
+import { pino } from 'pino';
+import { startIngest } from './app.ts';
+import { parseIngestEnv } from './env.ts';
+
+const log = pino({ name: 'ingest', level: process.env.LOG_LEVEL ?? 'info' });
+
+async function main() {
+  const env = parseIngestEnv();
+  const config = loadConfig({
+    path: process.argv.includes('--config') ? process.argv[process.argv.indexOf('--config') + 1] : undefined,
+  });
+  const ingest = await startIngest({
+    config,
+    dataDir: env.dataDir,
+    redisUrl: env.redisUrl,
+    queuePrefix: env.queuePrefix,
+    host: env.host,
+    port: env.port,
+    fsync: env.fsync,
+    log,
+  });
+  log.info(
+    { endpoint: ingest.endpoint, dataDir: env.dataDir, config: config.source, region: config.region },
+    'S3 API listening',
+  );
+  // MinIO prints its ARNs at start-up; so do we.
+  console.log(`SQS ARNs: ${config.targets.map((t) => t.arn).join(' ') || '<none>'}`);
+  if (config.credentials[0]?.accessKey === 'minioadmin') {
+    log.warn(
+      'using the default root credentials minioadmin:minioadmin; set MINIO_ROOT_USER and MINIO_ROOT_PASSWORD',
+    );
+  }
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    await ingest.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,202 @@
+// ListObjects (v1), ListObjectsV2 and ListObjectVersions (for unversioned
+// buckets every object is its own "null" version): prefix, delimiter,
+// max-keys, markers and continuation tokens, encoding-type=url.
+import { awsUriEncode, renderXml, S3Errors, type XmlContent } from '@bucket-events/s3-protocol';
+import type { S3Context } from '../http/context.ts';
+import { isoDate, sendXml } from '../http/respond.ts';
+import type { Metadata, ObjectMeta } from '../storage/metadata.ts';
+import { requireBucket } from './buckets.ts';
+
+const PAGE = 1000;
+/** Greater than every BMP character in UTF-8 byte order: `cp + LAST` sorts after every key under `cp` in the BMP. */
+const LAST = '\uFFFF';
+
+export interface ListingRequest {
+  prefix: string;
+  delimiter: string;
+  /** List keys strictly after this one (and, when it is a common prefix, after everything under it). */
+  after: string;
+  maxKeys: number;
+}
+
+export interface Listing {
+  objects: ObjectMeta[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  /** The last key or common prefix returned; where the next page starts. */
+  last: string | undefined;
+}
+
+/** Walks the key index in order, folding keys into common prefixes at the delimiter. */
+export function listKeys(metadata: Metadata, bucket: string, request: ListingRequest): Listing {
+  const { prefix, delimiter, maxKeys } = request;
+  const objects: ObjectMeta[] = [];
+  const commonPrefixes: string[] = [];
+  let last: string | undefined;
+  const done = (isTruncated: boolean): Listing => ({ objects, commonPrefixes, isTruncated, last });
+  // A marker that is itself a common prefix resumes after everything under it.
+  let skipUnder = delimiter !== '' && request.after.endsWith(delimiter) ? request.after : undefined;
+  let cursor = skipUnder !== undefined ? skipUnder + LAST : request.after;
+  for (;;) {
+    const page = metadata.listObjects(bucket, cursor, prefix, PAGE);
+    let jumped = false;
+    for (const meta of page) {
+      cursor = meta.key;
+      if (!meta.key.startsWith(prefix)) return done(false);
+      if (skipUnder !== undefined && meta.key.startsWith(skipUnder)) continue;
+      if (objects.length + commonPrefixes.length >= maxKeys) return done(true);
+      const cut = delimiter !== '' ? meta.key.indexOf(delimiter, prefix.length) : -1;
+      if (cut < 0) {
+        objects.push(meta);
+        last = meta.key;
+        continue;
+      }
+      const commonPrefix = meta.key.slice(0, cut + delimiter.length);
+      commonPrefixes.push(commonPrefix);
+      last = commonPrefix;
+      // Jump past the whole prefix instead of walking through its keys.
+      skipUnder = commonPrefix;
+      cursor = commonPrefix + LAST;
+      jumped = true;
+      break;
+    }
+    if (!jumped && page.length < PAGE) return done(false);
+  }
+}
+
+function maxKeysOf(context: S3Context): number {
+  const raw = context.query.get('max-keys');
+  if (raw === undefined || raw === '') return 1000;
+  if (!/^\d+$/.test(raw))
+    throw S3Errors.InvalidArgument('Argument maxKeys must be an integer between 0 and 2147483647');
+  return Math.min(Number(raw), 1000);
+}
+
+function encodingOf(context: S3Context): (value: string) => string {
+  const encoding = context.query.get('encoding-type');
+  if (encoding === undefined || encoding === '') return (value) => value;
+  if (encoding.toLowerCase() !== 'url')
+    throw S3Errors.InvalidArgument('Invalid Encoding Method specified in Request');
+  return (value) => value.split('/').map(awsUriEncode).join('/');
+}
+
+function contents(objects: ObjectMeta[], encode: (v: string) => string, owner?: string): XmlContent[] {
+  return objects.map((meta) => ({
+    Key: encode(meta.key),
+    LastModified: isoDate(meta.lastModified),
+    ETag: `"${meta.etag}"`,
+    Size: meta.size,
+    ...(owner ? { Owner: { ID: owner, DisplayName: owner } } : {}),
+    StorageClass: 'STANDARD',
+  }));
+}
+
+export async function listObjectsV1(context: S3Context): Promise<void> {
+  requireBucket(context);
+  const encode = encodingOf(context);
+  const prefix = context.query.get('prefix') ?? '';
+  const delimiter = context.query.get('delimiter') ?? '';
+  const marker = context.query.get('marker') ?? '';
+  const maxKeys = maxKeysOf(context);
+  const listing = listKeys(context.deps.store.metadata, context.bucket, {
+    prefix,
+    delimiter,
+    after: marker,
+    maxKeys,
+  });
+  const xml = renderXml('ListBucketResult', {
+    Name: context.bucket,
+    Prefix: encode(prefix),
+    Marker: encode(marker),
+    NextMarker: listing.isTruncated && listing.last !== undefined ? encode(listing.last) : undefined,
+    MaxKeys: maxKeys,
+    Delimiter: delimiter ? encode(delimiter) : undefined,
+    IsTruncated: listing.isTruncated,
+    EncodingType: context.query.get('encoding-type') ? 'url' : undefined,
+    Contents: contents(listing.objects, encode, context.principal),
+    CommonPrefixes: listing.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
+  });
+  sendXml(context.res, 200, xml);
+}
+
+export async function listObjectsV2(context: S3Context): Promise<void> {
+  requireBucket(context);
+  const encode = encodingOf(context);
+  const prefix = context.query.get('prefix') ?? '';
+  const delimiter = context.query.get('delimiter') ?? '';
+  const startAfter = context.query.get('start-after') ?? '';
+  const token = context.query.get('continuation-token');
+  const maxKeys = maxKeysOf(context);
+  let after = startAfter;
+  if (token !== undefined) {
+    const decoded = Buffer.from(token, 'base64url').toString('utf8');
+    if (token === '' || !decoded.startsWith('k:'))
+      throw S3Errors.InvalidArgument('The continuation token provided is incorrect');
+    after = decoded.slice(2);
+  }
+  const listing = listKeys(context.deps.store.metadata, context.bucket, {
+    prefix,
+    delimiter,
+    after,
+    maxKeys,
+  });
+  const fetchOwner = context.query.get('fetch-owner') === 'true';
+  const xml = renderXml('ListBucketResult', {
+    Name: context.bucket,
+    Prefix: encode(prefix),
+    StartAfter: startAfter ? encode(startAfter) : undefined,
+    ContinuationToken: token,
+    NextContinuationToken:
+      listing.isTruncated && listing.last !== undefined
+        ? Buffer.from(`k:${listing.last}`).toString('base64url')
+        : undefined,
+    KeyCount: listing.objects.length + listing.commonPrefixes.length,
+    MaxKeys: maxKeys,
+    Delimiter: delimiter ? encode(delimiter) : undefined,
+    IsTruncated: listing.isTruncated,
+    EncodingType: context.query.get('encoding-type') ? 'url' : undefined,
+    Contents: contents(listing.objects, encode, fetchOwner ? context.principal : undefined),
+    CommonPrefixes: listing.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
+  });
+  sendXml(context.res, 200, xml);
+}
+
+export async function listObjectVersions(context: S3Context): Promise<void> {
+  requireBucket(context);
+  const encode = encodingOf(context);
+  const prefix = context.query.get('prefix') ?? '';
+  const delimiter = context.query.get('delimiter') ?? '';
+  const keyMarker = context.query.get('key-marker') ?? '';
+  const maxKeys = maxKeysOf(context);
+  const listing = listKeys(context.deps.store.metadata, context.bucket, {
+    prefix,
+    delimiter,
+    after: keyMarker,
+    maxKeys,
+  });
+  const owner = { ID: context.principal, DisplayName: context.principal };
+  const xml = renderXml('ListVersionsResult', {
+    Name: context.bucket,
+    Prefix: encode(prefix),
+    KeyMarker: encode(keyMarker),
+    VersionIdMarker: context.query.get('version-id-marker') ?? '',
+    NextKeyMarker: listing.isTruncated && listing.last !== undefined ? encode(listing.last) : undefined,
+    NextVersionIdMarker: listing.isTruncated ? 'null' : undefined,
+    MaxKeys: maxKeys,
+    Delimiter: delimiter ? encode(delimiter) : undefined,
+    IsTruncated: listing.isTruncated,
+    EncodingType: context.query.get('encoding-type') ? 'url' : undefined,
+    Version: listing.objects.map((meta) => ({
+      Key: encode(meta.key),
+      VersionId: 'null',
+      IsLatest: true,
+      LastModified: isoDate(meta.lastModified),
+      ETag: `"${meta.etag}"`,
+      Size: meta.size,
+      Owner: owner,
+      StorageClass: 'STANDARD',
+    })),
+    CommonPrefixes: listing.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
+  });
+  sendXml(context.res, 200, xml);
+}

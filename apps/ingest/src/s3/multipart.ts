@@ -1,0 +1,255 @@
+// Multipart uploads: Create, UploadPart, Complete, Abort, ListParts and
+// ListMultipartUploads. Parts are data files of their own; completion
+// concatenates them into the object's data file and commits the object with an
+// ObjectCreated:CompleteMultipartUpload record in one transaction.
+import { createHash, randomBytes } from 'node:crypto';
+import { children, childText, headerValue, parseXml, renderXml, S3Errors } from '@bucket-events/s3-protocol';
+import { measureBody, readSmallBody, SUPPORTED_CHECKSUMS } from '../http/body.ts';
+import type { S3Context } from '../http/context.ts';
+import { isoDate, sendEmpty, sendXml } from '../http/respond.ts';
+import type { UploadRow } from '../storage/metadata.ts';
+import { requireBucket } from './buckets.ts';
+import { mutationDraft } from './mutation.ts';
+import { assertValidKey } from './names.ts';
+import { objectHeadersFrom } from './object-headers.ts';
+
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+const MAX_PART_SIZE = 5 * 1024 * 1024 * 1024;
+const MAX_PART_NUMBER = 10_000;
+
+export async function createMultipartUpload(context: S3Context): Promise<void> {
+  const { deps, bucket, key, req } = context;
+  requireBucket(context);
+  assertValidKey(key);
+  const headers = objectHeadersFrom(req.headers);
+  const algorithm = headerValue(req.headers, 'x-amz-checksum-algorithm')?.toLowerCase() ?? null;
+  if (algorithm !== null && !(SUPPORTED_CHECKSUMS as readonly string[]).includes(algorithm)) {
+    throw S3Errors.InvalidRequest(
+      `Checksum algorithm ${algorithm.toUpperCase()} is not supported; use CRC32, SHA1 or SHA256.`,
+    );
+  }
+  const uploadId = randomBytes(24).toString('base64url');
+  deps.store.metadata.createUpload({
+    uploadId,
+    bucket,
+    key,
+    initiated: new Date().toISOString(),
+    contentType: headers.contentType,
+    headers: headers.headers,
+    userMetadata: headers.userMetadata,
+    checksumAlgorithm: algorithm,
+  });
+  sendXml(
+    context.res,
+    200,
+    renderXml('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: uploadId }),
+  );
+}
+
+function requireUpload(context: S3Context): UploadRow {
+  const uploadId = context.query.get('uploadId') ?? '';
+  const upload = context.deps.store.metadata.getUpload(uploadId);
+  if (!upload || upload.bucket !== context.bucket || upload.key !== context.key) {
+    throw S3Errors.NoSuchUpload(undefined, `/${context.bucket}/${context.key}`, { UploadId: uploadId });
+  }
+  return upload;
+}
+
+export async function uploadPart(context: S3Context): Promise<void> {
+  const { deps } = context;
+  requireBucket(context);
+  const partNumber = Number(context.query.get('partNumber'));
+  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
+    throw S3Errors.InvalidArgument('Part number must be an integer between 1 and 10000, inclusive');
+  }
+  const upload = requireUpload(context);
+  const body = measureBody(context, MAX_PART_SIZE);
+  const dataFile = await deps.store.writeData(body.data);
+  try {
+    const digests = body.finish();
+    const stored = deps.store.metadata.putPart(upload.uploadId, {
+      partNumber,
+      size: digests.size,
+      etag: digests.md5Hex,
+      lastModified: new Date().toISOString(),
+      dataFile,
+    });
+    if (!stored) throw S3Errors.NoSuchUpload();
+    deps.store.afterCommit();
+    const checksumHeaders = Object.fromEntries(
+      Object.entries(digests.checksums).map(([algorithm, value]) => [`x-amz-checksum-${algorithm}`, value]),
+    );
+    sendEmpty(context.res, 200, { etag: `"${digests.md5Hex}"`, ...checksumHeaders });
+  } catch (error) {
+    await deps.store.discard(dataFile);
+    throw error;
+  }
+}
+
+export async function completeMultipartUpload(context: S3Context): Promise<void> {
+  const { deps, bucket, key } = context;
+  requireBucket(context);
+  const upload = requireUpload(context);
+  const root = parseXml(await readSmallBody(context, deps.limits.maxXmlBodyBytes)).CompleteMultipartUpload;
+  if (root === undefined) throw S3Errors.MalformedXML();
+  const requested = children(root, 'Part').map((part) => ({
+    partNumber: Number(childText(part, 'PartNumber')),
+    etag: (childText(part, 'ETag') ?? '').trim().replaceAll('"', ''),
+  }));
+  if (requested.length === 0) throw S3Errors.MalformedXML();
+  for (let i = 1; i < requested.length; i++) {
+    if (
+      (requested[i] as { partNumber: number }).partNumber <=
+      (requested[i - 1] as { partNumber: number }).partNumber
+    ) {
+      throw S3Errors.InvalidPartOrder();
+    }
+  }
+  const stored = new Map(
+    deps.store.metadata.allParts(upload.uploadId).map((part) => [part.partNumber, part]),
+  );
+  const parts = requested.map(({ partNumber, etag }) => {
+    const part = stored.get(partNumber);
+    if (!part || part.etag !== etag)
+      throw S3Errors.InvalidPart(undefined, undefined, { PartNumber: String(partNumber) });
+    return part;
+  });
+  parts.forEach((part, index) => {
+    if (index < parts.length - 1 && part.size < MIN_PART_SIZE) {
+      throw S3Errors.EntityTooSmall(undefined, undefined, {
+        ProposedSize: String(part.size),
+        MinSizeAllowed: String(MIN_PART_SIZE),
+        PartNumber: String(part.partNumber),
+        ETag: part.etag,
+      });
+    }
+  });
+
+  const md5s = createHash('md5');
+  for (const part of parts) md5s.update(Buffer.from(part.etag, 'hex'));
+  const etag = `${md5s.digest('hex')}-${parts.length}`;
+  const size = parts.reduce((sum, part) => sum + part.size, 0);
+  const dataFile = await deps.store.blobs.concat(parts.map((part) => part.dataFile));
+  const now = new Date();
+  const completed = deps.store.completeUpload(
+    upload.uploadId,
+    {
+      bucket,
+      key,
+      size,
+      etag,
+      contentType: upload.contentType,
+      headers: upload.headers,
+      userMetadata: upload.userMetadata,
+      checksums: {},
+      lastModified: now.toISOString(),
+      dataFile,
+    },
+    mutationDraft(
+      context,
+      's3:ObjectCreated:CompleteMultipartUpload',
+      { key, size, eTag: etag, contentType: upload.contentType, userMetadata: upload.userMetadata },
+      now,
+    ),
+  );
+  if (!completed) {
+    await deps.store.discard(dataFile);
+    throw S3Errors.NoSuchUpload();
+  }
+  const location = `${context.originEndpoint}/${bucket}/${key}`;
+  sendXml(
+    context.res,
+    200,
+    renderXml('CompleteMultipartUploadResult', {
+      Location: location,
+      Bucket: bucket,
+      Key: key,
+      ETag: `"${etag}"`,
+    }),
+  );
+}
+
+export async function abortMultipartUpload(context: S3Context): Promise<void> {
+  requireBucket(context);
+  const upload = requireUpload(context);
+  context.deps.store.metadata.abortUpload(upload.uploadId);
+  context.deps.store.afterCommit();
+  sendEmpty(context.res, 204);
+}
+
+export async function listParts(context: S3Context): Promise<void> {
+  requireBucket(context);
+  const upload = requireUpload(context);
+  const maxParts = Math.min(Number(context.query.get('max-parts') ?? 1000) || 1000, 1000);
+  const marker = Number(context.query.get('part-number-marker') ?? 0) || 0;
+  const page = context.deps.store.metadata.listParts(upload.uploadId, marker, maxParts + 1);
+  const truncated = page.length > maxParts;
+  const parts = page.slice(0, maxParts);
+  const owner = { ID: context.principal, DisplayName: context.principal };
+  sendXml(
+    context.res,
+    200,
+    renderXml('ListPartsResult', {
+      Bucket: upload.bucket,
+      Key: upload.key,
+      UploadId: upload.uploadId,
+      Initiator: owner,
+      Owner: owner,
+      StorageClass: 'STANDARD',
+      PartNumberMarker: marker,
+      NextPartNumberMarker:
+        parts.length > 0 ? (parts[parts.length - 1] as { partNumber: number }).partNumber : 0,
+      MaxParts: maxParts,
+      IsTruncated: truncated,
+      Part: parts.map((part) => ({
+        PartNumber: part.partNumber,
+        LastModified: isoDate(part.lastModified),
+        ETag: `"${part.etag}"`,
+        Size: part.size,
+      })),
+    }),
+  );
+}
+
+export async function listMultipartUploads(context: S3Context): Promise<void> {
+  requireBucket(context);
+  const prefix = context.query.get('prefix') ?? '';
+  const keyMarker = context.query.get('key-marker') ?? '';
+  const uploadIdMarker = context.query.get('upload-id-marker') ?? '';
+  const maxUploads = Math.min(Number(context.query.get('max-uploads') ?? 1000) || 1000, 1000);
+  const all = context.deps.store.metadata
+    .listUploads(context.bucket, keyMarker)
+    .filter((upload) => upload.key.startsWith(prefix))
+    .filter((upload) =>
+      keyMarker === ''
+        ? true
+        : upload.key > keyMarker ||
+          (upload.key === keyMarker && uploadIdMarker !== '' && upload.uploadId > uploadIdMarker),
+    );
+  const page = all.slice(0, maxUploads);
+  const truncated = all.length > maxUploads;
+  const lastUpload = page[page.length - 1];
+  const owner = { ID: context.principal, DisplayName: context.principal };
+  sendXml(
+    context.res,
+    200,
+    renderXml('ListMultipartUploadsResult', {
+      Bucket: context.bucket,
+      KeyMarker: keyMarker,
+      UploadIdMarker: uploadIdMarker,
+      NextKeyMarker: truncated && lastUpload ? lastUpload.key : undefined,
+      NextUploadIdMarker: truncated && lastUpload ? lastUpload.uploadId : undefined,
+      Prefix: prefix,
+      MaxUploads: maxUploads,
+      IsTruncated: truncated,
+      Upload: page.map((upload) => ({
+        Key: upload.key,
+        UploadId: upload.uploadId,
+        Initiator: owner,
+        Owner: owner,
+        StorageClass: 'STANDARD',
+        Initiated: isoDate(upload.initiated),
+      })),
+    }),
+  );
+}

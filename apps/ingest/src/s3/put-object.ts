@@ -1,0 +1,56 @@
+// PutObject: stream the body to a new data file, verify every digest the
+// client sent, then commit metadata and the ObjectCreated:Put record together.
+
+import { measureBody } from '../http/body.ts';
+import type { S3Context } from '../http/context.ts';
+import { sendEmpty } from '../http/respond.ts';
+import { requireBucket } from './buckets.ts';
+import { mutationDraft } from './mutation.ts';
+import { assertValidKey } from './names.ts';
+import { objectHeadersFrom } from './object-headers.ts';
+
+export async function putObject(context: S3Context): Promise<void> {
+  const { deps, bucket, key } = context;
+  requireBucket(context);
+  assertValidKey(key);
+  const headers = objectHeadersFrom(context.req.headers);
+  const body = measureBody(context, deps.limits.maxSinglePutBytes);
+  const dataFile = await deps.store.writeData(body.data);
+  try {
+    const digests = body.finish();
+    const now = new Date();
+    deps.store.commitPut(
+      {
+        bucket,
+        key,
+        size: digests.size,
+        etag: digests.md5Hex,
+        contentType: headers.contentType,
+        headers: headers.headers,
+        userMetadata: headers.userMetadata,
+        checksums: digests.checksums,
+        lastModified: now.toISOString(),
+        dataFile,
+      },
+      mutationDraft(
+        context,
+        's3:ObjectCreated:Put',
+        {
+          key,
+          size: digests.size,
+          eTag: digests.md5Hex,
+          contentType: headers.contentType,
+          userMetadata: headers.userMetadata,
+        },
+        now,
+      ),
+    );
+    const checksumHeaders = Object.fromEntries(
+      Object.entries(digests.checksums).map(([algorithm, value]) => [`x-amz-checksum-${algorithm}`, value]),
+    );
+    sendEmpty(context.res, 200, { etag: `"${digests.md5Hex}"`, ...checksumHeaders });
+  } catch (error) {
+    await deps.store.discard(dataFile);
+    throw error;
+  }
+}

@@ -1,0 +1,422 @@
+// Durable metadata in SQLite (better-sqlite3, WAL). Every method that changes
+// an object also inserts its outbox row in the same transaction, so a mutation
+// is committed together with its event record or not at all.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MutationRecord } from '@bucket-events/contracts';
+import Database from 'better-sqlite3';
+import { SCHEMA } from './schema.ts';
+
+export interface BucketRow {
+  name: string;
+  createdAt: string;
+  notificationVersion: number;
+}
+
+export interface ObjectMeta {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  contentType: string;
+  /** Standard headers stored with the object (cache-control, content-disposition, …). */
+  headers: Record<string, string>;
+  userMetadata: Record<string, string>;
+  /** e.g. `{ crc32: 'DUoRhQ==' }`, base64 as S3 returns them. */
+  checksums: Record<string, string>;
+  lastModified: string;
+  dataFile: string;
+}
+
+/** A mutation record before commit: the outbox row gives it id, sequencer and config version. */
+export type MutationDraft = Omit<MutationRecord, 'id' | 'sequencer' | 'configVersion' | 'schemaVersion'>;
+
+export interface UploadRow {
+  uploadId: string;
+  bucket: string;
+  key: string;
+  initiated: string;
+  contentType: string;
+  headers: Record<string, string>;
+  userMetadata: Record<string, string>;
+  checksumAlgorithm: string | null;
+}
+
+export interface PartRow {
+  partNumber: number;
+  size: number;
+  etag: string;
+  lastModified: string;
+  dataFile: string;
+}
+
+export interface OutboxRow {
+  id: number;
+  kind: 'mutation' | 'config';
+  payload: string;
+}
+
+export class NoSuchBucketError extends Error {
+  constructor(readonly bucket: string) {
+    super(`no such bucket: ${bucket}`);
+  }
+}
+
+interface ObjectDbRow {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  content_type: string;
+  headers: string;
+  user_metadata: string;
+  checksums: string;
+  last_modified: string;
+  data_file: string;
+}
+
+function toObjectMeta(row: ObjectDbRow): ObjectMeta {
+  return {
+    bucket: row.bucket,
+    key: row.key,
+    size: row.size,
+    etag: row.etag,
+    contentType: row.content_type,
+    headers: JSON.parse(row.headers),
+    userMetadata: JSON.parse(row.user_metadata),
+    checksums: JSON.parse(row.checksums),
+    lastModified: row.last_modified,
+    dataFile: row.data_file,
+  };
+}
+
+export class Metadata {
+  readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.db = new Database(join(dataDir, 'metadata.sqlite'));
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a commit survives the process being killed; only an
+    // OS crash or power loss could lose the last commits.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    const db = this.db;
+    this.statements = {
+      getBucket: db.prepare('SELECT name, created_at, notification_version FROM buckets WHERE name = ?'),
+      insertBucket: db.prepare('INSERT INTO buckets (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+      listBuckets: db.prepare('SELECT name, created_at, notification_version FROM buckets ORDER BY name'),
+      deleteBucket: db.prepare('DELETE FROM buckets WHERE name = ?'),
+      anyObject: db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1'),
+      getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
+      upsertObject:
+        db.prepare(`INSERT INTO objects (bucket, key, size, etag, content_type, headers, user_metadata, checksums, last_modified, data_file)
+        VALUES (@bucket, @key, @size, @etag, @contentType, @headers, @userMetadata, @checksums, @lastModified, @dataFile)
+        ON CONFLICT (bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag, content_type = excluded.content_type,
+          headers = excluded.headers, user_metadata = excluded.user_metadata, checksums = excluded.checksums,
+          last_modified = excluded.last_modified, data_file = excluded.data_file`),
+      deleteObject: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ? RETURNING data_file'),
+      listObjects: db.prepare(
+        'SELECT * FROM objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?',
+      ),
+      insertGarbage: db.prepare('INSERT INTO garbage (data_file) VALUES (?) ON CONFLICT DO NOTHING'),
+      listGarbage: db.prepare('SELECT data_file FROM garbage'),
+      deleteGarbage: db.prepare('DELETE FROM garbage WHERE data_file = ?'),
+      insertOutbox: db.prepare('INSERT INTO outbox (kind, payload) VALUES (?, ?)'),
+      readOutbox: db.prepare('SELECT id, kind, payload FROM outbox ORDER BY id LIMIT ?'),
+      deleteOutboxThrough: db.prepare('DELETE FROM outbox WHERE id <= ?'),
+      countOutbox: db.prepare('SELECT count(*) AS n FROM outbox'),
+      getNotification: db.prepare(
+        'SELECT version, config FROM notification_configs WHERE bucket = ? AND version = ?',
+      ),
+      insertNotification: db.prepare(
+        'INSERT INTO notification_configs (bucket, version, config) VALUES (?, ?, ?)',
+      ),
+      bumpNotificationVersion: db.prepare(
+        'UPDATE buckets SET notification_version = notification_version + 1 WHERE name = ? RETURNING notification_version',
+      ),
+      insertUpload:
+        db.prepare(`INSERT INTO uploads (upload_id, bucket, key, initiated, content_type, headers, user_metadata, checksum_algorithm)
+        VALUES (@uploadId, @bucket, @key, @initiated, @contentType, @headers, @userMetadata, @checksumAlgorithm)`),
+      getUpload: db.prepare('SELECT * FROM uploads WHERE upload_id = ?'),
+      deleteUpload: db.prepare('DELETE FROM uploads WHERE upload_id = ?'),
+      listUploads: db.prepare(
+        'SELECT * FROM uploads WHERE bucket = ? AND key >= ? ORDER BY key, initiated, upload_id',
+      ),
+      deleteBucketUploads: db.prepare('DELETE FROM uploads WHERE bucket = ? RETURNING upload_id'),
+      upsertPart: db.prepare(`INSERT INTO parts (upload_id, part_number, size, etag, last_modified, data_file)
+        VALUES (@uploadId, @partNumber, @size, @etag, @lastModified, @dataFile)
+        ON CONFLICT (upload_id, part_number) DO UPDATE SET size = excluded.size, etag = excluded.etag,
+          last_modified = excluded.last_modified, data_file = excluded.data_file`),
+      getPart: db.prepare('SELECT data_file FROM parts WHERE upload_id = ? AND part_number = ?'),
+      listParts: db.prepare(
+        'SELECT * FROM parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?',
+      ),
+      allParts: db.prepare('SELECT * FROM parts WHERE upload_id = ? ORDER BY part_number'),
+      deleteParts: db.prepare('DELETE FROM parts WHERE upload_id = ? RETURNING data_file'),
+    };
+  }
+
+  close() {
+    this.db.close();
+  }
+
+  // --- buckets --------------------------------------------------------------
+
+  getBucket(name: string): BucketRow | undefined {
+    const row = this.statements.getBucket.get(name) as
+      | { name: string; created_at: string; notification_version: number }
+      | undefined;
+    return (
+      row && { name: row.name, createdAt: row.created_at, notificationVersion: row.notification_version }
+    );
+  }
+
+  /** False when the bucket already existed. */
+  createBucket(name: string, createdAt: string): boolean {
+    return this.statements.insertBucket.run(name, createdAt).changes === 1;
+  }
+
+  listBuckets(): BucketRow[] {
+    return (
+      this.statements.listBuckets.all() as {
+        name: string;
+        created_at: string;
+        notification_version: number;
+      }[]
+    ).map((row) => ({
+      name: row.name,
+      createdAt: row.created_at,
+      notificationVersion: row.notification_version,
+    }));
+  }
+
+  /** Deletes an empty bucket (and its abandoned uploads); reports why not otherwise. */
+  deleteBucket(name: string): 'deleted' | 'missing' | 'not-empty' {
+    return this.db.transaction(() => {
+      if (!this.getBucket(name)) return 'missing';
+      if (this.statements.anyObject.get(name)) return 'not-empty';
+      for (const { upload_id } of this.statements.deleteBucketUploads.all(name) as { upload_id: string }[]) {
+        for (const { data_file } of this.statements.deleteParts.all(upload_id) as { data_file: string }[]) {
+          this.statements.insertGarbage.run(data_file);
+        }
+      }
+      this.statements.deleteBucket.run(name);
+      return 'deleted';
+    })();
+  }
+
+  // --- objects --------------------------------------------------------------
+
+  getObject(bucket: string, key: string): ObjectMeta | undefined {
+    const row = this.statements.getObject.get(bucket, key) as ObjectDbRow | undefined;
+    return row && toObjectMeta(row);
+  }
+
+  /** Objects in key order with key > after and key >= from (both may be ''). */
+  listObjects(bucket: string, after: string, from: string, limit: number): ObjectMeta[] {
+    return (this.statements.listObjects.all(bucket, after, from, limit) as ObjectDbRow[]).map(toObjectMeta);
+  }
+
+  /**
+   * Points the key at a new data file and commits its mutation record.
+   * Returns the data file it replaced (already queued for removal).
+   */
+  commitPut(meta: ObjectMeta, mutation: MutationDraft): { replaced?: string; outboxId: number } {
+    return this.db.transaction(() => {
+      const bucket = this.requireBucket(meta.bucket);
+      const previous = this.statements.getObject.get(meta.bucket, meta.key) as ObjectDbRow | undefined;
+      this.statements.upsertObject.run(this.objectParams(meta));
+      if (previous && previous.data_file !== meta.dataFile)
+        this.statements.insertGarbage.run(previous.data_file);
+      const outboxId = this.insertMutation(mutation, bucket.notificationVersion);
+      return { replaced: previous?.data_file, outboxId };
+    })();
+  }
+
+  /** Removes a key; commits a mutation record only when something was removed. */
+  commitDelete(bucket: string, key: string, mutation: () => MutationDraft): { removed: boolean } {
+    return this.db.transaction(() => {
+      const row = this.requireBucket(bucket);
+      const deleted = this.statements.deleteObject.get(bucket, key) as { data_file: string } | undefined;
+      if (!deleted) return { removed: false };
+      this.statements.insertGarbage.run(deleted.data_file);
+      this.insertMutation(mutation(), row.notificationVersion);
+      return { removed: true };
+    })();
+  }
+
+  /** An ObjectAccessed record: nothing changes but the outbox. */
+  commitAccess(mutation: MutationDraft): void {
+    this.db.transaction(() => {
+      const row = this.requireBucket(mutation.bucket);
+      this.insertMutation(mutation, row.notificationVersion);
+    })();
+  }
+
+  // --- notification configuration -------------------------------------------
+
+  /** The bucket's current configuration (JSON text), or undefined when never set or emptied. */
+  getNotification(bucket: string): { version: number; config: string } | undefined {
+    const row = this.getBucket(bucket);
+    if (!row || row.notificationVersion === 0) return undefined;
+    return this.statements.getNotification.get(bucket, row.notificationVersion) as
+      | { version: number; config: string }
+      | undefined;
+  }
+
+  /** Stores a new immutable version and queues its publication ahead of any record that uses it. */
+  putNotification(bucket: string, config: string): number {
+    return this.db.transaction(() => {
+      this.requireBucket(bucket);
+      const { notification_version: version } = this.statements.bumpNotificationVersion.get(bucket) as {
+        notification_version: number;
+      };
+      this.statements.insertNotification.run(bucket, version, config);
+      this.statements.insertOutbox.run(
+        'config',
+        JSON.stringify({ bucket, version, config: JSON.parse(config) }),
+      );
+      return version;
+    })();
+  }
+
+  // --- multipart uploads -----------------------------------------------------
+
+  createUpload(upload: UploadRow): void {
+    this.db.transaction(() => {
+      this.requireBucket(upload.bucket);
+      this.statements.insertUpload.run({
+        ...upload,
+        headers: JSON.stringify(upload.headers),
+        userMetadata: JSON.stringify(upload.userMetadata),
+      });
+    })();
+  }
+
+  getUpload(uploadId: string): UploadRow | undefined {
+    const row = this.statements.getUpload.get(uploadId) as Record<string, string | null> | undefined;
+    return row && this.toUpload(row);
+  }
+
+  listUploads(bucket: string, fromKey: string): UploadRow[] {
+    return (this.statements.listUploads.all(bucket, fromKey) as Record<string, string | null>[]).map((row) =>
+      this.toUpload(row),
+    );
+  }
+
+  /** Records a part; returns the data file of the part it replaced, if any. */
+  putPart(uploadId: string, part: PartRow): { replaced?: string } | undefined {
+    return this.db.transaction(() => {
+      if (!this.statements.getUpload.get(uploadId)) return undefined;
+      const previous = this.statements.getPart.get(uploadId, part.partNumber) as
+        | { data_file: string }
+        | undefined;
+      this.statements.upsertPart.run({ uploadId, ...part });
+      if (previous) this.statements.insertGarbage.run(previous.data_file);
+      return { replaced: previous?.data_file };
+    })();
+  }
+
+  listParts(uploadId: string, afterPart: number, limit: number): PartRow[] {
+    return (
+      this.statements.listParts.all(uploadId, afterPart, limit) as Record<string, string | number>[]
+    ).map(toPart);
+  }
+
+  allParts(uploadId: string): PartRow[] {
+    return (this.statements.allParts.all(uploadId) as Record<string, string | number>[]).map(toPart);
+  }
+
+  /** Removes an upload and queues its part files for removal; false when unknown. */
+  abortUpload(uploadId: string): boolean {
+    return this.db.transaction(() => {
+      if (this.statements.deleteUpload.run(uploadId).changes === 0) return false;
+      for (const { data_file } of this.statements.deleteParts.all(uploadId) as { data_file: string }[]) {
+        this.statements.insertGarbage.run(data_file);
+      }
+      return true;
+    })();
+  }
+
+  /** Turns an upload into the object (already concatenated into meta.dataFile) in one commit. */
+  completeUpload(uploadId: string, meta: ObjectMeta, mutation: MutationDraft): boolean {
+    return this.db.transaction(() => {
+      if (this.statements.deleteUpload.run(uploadId).changes === 0) return false;
+      for (const { data_file } of this.statements.deleteParts.all(uploadId) as { data_file: string }[]) {
+        this.statements.insertGarbage.run(data_file);
+      }
+      this.commitPut(meta, mutation);
+      return true;
+    })();
+  }
+
+  // --- outbox and garbage ----------------------------------------------------
+
+  readOutbox(limit: number): OutboxRow[] {
+    return this.statements.readOutbox.all(limit) as OutboxRow[];
+  }
+
+  deleteOutboxThrough(id: number): void {
+    this.statements.deleteOutboxThrough.run(id);
+  }
+
+  outboxSize(): number {
+    return (this.statements.countOutbox.get() as { n: number }).n;
+  }
+
+  garbage(): string[] {
+    return (this.statements.listGarbage.all() as { data_file: string }[]).map((row) => row.data_file);
+  }
+
+  forgetGarbage(dataFile: string): void {
+    this.statements.deleteGarbage.run(dataFile);
+  }
+
+  // --- helpers ----------------------------------------------------------------
+
+  private requireBucket(name: string): BucketRow {
+    const bucket = this.getBucket(name);
+    if (!bucket) throw new NoSuchBucketError(name);
+    return bucket;
+  }
+
+  private insertMutation(mutation: MutationDraft, configVersion: number): number {
+    const payload = JSON.stringify({ ...mutation, configVersion });
+    return Number(this.statements.insertOutbox.run('mutation', payload).lastInsertRowid);
+  }
+
+  private objectParams(meta: ObjectMeta) {
+    return {
+      ...meta,
+      headers: JSON.stringify(meta.headers),
+      userMetadata: JSON.stringify(meta.userMetadata),
+      checksums: JSON.stringify(meta.checksums),
+    };
+  }
+
+  private toUpload(row: Record<string, string | null>): UploadRow {
+    return {
+      uploadId: row.upload_id as string,
+      bucket: row.bucket as string,
+      key: row.key as string,
+      initiated: row.initiated as string,
+      contentType: row.content_type as string,
+      headers: JSON.parse(row.headers as string),
+      userMetadata: JSON.parse(row.user_metadata as string),
+      checksumAlgorithm: row.checksum_algorithm ?? null,
+    };
+  }
+}
+
+function toPart(row: Record<string, string | number>): PartRow {
+  return {
+    partNumber: row.part_number as number,
+    size: row.size as number,
+    etag: row.etag as string,
+    lastModified: row.last_modified as string,
+    dataFile: row.data_file as string,
+  };
+}

@@ -1,0 +1,66 @@
+// The metadata database's schema. One SQLite file holds buckets, object
+// metadata, multipart uploads, notification configurations and the outbox, so
+// a mutation and its outbox row commit in one transaction.
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS buckets (
+  name TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  notification_version INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS objects (
+  bucket TEXT NOT NULL,
+  key TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  etag TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  headers TEXT NOT NULL,
+  user_metadata TEXT NOT NULL,
+  checksums TEXT NOT NULL,
+  last_modified TEXT NOT NULL,
+  data_file TEXT NOT NULL,
+  PRIMARY KEY (bucket, key)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS notification_configs (
+  bucket TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  config TEXT NOT NULL,
+  PRIMARY KEY (bucket, version)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS uploads (
+  upload_id TEXT PRIMARY KEY,
+  bucket TEXT NOT NULL,
+  key TEXT NOT NULL,
+  initiated TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  headers TEXT NOT NULL,
+  user_metadata TEXT NOT NULL,
+  checksum_algorithm TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS uploads_by_bucket ON uploads (bucket, key, initiated);
+
+CREATE TABLE IF NOT EXISTS parts (
+  upload_id TEXT NOT NULL,
+  part_number INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  etag TEXT NOT NULL,
+  last_modified TEXT NOT NULL,
+  data_file TEXT NOT NULL,
+  PRIMARY KEY (upload_id, part_number)
+) WITHOUT ROWID;
+
+-- Commit order is the sequencer: AUTOINCREMENT never reuses an id, even after
+-- the relay deleted every row.
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL
+);
+
+-- Data files no longer referenced, removed after the transaction that released them.
+CREATE TABLE IF NOT EXISTS garbage (
+  data_file TEXT PRIMARY KEY
+) WITHOUT ROWID;
+`;

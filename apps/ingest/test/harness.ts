@@ -1,0 +1,99 @@
+// Starts a real ingest server for a test: its own data folder, its own BullMQ
+// prefix on the real Redis, a free port, and clients pointed at it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { buildConfig } from '@bucket-events/config';
+import { MUTATIONS_QUEUE, type MutationRecord } from '@bucket-events/contracts';
+import { Queue } from 'bullmq';
+import { pino } from 'pino';
+import { type RunningIngest, startIngest } from '../src/app.ts';
+
+export const ACCESS_KEY = 'minioadmin';
+export const SECRET_KEY = 'minioadmin';
+
+/** Targets enabled in the test config (only their ARNs matter to ingest). */
+export const TEST_CONFIG_DOCUMENT = {
+  region: 'us-east-1',
+  notify: {
+    amqp: { '1': { enable: true, url: 'amqp://127.0.0.1:5672', exchange: 'bucketevents' } },
+    redis: { '1': { enable: true, address: '127.0.0.1:6379', key: 'bucketevents', format: 'access' } },
+    kafka: { '1': { enable: true, brokers: ['127.0.0.1:9092'], topic: 'bucketevents' } },
+    nats: { primary: { enable: true, address: '127.0.0.1:4222', subject: 'bucketevents' } },
+  },
+};
+
+export interface TestIngest {
+  ingest: RunningIngest;
+  endpoint: string;
+  dataDir: string;
+  s3: S3Client;
+  mutations: Queue;
+  /** Every raw mutation job currently in the queue, in sequencer order. */
+  mutationRecords(): Promise<MutationRecord[]>;
+  stop(): Promise<void>;
+}
+
+export async function startTestIngest(
+  redisUrl: string,
+  prefix: string,
+  dataDir?: string,
+): Promise<TestIngest> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'ingest-'));
+  const config = buildConfig(TEST_CONFIG_DOCUMENT, {}, 'test');
+  const ingest = await startIngest({
+    config,
+    dataDir: dir,
+    redisUrl,
+    queuePrefix: prefix,
+    host: '127.0.0.1',
+    port: 0,
+    fsync: false,
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  });
+  const s3 = new S3Client({
+    endpoint: ingest.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
+  });
+  const mutations = new Queue(MUTATIONS_QUEUE, { prefix, connection: { url: redisUrl } });
+  return {
+    ingest,
+    endpoint: ingest.endpoint,
+    dataDir: dir,
+    s3,
+    mutations,
+    async mutationRecords() {
+      const jobs = await mutations.getJobs([
+        'waiting',
+        'active',
+        'completed',
+        'delayed',
+        'failed',
+        'prioritized',
+      ]);
+      return jobs
+        .map((job) => job.data as MutationRecord)
+        .sort((a, b) => (a.sequencer < b.sequencer ? -1 : 1));
+    },
+    async stop() {
+      s3.destroy();
+      await mutations.close();
+      await ingest.close();
+      if (!dataDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `check` returns a value that is not undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
