@@ -14,12 +14,13 @@ export function sendXml(
   res.end(body);
 }
 
+/** An answer without a body (a HEAD answer keeps the object's Content-Length). */
 export function sendEmpty(
   res: ServerResponse,
   status: number,
   headers: Record<string, string | number> = {},
 ) {
-  res.writeHead(status, { ...headers, 'content-length': 0 });
+  res.writeHead(status, { 'content-length': 0, ...headers });
   res.end();
 }
 

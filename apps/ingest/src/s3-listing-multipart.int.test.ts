@@ -1,0 +1,214 @@
+// Listing (v1, v2, delimiters, pagination over 2,500 keys, encoding-type=url)
+// and multipart uploads, through the real AWS SDK v3.
+import { createHash } from 'node:crypto';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  ListPartsCommand,
+  PutObjectCommand,
+  S3ServiceException,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { test } from '@bucket-events/testing';
+import { describe, expect } from 'vitest';
+import { eventually, startTestIngest } from '../test/harness.ts';
+
+const md5 = (data: Buffer) => createHash('md5').update(data).digest();
+
+async function errorName(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof S3ServiceException) return error.name;
+    throw error;
+  }
+  return 'no error';
+}
+
+describe('listing', () => {
+  test('paginates 2,500 keys in v2 and v1, folds common prefixes, and url-encodes on request', async ({ redis }) => {
+    const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'list' }));
+      const keys: string[] = [];
+      for (let i = 0; i < 2500; i++) keys.push(`photos/${String(i % 25).padStart(2, '0')}/img ${String(i).padStart(4, '0')}.jpg`);
+      keys.push('root+1.txt', 'root 2.txt', 'ünïcode/x', 'photos/flat.txt');
+      for (let i = 0; i < keys.length; i += 32) {
+        await Promise.all(
+          keys.slice(i, i + 32).map((Key) => t.s3.send(new PutObjectCommand({ Bucket: 'list', Key, Body: 'x' }))),
+        );
+      }
+      const expected = [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+
+      const seenV2: string[] = [];
+      let token: string | undefined;
+      let pages = 0;
+      do {
+        const page = await t.s3.send(new ListObjectsV2Command({ Bucket: 'list', ContinuationToken: token, MaxKeys: 1000 }));
+        seenV2.push(...(page.Contents ?? []).map((c) => c.Key as string));
+        expect(page.KeyCount).toBe(page.Contents?.length ?? 0);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+        pages++;
+      } while (token);
+      expect(pages).toBe(3);
+      expect(seenV2).toEqual(expected);
+
+      const seenV1: string[] = [];
+      let marker: string | undefined;
+      do {
+        const page = await t.s3.send(new ListObjectsCommand({ Bucket: 'list', Marker: marker, MaxKeys: 700 }));
+        seenV1.push(...(page.Contents ?? []).map((c) => c.Key as string));
+        marker = page.IsTruncated ? page.NextMarker : undefined;
+      } while (marker);
+      expect(seenV1).toEqual(expected);
+
+      const top = await t.s3.send(new ListObjectsV2Command({ Bucket: 'list', Delimiter: '/' }));
+      expect(top.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['photos/', 'ünïcode/']);
+      expect(top.Contents?.map((c) => c.Key)).toEqual(['root 2.txt', 'root+1.txt']);
+
+      const photos = await t.s3.send(new ListObjectsV2Command({ Bucket: 'list', Delimiter: '/', Prefix: 'photos/' }));
+      expect(photos.CommonPrefixes).toHaveLength(25);
+      expect(photos.Contents?.map((c) => c.Key)).toEqual(['photos/flat.txt']);
+
+      // Paginating over common prefixes: every prefix exactly once.
+      const prefixes: string[] = [];
+      let next: string | undefined;
+      do {
+        const page = await t.s3.send(
+          new ListObjectsV2Command({ Bucket: 'list', Delimiter: '/', Prefix: 'photos/', MaxKeys: 7, ContinuationToken: next }),
+        );
+        prefixes.push(...(page.CommonPrefixes ?? []).map((p) => p.Prefix as string));
+        next = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (next);
+      expect(prefixes).toEqual(Array.from({ length: 25 }, (_, i) => `photos/${String(i).padStart(2, '0')}/`));
+
+      const after = await t.s3.send(new ListObjectsV2Command({ Bucket: 'list', StartAfter: 'root 2.txt' }));
+      expect(after.Contents?.map((c) => c.Key)).toEqual(['root+1.txt', 'ünïcode/x']);
+
+      const encoded = await t.s3.send(
+        new ListObjectsV2Command({ Bucket: 'list', Prefix: 'root', EncodingType: 'url' }),
+      );
+      expect(encoded.Contents?.map((c) => c.Key)).toEqual(['root%202.txt', 'root%2B1.txt']);
+    } finally {
+      await t.stop();
+    }
+  }, 120_000);
+});
+
+describe('multipart uploads', () => {
+  test('a 5 MiB + 1 KiB upload in two parts: ETag md5-of-md5s-2, listing, one CompleteMultipartUpload record', async ({
+    redis,
+  }) => {
+    const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'multipart' }));
+      const part1 = Buffer.alloc(5 * 1024 * 1024, 'a');
+      const part2 = Buffer.alloc(1024, 'b');
+      const { UploadId } = await t.s3.send(
+        new CreateMultipartUploadCommand({ Bucket: 'multipart', Key: 'video/clip.mp4', ContentType: 'video/mp4', Metadata: { k: 'v' } }),
+      );
+      expect(UploadId).toBeTruthy();
+      const uploads = await t.s3.send(new ListMultipartUploadsCommand({ Bucket: 'multipart' }));
+      expect(uploads.Uploads?.map((u) => [u.Key, u.UploadId])).toEqual([['video/clip.mp4', UploadId]]);
+
+      const e1 = await t.s3.send(new UploadPartCommand({ Bucket: 'multipart', Key: 'video/clip.mp4', UploadId, PartNumber: 1, Body: part1 }));
+      const e2 = await t.s3.send(new UploadPartCommand({ Bucket: 'multipart', Key: 'video/clip.mp4', UploadId, PartNumber: 2, Body: part2 }));
+      const parts = await t.s3.send(new ListPartsCommand({ Bucket: 'multipart', Key: 'video/clip.mp4', UploadId }));
+      expect(parts.Parts?.map((p) => [p.PartNumber, p.Size])).toEqual([
+        [1, part1.length],
+        [2, part2.length],
+      ]);
+
+      expect(
+        await errorName(
+          t.s3.send(
+            new CompleteMultipartUploadCommand({
+              Bucket: 'multipart',
+              Key: 'video/clip.mp4',
+              UploadId,
+              MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"0000"' }] },
+            }),
+          ),
+        ),
+      ).toBe('InvalidPart');
+      expect(
+        await errorName(
+          t.s3.send(
+            new CompleteMultipartUploadCommand({
+              Bucket: 'multipart',
+              Key: 'video/clip.mp4',
+              UploadId,
+              MultipartUpload: { Parts: [{ PartNumber: 2, ETag: e2.ETag }, { PartNumber: 1, ETag: e1.ETag }] },
+            }),
+          ),
+        ),
+      ).toBe('InvalidPartOrder');
+
+      const done = await t.s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: 'multipart',
+          Key: 'video/clip.mp4',
+          UploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag }, { PartNumber: 2, ETag: e2.ETag }] },
+        }),
+      );
+      const expectedEtag = `${createHash('md5').update(Buffer.concat([md5(part1), md5(part2)])).digest('hex')}-2`;
+      expect(done.ETag).toBe(`"${expectedEtag}"`);
+      const got = await t.s3.send(new GetObjectCommand({ Bucket: 'multipart', Key: 'video/clip.mp4' }));
+      const bytes = Buffer.from(await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+      expect(bytes.equals(Buffer.concat([part1, part2]))).toBe(true);
+      expect(got.ContentType).toBe('video/mp4');
+      expect(got.Metadata).toEqual({ k: 'v' });
+      expect((await t.s3.send(new ListMultipartUploadsCommand({ Bucket: 'multipart' }))).Uploads ?? []).toEqual([]);
+
+      const records = await eventually(async () => {
+        const all = await t.mutationRecords();
+        return all.length > 0 ? all : undefined;
+      });
+      expect(records.map((r) => [r.eventName, r.key, r.size, r.eTag])).toEqual([
+        ['s3:ObjectCreated:CompleteMultipartUpload', 'video/clip.mp4', part1.length + part2.length, expectedEtag],
+      ]);
+    } finally {
+      await t.stop();
+    }
+  }, 60_000);
+
+  test('small non-final parts are EntityTooSmall; abort removes the upload; unknown ids are NoSuchUpload', async ({
+    redis,
+  }) => {
+    const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'multipart' }));
+      const { UploadId } = await t.s3.send(new CreateMultipartUploadCommand({ Bucket: 'multipart', Key: 'k' }));
+      const e1 = await t.s3.send(new UploadPartCommand({ Bucket: 'multipart', Key: 'k', UploadId, PartNumber: 1, Body: 'small' }));
+      const e2 = await t.s3.send(new UploadPartCommand({ Bucket: 'multipart', Key: 'k', UploadId, PartNumber: 2, Body: 'tail' }));
+      expect(
+        await errorName(
+          t.s3.send(
+            new CompleteMultipartUploadCommand({
+              Bucket: 'multipart',
+              Key: 'k',
+              UploadId,
+              MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag }, { PartNumber: 2, ETag: e2.ETag }] },
+            }),
+          ),
+        ),
+      ).toBe('EntityTooSmall');
+      await t.s3.send(new AbortMultipartUploadCommand({ Bucket: 'multipart', Key: 'k', UploadId }));
+      expect(await errorName(t.s3.send(new ListPartsCommand({ Bucket: 'multipart', Key: 'k', UploadId })))).toBe('NoSuchUpload');
+      expect(
+        await errorName(t.s3.send(new UploadPartCommand({ Bucket: 'multipart', Key: 'k', UploadId: 'nope', PartNumber: 1, Body: 'x' }))),
+      ).toBe('NoSuchUpload');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await t.mutationRecords()).toEqual([]);
+    } finally {
+      await t.stop();
+    }
+  });
+});

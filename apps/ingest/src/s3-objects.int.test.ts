@@ -1,0 +1,266 @@
+// Buckets and objects through the real AWS SDK v3 against a real ingest server
+// (with its outbox relayed to the real Redis).
+import { createHash } from 'node:crypto';
+import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetBucketLocationCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { test } from '@bucket-events/testing';
+import { describe, expect } from 'vitest';
+import { eventually, startTestIngest, type TestIngest } from '../test/harness.ts';
+
+let t: TestIngest;
+const md5 = (data: string | Buffer) => createHash('md5').update(data).digest('hex');
+
+async function s3Error(promise: Promise<unknown>): Promise<{ code: string; status: number | undefined; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof S3ServiceException) {
+      return { code: error.name, status: error.$metadata.httpStatusCode, message: error.message };
+    }
+    throw error;
+  }
+  throw new Error('expected an S3 error');
+}
+
+describe('buckets and objects (AWS SDK v3)', () => {
+  test('bucket lifecycle', async ({ redis }) => {
+    t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'images' }));
+      await t.s3.send(new HeadBucketCommand({ Bucket: 'images' }));
+      expect((await t.s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name)).toEqual(['images']);
+      expect((await t.s3.send(new GetBucketLocationCommand({ Bucket: 'images' }))).LocationConstraint).toBeUndefined();
+      expect(await s3Error(t.s3.send(new CreateBucketCommand({ Bucket: 'images' })))).toMatchObject({
+        code: 'BucketAlreadyOwnedByYou',
+        status: 409,
+      });
+      expect(await s3Error(t.s3.send(new CreateBucketCommand({ Bucket: 'Bad_Name' })))).toMatchObject({
+        code: 'InvalidBucketName',
+        status: 400,
+      });
+      await t.s3.send(new PutObjectCommand({ Bucket: 'images', Key: 'a', Body: 'x' }));
+      expect(await s3Error(t.s3.send(new DeleteBucketCommand({ Bucket: 'images' })))).toMatchObject({
+        code: 'BucketNotEmpty',
+        status: 409,
+        message: 'The bucket you tried to delete is not empty',
+      });
+      await t.s3.send(new DeleteObjectCommand({ Bucket: 'images', Key: 'a' }));
+      await t.s3.send(new DeleteBucketCommand({ Bucket: 'images' }));
+      expect(await s3Error(t.s3.send(new HeadBucketCommand({ Bucket: 'images' })))).toMatchObject({ status: 404 });
+      expect(await s3Error(t.s3.send(new GetObjectCommand({ Bucket: 'images', Key: 'a' })))).toMatchObject({
+        code: 'NoSuchBucket',
+        status: 404,
+        message: 'The specified bucket does not exist',
+      });
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
+describe('objects', () => {
+  test('round-trips 0 B, 1 B and awkward keys with MD5 ETags, metadata and a HEAD right after PUT', async ({
+    redis,
+  }) => {
+    t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
+      const cases: [string, string][] = [
+        ['empty', ''],
+        ['one', 'x'],
+        ['with space/and more spaces.txt', 'spaces'],
+        ['unicode/日本語/ファイル é.jpg', 'unicode'],
+        ['plus+and%percent%20literal.txt', 'plus'],
+        ['deep/a/b/c/d/e.bin', 'deep'],
+        ['../../etc/passwd', 'traversal'],
+        ["quote's & <angle>.txt", 'xml'],
+      ];
+      for (const [key, body] of cases) {
+        const put = await t.s3.send(
+          new PutObjectCommand({
+            Bucket: 'bkt',
+            Key: key,
+            Body: body,
+            ContentType: 'text/plain',
+            Metadata: { owner: 'alice' },
+            CacheControl: 'max-age=60',
+          }),
+        );
+        expect(put.ETag).toBe(`"${md5(body)}"`);
+        const head = await t.s3.send(new HeadObjectCommand({ Bucket: 'bkt', Key: key }));
+        expect(head).toMatchObject({ ContentLength: body.length, ETag: `"${md5(body)}"`, ContentType: 'text/plain' });
+        expect(head.Metadata).toEqual({ owner: 'alice' });
+        expect(head.CacheControl).toBe('max-age=60');
+        const got = await t.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: key }));
+        expect(await got.Body?.transformToString()).toBe(body);
+      }
+      // Keys never become paths: the traversal key lives inside the bucket like any other.
+      const versions = await t.s3.send(new ListObjectVersionsCommand({ Bucket: 'bkt' }));
+      expect(versions.Versions?.map((v) => v.Key).sort()).toEqual(cases.map(([key]) => key).sort());
+      expect(versions.Versions?.every((v) => v.VersionId === 'null' && v.IsLatest)).toBe(true);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test('checksums: CRC32 verified on PUT and returned on GET/HEAD; wrong Content-MD5 is BadDigest and leaves nothing', async ({
+    redis,
+  }) => {
+    t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
+      const put = await t.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'c', Body: 'hello world', ChecksumAlgorithm: 'CRC32' }));
+      expect(put.ChecksumCRC32).toBe('DUoRhQ==');
+      const head = await t.s3.send(new HeadObjectCommand({ Bucket: 'bkt', Key: 'c', ChecksumMode: 'ENABLED' }));
+      expect(head.ChecksumCRC32).toBe('DUoRhQ==');
+      const got = await t.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'c', ChecksumMode: 'ENABLED' }));
+      expect(await got.Body?.transformToString()).toBe('hello world');
+
+      const wrongMd5 = Buffer.from(md5('other'), 'hex').toString('base64');
+      expect(
+        await s3Error(t.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'bad', Body: 'hello', ContentMD5: wrongMd5 }))),
+      ).toMatchObject({ code: 'BadDigest', status: 400 });
+      expect(await s3Error(t.s3.send(new HeadObjectCommand({ Bucket: 'bkt', Key: 'bad' })))).toMatchObject({ status: 404 });
+      await eventually(async () => ((await t.mutationRecords()).length === 1 ? true : undefined));
+      expect((await t.mutationRecords()).map((r) => r.key)).toEqual(['c']);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test('ranges and conditional requests', async ({ redis }) => {
+    t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
+      const put = await t.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'r', Body: '0123456789' }));
+      const range = async (Range: string) => {
+        const out = await t.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'r', Range }));
+        return [await out.Body?.transformToString(), out.ContentRange];
+      };
+      expect(await range('bytes=0-0')).toEqual(['0', 'bytes 0-0/10']);
+      expect(await range('bytes=3-5')).toEqual(['345', 'bytes 3-5/10']);
+      expect(await range('bytes=7-')).toEqual(['789', 'bytes 7-9/10']);
+      expect(await range('bytes=-2')).toEqual(['89', 'bytes 8-9/10']);
+      expect(await range('bytes=5-100')).toEqual(['56789', 'bytes 5-9/10']);
+      expect(await s3Error(t.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'r', Range: 'bytes=10-' })))).toMatchObject({
+        code: 'InvalidRange',
+        status: 416,
+      });
+      expect(
+        await s3Error(t.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'r', IfMatch: '"nope"' }))),
+      ).toMatchObject({ code: 'PreconditionFailed', status: 412 });
+      expect(
+        await s3Error(t.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'r', IfNoneMatch: put.ETag }))),
+      ).toMatchObject({ status: 304 });
+      const future = new Date(Date.now() + 3600_000);
+      expect(
+        await s3Error(t.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'r', IfModifiedSince: future }))),
+      ).toMatchObject({ status: 304 });
+      expect(
+        await s3Error(t.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'r', IfUnmodifiedSince: new Date(0) }))),
+      ).toMatchObject({ code: 'PreconditionFailed' });
+      const ok = await t.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'r', IfMatch: put.ETag }));
+      expect(await ok.Body?.transformToString()).toBe('0123456789');
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test('copy with COPY and REPLACE directives, delete and multi-delete (quiet too), each evented once', async ({
+    redis,
+  }) => {
+    t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
+      await t.s3.send(
+        new PutObjectCommand({ Bucket: 'bkt', Key: 'src.txt', Body: 'source', ContentType: 'text/plain', Metadata: { a: '1' } }),
+      );
+      await t.s3.send(new CopyObjectCommand({ Bucket: 'bkt', Key: 'copy1.txt', CopySource: 'bkt/src.txt' }));
+      const copied = await t.s3.send(new HeadObjectCommand({ Bucket: 'bkt', Key: 'copy1.txt' }));
+      expect(copied).toMatchObject({ ContentType: 'text/plain', Metadata: { a: '1' }, ETag: `"${md5('source')}"` });
+      await t.s3.send(
+        new CopyObjectCommand({
+          Bucket: 'bkt',
+          Key: 'copy 2.txt',
+          CopySource: `bkt/${encodeURIComponent('src.txt')}`,
+          MetadataDirective: 'REPLACE',
+          ContentType: 'application/json',
+          Metadata: { b: '2' },
+        }),
+      );
+      const replaced = await t.s3.send(new HeadObjectCommand({ Bucket: 'bkt', Key: 'copy 2.txt' }));
+      expect(replaced).toMatchObject({ ContentType: 'application/json', Metadata: { b: '2' } });
+      expect(
+        await s3Error(t.s3.send(new CopyObjectCommand({ Bucket: 'bkt', Key: 'x', CopySource: 'bkt/missing' }))),
+      ).toMatchObject({ code: 'NoSuchKey' });
+
+      await t.s3.send(new DeleteObjectCommand({ Bucket: 'bkt', Key: 'copy1.txt' }));
+      await t.s3.send(new DeleteObjectCommand({ Bucket: 'bkt', Key: 'never-existed' }));
+      const loud = await t.s3.send(
+        new DeleteObjectsCommand({ Bucket: 'bkt', Delete: { Objects: [{ Key: 'copy 2.txt' }, { Key: 'ghost' }] } }),
+      );
+      expect(loud.Deleted?.map((d) => d.Key)).toEqual(['copy 2.txt', 'ghost']);
+      const quiet = await t.s3.send(
+        new DeleteObjectsCommand({ Bucket: 'bkt', Delete: { Objects: [{ Key: 'src.txt' }], Quiet: true } }),
+      );
+      expect(quiet.Deleted ?? []).toEqual([]);
+
+      const records = await eventually(async () => {
+        const all = await t.mutationRecords();
+        return all.length >= 6 ? all : undefined;
+      });
+      expect(records.map((r) => [r.eventName, r.key])).toEqual([
+        ['s3:ObjectCreated:Put', 'src.txt'],
+        ['s3:ObjectCreated:Copy', 'copy1.txt'],
+        ['s3:ObjectCreated:Copy', 'copy 2.txt'],
+        ['s3:ObjectRemoved:Delete', 'copy1.txt'],
+        ['s3:ObjectRemoved:Delete', 'copy 2.txt'],
+        ['s3:ObjectRemoved:Delete', 'src.txt'],
+      ]);
+      const sequencers = records.map((r) => r.sequencer);
+      expect([...sequencers].sort()).toEqual(sequencers);
+      expect(new Set(sequencers).size).toBe(sequencers.length);
+      expect(records[0]).toMatchObject({
+        bucket: 'bkt',
+        size: 6,
+        eTag: md5('source'),
+        contentType: 'text/plain',
+        userMetadata: { 'x-amz-meta-a': '1' },
+        request: { principalId: 'minioadmin', region: 'us-east-1', sourceIp: '127.0.0.1' },
+      });
+      expect(records[0]?.request.userAgent).toMatch(/aws-sdk-js/);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test('a 100 MiB object streams through and reads back intact', async ({ redis }) => {
+    t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'big' }));
+      const body = Buffer.alloc(100 * 1024 * 1024);
+      for (let i = 0; i < body.length; i += 4096) body.writeUInt32BE(i, i);
+      const put = await t.s3.send(new PutObjectCommand({ Bucket: 'big', Key: 'blob.bin', Body: body }));
+      expect(put.ETag).toBe(`"${md5(body)}"`);
+      const got = await t.s3.send(new GetObjectCommand({ Bucket: 'big', Key: 'blob.bin' }));
+      const hash = createHash('md5');
+      for await (const chunk of got.Body as AsyncIterable<Buffer>) hash.update(chunk);
+      expect(hash.digest('hex')).toBe(md5(body));
+    } finally {
+      await t.stop();
+    }
+  }, 120_000);
+});
