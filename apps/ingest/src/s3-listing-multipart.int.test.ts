@@ -32,16 +32,21 @@ async function errorName(promise: Promise<unknown>): Promise<string> {
 }
 
 describe('listing', () => {
-  test('paginates 2,500 keys in v2 and v1, folds common prefixes, and url-encodes on request', async ({ redis }) => {
+  test('paginates 2,500 keys in v2 and v1, folds common prefixes, and url-encodes on request', async ({
+    redis,
+  }) => {
     const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
     try {
       await t.s3.send(new CreateBucketCommand({ Bucket: 'list' }));
       const keys: string[] = [];
-      for (let i = 0; i < 2500; i++) keys.push(`photos/${String(i % 25).padStart(2, '0')}/img ${String(i).padStart(4, '0')}.jpg`);
+      for (let i = 0; i < 2500; i++)
+        keys.push(`photos/${String(i % 25).padStart(2, '0')}/img ${String(i).padStart(4, '0')}.jpg`);
       keys.push('root+1.txt', 'root 2.txt', 'ünïcode/x', 'photos/flat.txt');
       for (let i = 0; i < keys.length; i += 32) {
         await Promise.all(
-          keys.slice(i, i + 32).map((Key) => t.s3.send(new PutObjectCommand({ Bucket: 'list', Key, Body: 'x' }))),
+          keys
+            .slice(i, i + 32)
+            .map((Key) => t.s3.send(new PutObjectCommand({ Bucket: 'list', Key, Body: 'x' }))),
         );
       }
       const expected = [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
@@ -50,7 +55,9 @@ describe('listing', () => {
       let token: string | undefined;
       let pages = 0;
       do {
-        const page = await t.s3.send(new ListObjectsV2Command({ Bucket: 'list', ContinuationToken: token, MaxKeys: 1000 }));
+        const page = await t.s3.send(
+          new ListObjectsV2Command({ Bucket: 'list', ContinuationToken: token, MaxKeys: 1000 }),
+        );
         seenV2.push(...(page.Contents ?? []).map((c) => c.Key as string));
         expect(page.KeyCount).toBe(page.Contents?.length ?? 0);
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -62,7 +69,9 @@ describe('listing', () => {
       const seenV1: string[] = [];
       let marker: string | undefined;
       do {
-        const page = await t.s3.send(new ListObjectsCommand({ Bucket: 'list', Marker: marker, MaxKeys: 700 }));
+        const page = await t.s3.send(
+          new ListObjectsCommand({ Bucket: 'list', Marker: marker, MaxKeys: 700 }),
+        );
         seenV1.push(...(page.Contents ?? []).map((c) => c.Key as string));
         marker = page.IsTruncated ? page.NextMarker : undefined;
       } while (marker);
@@ -72,7 +81,9 @@ describe('listing', () => {
       expect(top.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['photos/', 'ünïcode/']);
       expect(top.Contents?.map((c) => c.Key)).toEqual(['root 2.txt', 'root+1.txt']);
 
-      const photos = await t.s3.send(new ListObjectsV2Command({ Bucket: 'list', Delimiter: '/', Prefix: 'photos/' }));
+      const photos = await t.s3.send(
+        new ListObjectsV2Command({ Bucket: 'list', Delimiter: '/', Prefix: 'photos/' }),
+      );
       expect(photos.CommonPrefixes).toHaveLength(25);
       expect(photos.Contents?.map((c) => c.Key)).toEqual(['photos/flat.txt']);
 
@@ -81,7 +92,13 @@ describe('listing', () => {
       let next: string | undefined;
       do {
         const page = await t.s3.send(
-          new ListObjectsV2Command({ Bucket: 'list', Delimiter: '/', Prefix: 'photos/', MaxKeys: 7, ContinuationToken: next }),
+          new ListObjectsV2Command({
+            Bucket: 'list',
+            Delimiter: '/',
+            Prefix: 'photos/',
+            MaxKeys: 7,
+            ContinuationToken: next,
+          }),
         );
         prefixes.push(...(page.CommonPrefixes ?? []).map((p) => p.Prefix as string));
         next = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -111,15 +128,38 @@ describe('multipart uploads', () => {
       const part1 = Buffer.alloc(5 * 1024 * 1024, 'a');
       const part2 = Buffer.alloc(1024, 'b');
       const { UploadId } = await t.s3.send(
-        new CreateMultipartUploadCommand({ Bucket: 'multipart', Key: 'video/clip.mp4', ContentType: 'video/mp4', Metadata: { k: 'v' } }),
+        new CreateMultipartUploadCommand({
+          Bucket: 'multipart',
+          Key: 'video/clip.mp4',
+          ContentType: 'video/mp4',
+          Metadata: { k: 'v' },
+        }),
       );
       expect(UploadId).toBeTruthy();
       const uploads = await t.s3.send(new ListMultipartUploadsCommand({ Bucket: 'multipart' }));
       expect(uploads.Uploads?.map((u) => [u.Key, u.UploadId])).toEqual([['video/clip.mp4', UploadId]]);
 
-      const e1 = await t.s3.send(new UploadPartCommand({ Bucket: 'multipart', Key: 'video/clip.mp4', UploadId, PartNumber: 1, Body: part1 }));
-      const e2 = await t.s3.send(new UploadPartCommand({ Bucket: 'multipart', Key: 'video/clip.mp4', UploadId, PartNumber: 2, Body: part2 }));
-      const parts = await t.s3.send(new ListPartsCommand({ Bucket: 'multipart', Key: 'video/clip.mp4', UploadId }));
+      const e1 = await t.s3.send(
+        new UploadPartCommand({
+          Bucket: 'multipart',
+          Key: 'video/clip.mp4',
+          UploadId,
+          PartNumber: 1,
+          Body: part1,
+        }),
+      );
+      const e2 = await t.s3.send(
+        new UploadPartCommand({
+          Bucket: 'multipart',
+          Key: 'video/clip.mp4',
+          UploadId,
+          PartNumber: 2,
+          Body: part2,
+        }),
+      );
+      const parts = await t.s3.send(
+        new ListPartsCommand({ Bucket: 'multipart', Key: 'video/clip.mp4', UploadId }),
+      );
       expect(parts.Parts?.map((p) => [p.PartNumber, p.Size])).toEqual([
         [1, part1.length],
         [2, part2.length],
@@ -144,7 +184,12 @@ describe('multipart uploads', () => {
               Bucket: 'multipart',
               Key: 'video/clip.mp4',
               UploadId,
-              MultipartUpload: { Parts: [{ PartNumber: 2, ETag: e2.ETag }, { PartNumber: 1, ETag: e1.ETag }] },
+              MultipartUpload: {
+                Parts: [
+                  { PartNumber: 2, ETag: e2.ETag },
+                  { PartNumber: 1, ETag: e1.ETag },
+                ],
+              },
             }),
           ),
         ),
@@ -155,24 +200,40 @@ describe('multipart uploads', () => {
           Bucket: 'multipart',
           Key: 'video/clip.mp4',
           UploadId,
-          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag }, { PartNumber: 2, ETag: e2.ETag }] },
+          MultipartUpload: {
+            Parts: [
+              { PartNumber: 1, ETag: e1.ETag },
+              { PartNumber: 2, ETag: e2.ETag },
+            ],
+          },
         }),
       );
-      const expectedEtag = `${createHash('md5').update(Buffer.concat([md5(part1), md5(part2)])).digest('hex')}-2`;
+      const expectedEtag = `${createHash('md5')
+        .update(Buffer.concat([md5(part1), md5(part2)]))
+        .digest('hex')}-2`;
       expect(done.ETag).toBe(`"${expectedEtag}"`);
       const got = await t.s3.send(new GetObjectCommand({ Bucket: 'multipart', Key: 'video/clip.mp4' }));
-      const bytes = Buffer.from(await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+      const bytes = Buffer.from(
+        await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+      );
       expect(bytes.equals(Buffer.concat([part1, part2]))).toBe(true);
       expect(got.ContentType).toBe('video/mp4');
       expect(got.Metadata).toEqual({ k: 'v' });
-      expect((await t.s3.send(new ListMultipartUploadsCommand({ Bucket: 'multipart' }))).Uploads ?? []).toEqual([]);
+      expect(
+        (await t.s3.send(new ListMultipartUploadsCommand({ Bucket: 'multipart' }))).Uploads ?? [],
+      ).toEqual([]);
 
       const records = await eventually(async () => {
         const all = await t.mutationRecords();
         return all.length > 0 ? all : undefined;
       });
       expect(records.map((r) => [r.eventName, r.key, r.size, r.eTag])).toEqual([
-        ['s3:ObjectCreated:CompleteMultipartUpload', 'video/clip.mp4', part1.length + part2.length, expectedEtag],
+        [
+          's3:ObjectCreated:CompleteMultipartUpload',
+          'video/clip.mp4',
+          part1.length + part2.length,
+          expectedEtag,
+        ],
       ]);
     } finally {
       await t.stop();
@@ -185,9 +246,15 @@ describe('multipart uploads', () => {
     const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
     try {
       await t.s3.send(new CreateBucketCommand({ Bucket: 'multipart' }));
-      const { UploadId } = await t.s3.send(new CreateMultipartUploadCommand({ Bucket: 'multipart', Key: 'k' }));
-      const e1 = await t.s3.send(new UploadPartCommand({ Bucket: 'multipart', Key: 'k', UploadId, PartNumber: 1, Body: 'small' }));
-      const e2 = await t.s3.send(new UploadPartCommand({ Bucket: 'multipart', Key: 'k', UploadId, PartNumber: 2, Body: 'tail' }));
+      const { UploadId } = await t.s3.send(
+        new CreateMultipartUploadCommand({ Bucket: 'multipart', Key: 'k' }),
+      );
+      const e1 = await t.s3.send(
+        new UploadPartCommand({ Bucket: 'multipart', Key: 'k', UploadId, PartNumber: 1, Body: 'small' }),
+      );
+      const e2 = await t.s3.send(
+        new UploadPartCommand({ Bucket: 'multipart', Key: 'k', UploadId, PartNumber: 2, Body: 'tail' }),
+      );
       expect(
         await errorName(
           t.s3.send(
@@ -195,15 +262,32 @@ describe('multipart uploads', () => {
               Bucket: 'multipart',
               Key: 'k',
               UploadId,
-              MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag }, { PartNumber: 2, ETag: e2.ETag }] },
+              MultipartUpload: {
+                Parts: [
+                  { PartNumber: 1, ETag: e1.ETag },
+                  { PartNumber: 2, ETag: e2.ETag },
+                ],
+              },
             }),
           ),
         ),
       ).toBe('EntityTooSmall');
       await t.s3.send(new AbortMultipartUploadCommand({ Bucket: 'multipart', Key: 'k', UploadId }));
-      expect(await errorName(t.s3.send(new ListPartsCommand({ Bucket: 'multipart', Key: 'k', UploadId })))).toBe('NoSuchUpload');
       expect(
-        await errorName(t.s3.send(new UploadPartCommand({ Bucket: 'multipart', Key: 'k', UploadId: 'nope', PartNumber: 1, Body: 'x' }))),
+        await errorName(t.s3.send(new ListPartsCommand({ Bucket: 'multipart', Key: 'k', UploadId }))),
+      ).toBe('NoSuchUpload');
+      expect(
+        await errorName(
+          t.s3.send(
+            new UploadPartCommand({
+              Bucket: 'multipart',
+              Key: 'k',
+              UploadId: 'nope',
+              PartNumber: 1,
+              Body: 'x',
+            }),
+          ),
+        ),
       ).toBe('NoSuchUpload');
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(await t.mutationRecords()).toEqual([]);

@@ -23,7 +23,9 @@ import { eventually, startTestIngest, type TestIngest } from '../test/harness.ts
 let t: TestIngest;
 const md5 = (data: string | Buffer) => createHash('md5').update(data).digest('hex');
 
-async function s3Error(promise: Promise<unknown>): Promise<{ code: string; status: number | undefined; message: string }> {
+async function s3Error(
+  promise: Promise<unknown>,
+): Promise<{ code: string; status: number | undefined; message: string }> {
   try {
     await promise;
   } catch (error) {
@@ -42,7 +44,9 @@ describe('buckets and objects (AWS SDK v3)', () => {
       await t.s3.send(new CreateBucketCommand({ Bucket: 'images' }));
       await t.s3.send(new HeadBucketCommand({ Bucket: 'images' }));
       expect((await t.s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name)).toEqual(['images']);
-      expect((await t.s3.send(new GetBucketLocationCommand({ Bucket: 'images' }))).LocationConstraint).toBeUndefined();
+      expect(
+        (await t.s3.send(new GetBucketLocationCommand({ Bucket: 'images' }))).LocationConstraint,
+      ).toBeUndefined();
       expect(await s3Error(t.s3.send(new CreateBucketCommand({ Bucket: 'images' })))).toMatchObject({
         code: 'BucketAlreadyOwnedByYou',
         status: 409,
@@ -59,7 +63,9 @@ describe('buckets and objects (AWS SDK v3)', () => {
       });
       await t.s3.send(new DeleteObjectCommand({ Bucket: 'images', Key: 'a' }));
       await t.s3.send(new DeleteBucketCommand({ Bucket: 'images' }));
-      expect(await s3Error(t.s3.send(new HeadBucketCommand({ Bucket: 'images' })))).toMatchObject({ status: 404 });
+      expect(await s3Error(t.s3.send(new HeadBucketCommand({ Bucket: 'images' })))).toMatchObject({
+        status: 404,
+      });
       expect(await s3Error(t.s3.send(new GetObjectCommand({ Bucket: 'images', Key: 'a' })))).toMatchObject({
         code: 'NoSuchBucket',
         status: 404,
@@ -101,7 +107,11 @@ describe('objects', () => {
         );
         expect(put.ETag).toBe(`"${md5(body)}"`);
         const head = await t.s3.send(new HeadObjectCommand({ Bucket: 'bkt', Key: key }));
-        expect(head).toMatchObject({ ContentLength: body.length, ETag: `"${md5(body)}"`, ContentType: 'text/plain' });
+        expect(head).toMatchObject({
+          ContentLength: body.length,
+          ETag: `"${md5(body)}"`,
+          ContentType: 'text/plain',
+        });
         expect(head.Metadata).toEqual({ owner: 'alice' });
         expect(head.CacheControl).toBe('max-age=60');
         const got = await t.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: key }));
@@ -122,18 +132,26 @@ describe('objects', () => {
     t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
     try {
       await t.s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
-      const put = await t.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'c', Body: 'hello world', ChecksumAlgorithm: 'CRC32' }));
+      const put = await t.s3.send(
+        new PutObjectCommand({ Bucket: 'bkt', Key: 'c', Body: 'hello world', ChecksumAlgorithm: 'CRC32' }),
+      );
       expect(put.ChecksumCRC32).toBe('DUoRhQ==');
-      const head = await t.s3.send(new HeadObjectCommand({ Bucket: 'bkt', Key: 'c', ChecksumMode: 'ENABLED' }));
+      const head = await t.s3.send(
+        new HeadObjectCommand({ Bucket: 'bkt', Key: 'c', ChecksumMode: 'ENABLED' }),
+      );
       expect(head.ChecksumCRC32).toBe('DUoRhQ==');
       const got = await t.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'c', ChecksumMode: 'ENABLED' }));
       expect(await got.Body?.transformToString()).toBe('hello world');
 
       const wrongMd5 = Buffer.from(md5('other'), 'hex').toString('base64');
       expect(
-        await s3Error(t.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'bad', Body: 'hello', ContentMD5: wrongMd5 }))),
+        await s3Error(
+          t.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'bad', Body: 'hello', ContentMD5: wrongMd5 })),
+        ),
       ).toMatchObject({ code: 'BadDigest', status: 400 });
-      expect(await s3Error(t.s3.send(new HeadObjectCommand({ Bucket: 'bkt', Key: 'bad' })))).toMatchObject({ status: 404 });
+      expect(await s3Error(t.s3.send(new HeadObjectCommand({ Bucket: 'bkt', Key: 'bad' })))).toMatchObject({
+        status: 404,
+      });
       await eventually(async () => ((await t.mutationRecords()).length === 1 ? true : undefined));
       expect((await t.mutationRecords()).map((r) => r.key)).toEqual(['c']);
     } finally {
@@ -155,7 +173,9 @@ describe('objects', () => {
       expect(await range('bytes=7-')).toEqual(['789', 'bytes 7-9/10']);
       expect(await range('bytes=-2')).toEqual(['89', 'bytes 8-9/10']);
       expect(await range('bytes=5-100')).toEqual(['56789', 'bytes 5-9/10']);
-      expect(await s3Error(t.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'r', Range: 'bytes=10-' })))).toMatchObject({
+      expect(
+        await s3Error(t.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'r', Range: 'bytes=10-' }))),
+      ).toMatchObject({
         code: 'InvalidRange',
         status: 416,
       });
@@ -170,7 +190,9 @@ describe('objects', () => {
         await s3Error(t.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'r', IfModifiedSince: future }))),
       ).toMatchObject({ status: 304 });
       expect(
-        await s3Error(t.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'r', IfUnmodifiedSince: new Date(0) }))),
+        await s3Error(
+          t.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'r', IfUnmodifiedSince: new Date(0) })),
+        ),
       ).toMatchObject({ code: 'PreconditionFailed' });
       const ok = await t.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'r', IfMatch: put.ETag }));
       expect(await ok.Body?.transformToString()).toBe('0123456789');
@@ -186,11 +208,21 @@ describe('objects', () => {
     try {
       await t.s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
       await t.s3.send(
-        new PutObjectCommand({ Bucket: 'bkt', Key: 'src.txt', Body: 'source', ContentType: 'text/plain', Metadata: { a: '1' } }),
+        new PutObjectCommand({
+          Bucket: 'bkt',
+          Key: 'src.txt',
+          Body: 'source',
+          ContentType: 'text/plain',
+          Metadata: { a: '1' },
+        }),
       );
       await t.s3.send(new CopyObjectCommand({ Bucket: 'bkt', Key: 'copy1.txt', CopySource: 'bkt/src.txt' }));
       const copied = await t.s3.send(new HeadObjectCommand({ Bucket: 'bkt', Key: 'copy1.txt' }));
-      expect(copied).toMatchObject({ ContentType: 'text/plain', Metadata: { a: '1' }, ETag: `"${md5('source')}"` });
+      expect(copied).toMatchObject({
+        ContentType: 'text/plain',
+        Metadata: { a: '1' },
+        ETag: `"${md5('source')}"`,
+      });
       await t.s3.send(
         new CopyObjectCommand({
           Bucket: 'bkt',
@@ -204,13 +236,18 @@ describe('objects', () => {
       const replaced = await t.s3.send(new HeadObjectCommand({ Bucket: 'bkt', Key: 'copy 2.txt' }));
       expect(replaced).toMatchObject({ ContentType: 'application/json', Metadata: { b: '2' } });
       expect(
-        await s3Error(t.s3.send(new CopyObjectCommand({ Bucket: 'bkt', Key: 'x', CopySource: 'bkt/missing' }))),
+        await s3Error(
+          t.s3.send(new CopyObjectCommand({ Bucket: 'bkt', Key: 'x', CopySource: 'bkt/missing' })),
+        ),
       ).toMatchObject({ code: 'NoSuchKey' });
 
       await t.s3.send(new DeleteObjectCommand({ Bucket: 'bkt', Key: 'copy1.txt' }));
       await t.s3.send(new DeleteObjectCommand({ Bucket: 'bkt', Key: 'never-existed' }));
       const loud = await t.s3.send(
-        new DeleteObjectsCommand({ Bucket: 'bkt', Delete: { Objects: [{ Key: 'copy 2.txt' }, { Key: 'ghost' }] } }),
+        new DeleteObjectsCommand({
+          Bucket: 'bkt',
+          Delete: { Objects: [{ Key: 'copy 2.txt' }, { Key: 'ghost' }] },
+        }),
       );
       expect(loud.Deleted?.map((d) => d.Key)).toEqual(['copy 2.txt', 'ghost']);
       const quiet = await t.s3.send(
