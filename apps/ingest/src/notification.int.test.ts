@@ -210,7 +210,10 @@ describe('notification configuration round trips', () => {
                   },
                 },
               },
-              { QueueArn: 'arn:minio:sqs:us-east-1:primary:nats', Events: ['s3:ObjectAccessed:Get' as 's3:ObjectCreated:*'] },
+              {
+                QueueArn: 'arn:minio:sqs:us-east-1:primary:nats',
+                Events: ['s3:ObjectAccessed:Get' as 's3:ObjectCreated:*'],
+              },
             ],
           },
         }),
