@@ -1,0 +1,188 @@
+// Benchmark (not a test): PUT throughput of a real ingest process and its
+// memory while streaming a large object. Drives the S3 API over loopback with
+// N concurrent keep-alive clients signing each request (UNSIGNED-PAYLOAD), for
+// a fixed duration, then uploads one large object. Prints a table and JSON.
+//
+//   pnpm --filter @bucket-events/ingest bench [-- --clients 32 --seconds 20 --size 4096 --big-mib 1024 --fsync true]
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { canonicalRequest, sha256Hex, signingKey } from '@bucket-events/s3-protocol';
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '32' },
+    seconds: { type: 'string', default: '20' },
+    size: { type: 'string', default: '4096' },
+    'big-mib': { type: 'string', default: '1024' },
+    fsync: { type: 'string', default: 'true' },
+    port: { type: 'string', default: '9310' },
+    'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+  },
+});
+const clients = Number(values.clients);
+const seconds = Number(values.seconds);
+const size = Number(values.size);
+const bigBytes = Number(values['big-mib']) * 1024 * 1024;
+const port = Number(values.port);
+const endpoint = `127.0.0.1:${port}`;
+const agent = new Agent({ keepAlive: true, maxSockets: clients });
+
+function sign(method: string, path: string, headers: Record<string, string>): Record<string, string> {
+  const amzDate = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+  const scope = `${amzDate.slice(0, 8)}/us-east-1/s3/aws4_request`;
+  const all = {
+    ...headers,
+    host: endpoint,
+    'x-amz-date': amzDate,
+    'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+  };
+  const names = Object.keys(all).sort();
+  const canonical = canonicalRequest(method, path, [], all, names, 'UNSIGNED-PAYLOAD');
+  const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonical)}`;
+  const signature = createHmac('sha256', signingKey('minioadmin', scope)).update(toSign).digest('hex');
+  return {
+    ...all,
+    authorization: `AWS4-HMAC-SHA256 Credential=minioadmin/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`,
+  };
+}
+
+function send(
+  method: string,
+  path: string,
+  body: Buffer | Readable | undefined,
+  length: number,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const headers = sign(method, path, { 'content-length': String(length) });
+    const req = request({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    if (body instanceof Readable) body.pipe(req);
+    else req.end(body);
+  });
+}
+
+function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+function currentRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
+  const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: new URL('..', import.meta.url).pathname,
+    env: {
+      ...process.env,
+      MINIO_ADDRESS: endpoint,
+      BUCKET_EVENTS_DATA_DIR: dataDir,
+      BUCKET_EVENTS_QUEUE_PREFIX: `bench${Date.now()}`,
+      BUCKET_EVENTS_FSYNC: values.fsync,
+      REDIS_URL: values['redis-url'],
+      HOME: dataDir,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    for (let i = 0; ; i++) {
+      const up = await send('GET', '/', undefined, 0).then(
+        () => true,
+        () => false,
+      );
+      if (up) break;
+      if (i > 200) throw new Error('ingest did not start');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await send('PUT', '/bench', undefined, 0);
+    const body = Buffer.alloc(size, 'b');
+    const latencies: number[] = [];
+    let errors = 0;
+    const deadline = Date.now() + seconds * 1000;
+    let n = 0;
+    await Promise.all(
+      Array.from({ length: clients }, async (_, client) => {
+        while (Date.now() < deadline) {
+          const key = `/bench/c${client}/obj-${n++}.bin`;
+          const started = performance.now();
+          const status = await send('PUT', key, body, body.length).catch(() => 0);
+          latencies.push(performance.now() - started);
+          if (status !== 200) errors++;
+        }
+      }),
+    );
+    latencies.sort((a, b) => a - b);
+    const smallPhaseRss = peakRssMiB(server.pid as number);
+
+    // One large object, generated on the fly, never held in memory by the client.
+    const chunk = Buffer.alloc(1024 * 1024, 'x');
+    let sent = 0;
+    const source = new Readable({
+      read() {
+        if (sent >= bigBytes) return this.push(null);
+        sent += chunk.length;
+        this.push(chunk);
+      },
+    });
+    let bigPeak = 0;
+    const sampler = setInterval(() => {
+      bigPeak = Math.max(bigPeak, currentRssMiB(server.pid as number));
+    }, 50);
+    const bigStarted = performance.now();
+    const bigStatus = await send('PUT', '/bench/big.bin', source, bigBytes);
+    const bigSeconds = (performance.now() - bigStarted) / 1000;
+    clearInterval(sampler);
+
+    const report = {
+      date: new Date().toISOString(),
+      machine: `${(await import('node:os')).cpus().length} cores`,
+      clients,
+      seconds,
+      objectBytes: size,
+      fsync: values.fsync === 'true',
+      puts: latencies.length,
+      errors,
+      putsPerSecond: Math.round(latencies.length / seconds),
+      p50Ms: Number(percentile(latencies, 50).toFixed(2)),
+      p99Ms: Number(percentile(latencies, 99).toFixed(2)),
+      peakRssMiBSmallPuts: Math.round(smallPhaseRss),
+      bigObjectMiB: bigBytes / 1024 / 1024,
+      bigObjectStatus: bigStatus,
+      bigObjectMiBPerSecond: Math.round(bigBytes / 1024 / 1024 / bigSeconds),
+      peakRssMiBDuringBigPut: Math.round(bigPeak),
+    };
+    console.log(`
+PUT ${size} B x ${clients} clients for ${seconds}s (fsync ${report.fsync}):
+  ${report.putsPerSecond} PUT/s   p50 ${report.p50Ms} ms   p99 ${report.p99Ms} ms   errors ${errors}
+  peak RSS (whole run so far) ${report.peakRssMiBSmallPuts} MiB
+PUT ${report.bigObjectMiB} MiB object: HTTP ${bigStatus}, ${report.bigObjectMiBPerSecond} MiB/s, RSS during upload ≤ ${report.peakRssMiBDuringBigPut} MiB
+`);
+    console.log(JSON.stringify(report));
+  } finally {
+    server.kill('SIGTERM');
+    agent.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
