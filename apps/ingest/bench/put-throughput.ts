@@ -3,6 +3,7 @@
 // N concurrent keep-alive clients signing each request (UNSIGNED-PAYLOAD), for
 // a fixed duration, then uploads one large object. Prints a table and JSON.
 //
+// Runs the production bundle (dist/main.mjs, built by the bench script).
 //   pnpm --filter @bucket-events/ingest bench [-- --clients 32 --seconds 20 --size 4096 --big-mib 1024 --fsync true]
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { canonicalRequest, sha256Hex, signingKey } from '@bucket-events/s3-protocol';
 
 const { values } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     clients: { type: 'string', default: '32' },
     seconds: { type: 'string', default: '20' },
@@ -89,7 +91,9 @@ function percentile(sorted: number[], p: number): number {
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // BENCH_SERVER_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) go to the server process only.
+  const serverFlags = process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const server = spawn(process.execPath, [...serverFlags, 'dist/main.mjs'], {
     cwd: new URL('..', import.meta.url).pathname,
     env: {
       ...process.env,
