@@ -18,6 +18,8 @@ export interface IngestOptions {
   host?: string;
   port: number;
   fsync?: boolean;
+  /** Virtual-host style requests under this domain (MINIO_DOMAIN). */
+  domain?: string;
   log: Logger;
 }
 
@@ -47,6 +49,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     log: options.log,
     targets: new Set(options.config.targets.map((t) => `${t.id}:${t.kind}`)),
     limits: { maxSinglePutBytes: 5 * 1024 ** 3, maxXmlBodyBytes: 1024 * 1024 },
+    domain: options.domain?.toLowerCase(),
   };
   const server = createS3Server(deps);
   await new Promise<void>((resolve, reject) => {

@@ -14,6 +14,8 @@ const envSchema = z.object({
   BUCKET_EVENTS_QUEUE_PREFIX: z.string().default('bull'),
   /** fsync each object's data before acknowledging it (turn off only for throw-away data). */
   BUCKET_EVENTS_FSYNC: z.enum(['true', 'false']).default('true'),
+  /** Enables virtual-host style requests: `bucket.<MINIO_DOMAIN>`. */
+  MINIO_DOMAIN: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -25,6 +27,7 @@ export interface IngestEnv {
   queuePrefix: string;
   fsync: boolean;
   logLevel: string;
+  domain: string | undefined;
 }
 
 export function parseIngestEnv(env: NodeJS.ProcessEnv = process.env): IngestEnv {
@@ -46,5 +49,6 @@ export function parseIngestEnv(env: NodeJS.ProcessEnv = process.env): IngestEnv 
     queuePrefix: parsed.BUCKET_EVENTS_QUEUE_PREFIX,
     fsync: parsed.BUCKET_EVENTS_FSYNC === 'true',
     logLevel: parsed.LOG_LEVEL,
+    domain: parsed.MINIO_DOMAIN,
   };
 }

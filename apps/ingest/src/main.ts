@@ -20,6 +20,7 @@ async function main() {
     host: env.host,
     port: env.port,
     fsync: env.fsync,
+    domain: env.domain,
     log,
   });
   log.info(

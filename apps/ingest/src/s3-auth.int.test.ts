@@ -163,3 +163,21 @@ describe('authentication', () => {
     }
   });
 });
+
+describe('virtual-host style', () => {
+  test('bucket.<MINIO_DOMAIN> addresses the bucket through the Host header', async ({ redis }) => {
+    const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1), { domain: 's3.example.test' });
+    try {
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'photos' }));
+      await t.s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'dir/a.jpg', Body: 'vhost' }));
+      const host = `photos.s3.example.test:${new URL(t.endpoint).port}`;
+      const headers = await signedHeaders(t.endpoint, 'GET', '/dir/a.jpg', sha256Hex(''), credentials, {
+        host,
+      });
+      const response = await send(t.endpoint, 'GET', '/dir/a.jpg', headers);
+      expect([response.status, response.body]).toEqual([200, 'vhost']);
+    } finally {
+      await t.stop();
+    }
+  });
+});

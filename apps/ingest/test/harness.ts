@@ -38,8 +38,9 @@ export interface TestIngest {
 export async function startTestIngest(
   redisUrl: string,
   prefix: string,
-  dataDir?: string,
+  options: { dataDir?: string; domain?: string } = {},
 ): Promise<TestIngest> {
+  const dataDir = options.dataDir;
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'ingest-'));
   const config = buildConfig(TEST_CONFIG_DOCUMENT, {}, 'test');
   const ingest = await startIngest({
@@ -50,6 +51,7 @@ export async function startTestIngest(
     host: '127.0.0.1',
     port: 0,
     fsync: false,
+    domain: options.domain,
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   const s3 = new S3Client({

@@ -1,6 +1,7 @@
 // Public surface of @bucket-events/s3-protocol.
 export { AwsChunkedDecoder, type AwsChunkedOptions } from './aws-chunked.ts';
 export { isS3Error, S3Error, type S3ErrorCode, S3Errors } from './errors.ts';
+export { type PostPolicyCheck, type VerifiedPostPolicy, verifyPostPolicy } from './post-policy.ts';
 export {
   awsUriEncode,
   canonicalRequest,

@@ -41,6 +41,8 @@ export interface IngestDeps {
   /** Enabled targets as `<id>:<kind>`, for ARN validation. */
   targets: ReadonlySet<string>;
   limits: { maxSinglePutBytes: number; maxXmlBodyBytes: number };
+  /** MINIO_DOMAIN: enables virtual-host style requests (`bucket.<domain>`). */
+  domain?: string;
 }
 
 export type S3Handler = (context: S3Context) => Promise<void>;

@@ -12,6 +12,7 @@ import {
   S3Errors,
   verifyRequest,
 } from '@bucket-events/s3-protocol';
+import { postObject } from '../s3/post-object.ts';
 import { NoSuchBucketError } from '../storage/metadata.ts';
 import type { IngestDeps, S3Context } from './context.ts';
 import { sendError } from './respond.ts';
@@ -28,12 +29,20 @@ interface Target {
   key: string;
 }
 
-function splitTarget(url: string): Target {
+/**
+ * Path style `/bucket/key`, or virtual-host style `bucket.<domain>/key` when a
+ * domain is configured (MINIO_DOMAIN) and the Host header is under it.
+ */
+function splitTarget(url: string, host: string | undefined, domain: string | undefined): Target {
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
   const rawQuery = q === -1 ? '' : url.slice(q + 1);
   if (!rawPath.startsWith('/')) throw S3Errors.InvalidRequest('Request path must be absolute.');
   const path = decodePath(rawPath.slice(1));
+  const hostname = (host ?? '').replace(/:\d+$/, '').toLowerCase();
+  if (domain && hostname.endsWith(`.${domain}`)) {
+    return { rawPath, rawQuery, bucket: hostname.slice(0, -domain.length - 1), key: path };
+  }
   const slash = path.indexOf('/');
   const bucket = slash === -1 ? path : path.slice(0, slash);
   const key = slash === -1 ? '' : path.slice(slash + 1);
@@ -60,8 +69,12 @@ export function createS3Handler(deps: IngestDeps) {
     let resource = req.url ?? '/';
     const head = req.method === 'HEAD';
     try {
-      const target = splitTarget(req.url ?? '/');
+      const target = splitTarget(req.url ?? '/', headerValue(req.headers, 'host'), deps.domain);
       resource = target.key ? `/${target.bucket}/${target.key}` : `/${target.bucket}`;
+      if (isPostUpload(req.method, target, headerValue(req.headers, 'content-type'))) {
+        await postObject(baseContext(req, res, requestId, target, resource, deps), lookupSecret);
+        return;
+      }
       const verified = verifyRequest(
         {
           method: req.method ?? 'GET',
@@ -71,34 +84,16 @@ export function createS3Handler(deps: IngestDeps) {
         },
         { region: deps.config.region, lookupSecret },
       );
-      const query = new Map(parseQuery(target.rawQuery));
       const operation = resolveOperation(
         req.method ?? 'GET',
         target.bucket,
         target.key,
-        query,
+        new Map(parseQuery(target.rawQuery)),
         headerValue(req.headers, 'x-amz-copy-source') !== undefined,
       );
-      const local = req.socket.address() as AddressInfo;
-      const context: S3Context = {
-        req,
-        res,
-        requestId,
-        bucket: target.bucket,
-        key: target.key,
-        query,
-        resource,
-        principal: verified.accessKeyId,
-        payload: verified.payload,
-        source: {
-          ip: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
-          port: req.socket.remotePort ?? 0,
-          userAgent: headerValue(req.headers, 'user-agent') ?? '',
-          host: headerValue(req.headers, 'host') ?? '',
-        },
-        originEndpoint: `http://${local.address?.replace(/^::ffff:/, '') ?? '127.0.0.1'}:${local.port}`,
-        deps,
-      };
+      const context = baseContext(req, res, requestId, target, resource, deps);
+      context.principal = verified.accessKeyId;
+      context.payload = verified.payload;
       await operation(context);
     } catch (error) {
       const s3Error = toS3Error(error);
@@ -114,6 +109,47 @@ export function createS3Handler(deps: IngestDeps) {
       sendError(res, s3Error, requestId, resource, head);
       if (!req.complete) req.resume();
     }
+  };
+}
+
+/** POST to a bucket with a form is a browser upload, authenticated by its policy instead of SigV4 headers. */
+function isPostUpload(method: string | undefined, target: Target, contentType: string | undefined): boolean {
+  return (
+    method === 'POST' &&
+    target.bucket !== '' &&
+    target.key === '' &&
+    (contentType ?? '').toLowerCase().startsWith('multipart/form-data')
+  );
+}
+
+/** The request context before authentication: who is asking is filled in by the caller. */
+function baseContext(
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  target: Target,
+  resource: string,
+  deps: IngestDeps,
+): S3Context {
+  const local = req.socket.address() as AddressInfo;
+  return {
+    req,
+    res,
+    requestId,
+    bucket: target.bucket,
+    key: target.key,
+    query: new Map(parseQuery(target.rawQuery)),
+    resource,
+    principal: '',
+    payload: { kind: 'unsigned' },
+    source: {
+      ip: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+      port: req.socket.remotePort ?? 0,
+      userAgent: headerValue(req.headers, 'user-agent') ?? '',
+      host: headerValue(req.headers, 'host') ?? '',
+    },
+    originEndpoint: `http://${local.address?.replace(/^::ffff:/, '') ?? '127.0.0.1'}:${local.port}`,
+    deps,
   };
 }
 
