@@ -8,6 +8,15 @@ export {
   wantsAccessEvents,
 } from './event-names.ts';
 export {
+  type BrokerMessage,
+  brokerMessage,
+  DEFAULT_EVENT_SOURCE,
+  type EventRecord,
+  eventRecordSchema,
+  queryEscape,
+  storeDocument,
+} from './event-record.ts';
+export {
   formatSequencer,
   MUTATION_SCHEMA_VERSION,
   type MutationRecord,
