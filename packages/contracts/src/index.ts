@@ -25,6 +25,22 @@ export {
   sequencerSchema,
 } from './mutation.ts';
 export {
+  EMPTY_NOTIFICATION_CONFIGURATION,
+  type FilterRule,
+  filterRuleSchema,
+  type NotificationConfiguration,
+  notificationConfigurationSchema,
+  type QueueConfiguration,
+  queueConfigurationSchema,
+} from './notification-config.ts';
+export {
+  parseTargetJob,
+  TARGET_JOB_SCHEMA_VERSION,
+  type TargetJob,
+  targetJobId,
+  targetJobSchema,
+} from './target-job.ts';
+export {
   DEFAULT_REGION,
   deadLetterQueueName,
   isTargetKind,

@@ -2,7 +2,13 @@
 // NotificationConfiguration XML and validated as MinIO does (codes and messages
 // from MinIO's api-errors), stored as JSON, rendered back for GET.
 import { randomBytes } from 'node:crypto';
-import { isConfigurableEventName, parseArn } from '@bucket-events/contracts';
+import {
+  type FilterRule,
+  isConfigurableEventName,
+  type NotificationConfiguration,
+  parseArn,
+  type QueueConfiguration,
+} from '@bucket-events/contracts';
 import {
   child,
   childNames,
@@ -15,21 +21,7 @@ import {
   type XmlContent,
 } from '@bucket-events/s3-protocol';
 
-export interface FilterRule {
-  name: 'prefix' | 'suffix';
-  value: string;
-}
-
-export interface QueueConfiguration {
-  id: string;
-  arn: string;
-  events: string[];
-  filterRules: FilterRule[];
-}
-
-export interface NotificationConfiguration {
-  queueConfigurations: QueueConfiguration[];
-}
+export type { FilterRule, NotificationConfiguration, QueueConfiguration };
 
 export interface ValidationContext {
   /** The server's region; every stored ARN carries it. */
