@@ -143,6 +143,9 @@ export class OutboxRelay {
           jobId: mutationJobId(record.sequencer),
           removeOnComplete: { age: keep },
           removeOnFail: false,
+          // The router retries in place; these only cover a router that gives up on a job (shutdown).
+          attempts: 25,
+          backoff: { type: 'exponential', delay: 1000 },
         },
       });
     }

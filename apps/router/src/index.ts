@@ -1,0 +1,2 @@
+// Public surface of the router app (for end-to-end tests).
+export { type RouterServiceOptions, type RunningRouter, startRouter } from './service.ts';
