@@ -1,0 +1,14 @@
+// Public surface of @bucket-events/target-kit.
+export {
+  describeError,
+  disconnected,
+  type ErrorClass,
+  fatal,
+  retryable,
+  TargetError,
+  throttled,
+} from './errors.ts';
+export { backoffDelay, type LaneItem, Lanes } from './lanes.ts';
+export { createTargetMetrics, type TargetMetrics } from './metrics.ts';
+export { type RunningTarget, type RunTargetOptions, runTarget, type TargetIdentity } from './run-target.ts';
+export type { BatchFailures, TargetSink } from './sink.ts';

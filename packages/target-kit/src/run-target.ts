@@ -1,0 +1,299 @@
+// runTarget(): a target app in one call. Consumes the target's own BullMQ
+// queue; routes each event into its key's lane; writes lane heads in batches
+// through the sink; retries failures in place with backoff and jitter (the job
+// stays active, so nothing later of that key overtakes it); dead-letters what
+// the target rejects; completes a job only after the target confirmed it.
+import { createServer, type Server } from 'node:http';
+import { deadLetterQueueName, parseTargetJob, type TargetJob } from '@bucket-events/contracts';
+import { type Job, Queue, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import { describeError, TargetError } from './errors.ts';
+import { backoffDelay, type LaneItem, Lanes } from './lanes.ts';
+import { createTargetMetrics, type TargetMetrics } from './metrics.ts';
+import type { TargetSink } from './sink.ts';
+
+export interface TargetIdentity {
+  kind: string;
+  id: string;
+  arn: string;
+  queue: string;
+}
+
+export interface RunTargetOptions {
+  target: TargetIdentity;
+  sink: TargetSink;
+  redisUrl: string;
+  /** BullMQ key prefix shared with ingest and router. */
+  prefix: string;
+  log: Logger;
+  /** Events held at once (jobs taken from the queue and not yet confirmed). Default 1000. */
+  maxInFlight?: number;
+  /** Most events per sink.write(). Default 100. */
+  batchSize?: number;
+  /** How long a partial batch may wait for more events, in ms. Default 2. */
+  batchWaitMs?: number;
+  /** Backoff: first delay and cap, in ms. Defaults 100 and 30 000. */
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+  /** Serve /metrics, /healthz and /readyz on this port (0 = any free port; undefined = none). */
+  httpPort?: number;
+  /** How long close() waits for held events to be delivered before releasing them, in ms. Default 10 000. */
+  drainTimeoutMs?: number;
+  /** Job lock lifetime in ms: how soon events held by a crashed process are delivered by another. Default 30 000. */
+  lockMs?: number;
+}
+
+export interface RunningTarget {
+  metrics: TargetMetrics;
+  /** The /metrics server's port, when one was asked for. */
+  httpPort: number | undefined;
+  /** True while the last write reached the target. */
+  online(): boolean;
+  close(): Promise<void>;
+}
+
+interface Held {
+  job: TargetJob;
+  settle(): void;
+}
+
+export async function runTarget(options: RunTargetOptions): Promise<RunningTarget> {
+  const { target, sink, log, prefix } = options;
+  const batchSize = options.batchSize ?? 100;
+  const batchWaitMs = options.batchWaitMs ?? 2;
+  const retryInitialMs = options.retryInitialMs ?? 100;
+  const retryMaxMs = options.retryMaxMs ?? 30_000;
+  const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
+  const lanes = new Lanes<Held>();
+  const queue = new Queue(target.queue, { prefix, connection });
+  const deadLetters = new Queue(deadLetterQueueName(target as never), { prefix, connection });
+  queue.on('error', () => {});
+  deadLetters.on('error', () => {});
+  const metrics = createTargetMetrics(target.arn, {
+    queueDepth: () => queue.getWaitingCount(),
+    inFlight: () => lanes.size,
+    oldestPendingSeconds: () => {
+      const oldest = lanes.oldestEnqueuedAt();
+      return oldest === undefined ? 0 : (Date.now() - oldest) / 1000;
+    },
+  });
+  let online = false;
+  let connected = false;
+  let stopping = false;
+  let globalPauseUntil = 0;
+  let consecutiveFailures = 0;
+  let wake: (() => void) | undefined;
+  const signal = () => {
+    wake?.();
+  };
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        wake = undefined;
+        resolve();
+      }, ms);
+      wake = () => {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      };
+    });
+
+  const deadLetter = async (job: unknown, error: unknown, attempts: number) => {
+    await deadLetters.add('dead', {
+      job,
+      error: describeError(error),
+      attempts,
+      target: target.arn,
+      failedAt: new Date().toISOString(),
+    });
+    metrics.deadLettered.inc();
+    log.warn({ err: describeError(error), attempts }, 'event dead-lettered');
+  };
+
+  const processor = async (job: Job): Promise<void> => {
+    metrics.received.inc();
+    let parsed: TargetJob;
+    try {
+      parsed = parseTargetJob(job.data);
+    } catch (error) {
+      await deadLetter(job.data, new TargetError('fatal', `invalid target job: ${describeError(error)}`), 0);
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      lanes.add(`${parsed.bucket}/${parsed.key}`, { job: parsed, settle: resolve }, Date.now());
+      signal();
+    });
+  };
+
+  const ensureConnected = async () => {
+    while (!connected && !stopping) {
+      try {
+        await sink.connect();
+        connected = true;
+        log.info('connected to target');
+      } catch (error) {
+        consecutiveFailures += 1;
+        const delay = backoffDelay(consecutiveFailures, retryInitialMs, retryMaxMs);
+        if (consecutiveFailures === 1 || consecutiveFailures % 10 === 0) {
+          log.warn({ err: describeError(error), retryInMs: delay }, 'cannot connect to target');
+        }
+        metrics.up.set(0);
+        online = false;
+        await sleep(delay);
+      }
+    }
+  };
+
+  const settleDelivered = (item: LaneItem<Held>) => {
+    lanes.done(item);
+    metrics.delivered.inc();
+    const committed = Date.parse(item.value.job.record.eventTime);
+    if (!Number.isNaN(committed)) metrics.latency.observe(Math.max(0, (Date.now() - committed) / 1000));
+    item.value.settle();
+  };
+
+  const settleDead = async (item: LaneItem<Held>, error: unknown) => {
+    await deadLetter(item.value.job, error, item.attempts + 1);
+    lanes.done(item);
+    item.value.settle();
+  };
+
+  const scheduleRetry = (item: LaneItem<Held>, classification: string) => {
+    metrics.failed.inc();
+    metrics.retries.inc();
+    const factor = classification === 'throttle' ? 4 : 1;
+    lanes.retry(item, backoffDelay(item.attempts + 1, retryInitialMs * factor, retryMaxMs), Date.now());
+  };
+
+  const writeLoop = async () => {
+    while (!stopping || lanes.size > 0) {
+      if (stopping && !connected) return;
+      await ensureConnected();
+      const now = Date.now();
+      if (globalPauseUntil > now) {
+        await sleep(globalPauseUntil - now);
+        continue;
+      }
+      if (!lanes.hasReady(now)) {
+        const due = lanes.nextDue();
+        if (stopping && lanes.size === 0) return;
+        await sleep(due === undefined ? 1000 : Math.max(1, due - now));
+        continue;
+      }
+      if (batchWaitMs > 0) {
+        const first = lanes.take(batchSize, now);
+        // Give a partial batch a moment to fill (micro-batching), then take what came.
+        let batch = first;
+        if (batch.length < batchSize && !(batch[0]?.solo ?? false)) {
+          await sleep(batchWaitMs);
+          batch = batch.concat(lanes.take(batchSize - batch.length, Date.now()));
+        }
+        await writeBatch(batch);
+      } else {
+        await writeBatch(lanes.take(batchSize, now));
+      }
+    }
+  };
+
+  const writeBatch = async (batch: LaneItem<Held>[]) => {
+    if (batch.length === 0) return;
+    let failures: Map<number, TargetError> | undefined;
+    try {
+      failures = await sink.write(batch.map((item) => item.value.job));
+    } catch (error) {
+      const classification = error instanceof TargetError ? error.classification : sink.classify(error);
+      metrics.up.set(classification === 'fatal' ? 1 : 0);
+      if (classification === 'fatal') {
+        if (batch.length === 1) {
+          await settleDead(batch[0] as LaneItem<Held>, error);
+          return;
+        }
+        // One event spoiled the batch: write each alone to find it.
+        for (const item of batch) {
+          item.solo = true;
+          lanes.retry(item, 0, Date.now());
+          item.attempts -= 1;
+        }
+        return;
+      }
+      online = false;
+      consecutiveFailures += 1;
+      if (classification === 'reconnect') connected = false;
+      const delay = backoffDelay(consecutiveFailures, retryInitialMs, retryMaxMs);
+      globalPauseUntil = Date.now() + delay; // the target is unwell: no spinning on any key
+      if (consecutiveFailures === 1 || consecutiveFailures % 10 === 0) {
+        log.warn(
+          { err: describeError(error), classification, retryInMs: delay, batch: batch.length },
+          'write failed; retrying',
+        );
+      }
+      for (const item of batch) scheduleRetry(item, classification);
+      return;
+    }
+    online = true;
+    consecutiveFailures = 0;
+    metrics.up.set(1);
+    for (const [index, item] of batch.entries()) {
+      const failure = failures?.get(index);
+      if (!failure) settleDelivered(item);
+      else if (failure.classification === 'fatal') await settleDead(item, failure);
+      else scheduleRetry(item, failure.classification);
+    }
+  };
+
+  const worker = new Worker(target.queue, processor, {
+    prefix,
+    connection,
+    concurrency: options.maxInFlight ?? 1000,
+    lockDuration: options.lockMs ?? 30_000,
+    stalledInterval: options.lockMs ?? 30_000,
+    // An event may wait in its lane for a long time (target down): never fail it as stalled.
+    maxStalledCount: 1_000_000,
+  });
+  worker.on('error', (error) => log.warn({ err: describeError(error) }, 'queue worker error'));
+  const loop = writeLoop().catch((error) => log.fatal({ err: describeError(error) }, 'write loop crashed'));
+
+  let server: Server | undefined;
+  let httpPort: number | undefined;
+  if (options.httpPort !== undefined) {
+    server = createServer(async (req, res) => {
+      if (req.url === '/metrics') {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(await metrics.registry.metrics());
+      } else if (req.url === '/healthz') {
+        res.writeHead(200).end('ok');
+      } else if (req.url === '/readyz') {
+        res
+          .writeHead(online || (connected && consecutiveFailures === 0) ? 200 : 503)
+          .end(online ? 'online' : 'offline');
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server?.listen(options.httpPort, '0.0.0.0', resolve));
+    httpPort = (server.address() as { port: number }).port;
+  }
+
+  return {
+    metrics,
+    httpPort,
+    online: () => online,
+    async close() {
+      // Stop taking jobs, give held events a chance to be delivered, then release the rest:
+      // their jobs' locks lapse and another process delivers them (at least once).
+      await worker.pause(true);
+      const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000);
+      while (lanes.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      if (lanes.size > 0)
+        log.warn({ held: lanes.size }, 'drain timed out; releasing held events for redelivery');
+      await worker.close(true);
+      stopping = true;
+      signal();
+      await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      await sink.close().catch(() => {});
+      await Promise.all([queue.close(), deadLetters.close()]);
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    },
+  };
+}
