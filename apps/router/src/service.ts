@@ -11,6 +11,7 @@ import {
   notificationConfigurationSchema,
   parseMutationRecord,
 } from '@bucket-events/contracts';
+import { type HeldJob, OrderedConsumer } from '@bucket-events/queue';
 import {
   type CompiledRule,
   compileRules,
@@ -18,7 +19,7 @@ import {
   type MutationDelivery,
   routeMutations,
 } from '@bucket-events/router';
-import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, Queue, UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Subject, type Subscription } from 'rxjs';
@@ -40,7 +41,8 @@ export interface RouterServiceOptions {
 }
 
 interface Delivery extends MutationDelivery {
-  resolve(value: { targets: number }): void;
+  /** Completes the raw mutation job: every target copy is queued. */
+  acknowledge(): void;
 }
 
 export interface RouterStats {
@@ -71,7 +73,7 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
   const stats: RouterStats = { routed: 0, fannedOut: 0, unknownTargets: 0, retries: 0 };
   const rulesCache = new Map<string, CompiledRule[]>();
   const deliveries = new Subject<Delivery>();
-  let worker: Worker | undefined;
+  let consumer: OrderedConsumer | undefined;
   let subscription: Subscription | undefined;
   let closing = false;
 
@@ -128,20 +130,35 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
             'rule names a target that is not enabled; not delivered',
           );
         }
-        delivery.resolve({ targets: plan.jobs.length });
+        delivery.acknowledge();
       },
       error: (error) => log.fatal({ err: error }, 'routing pipeline failed'),
     });
 
-  const routeJob = async (job: Job): Promise<{ targets: number }> => {
+  const onJob = (job: Job, handle: HeldJob): void => {
     let mutation: MutationRecord;
     try {
       mutation = parseMutationRecord(job.data);
     } catch (error) {
       // A record this router cannot read will never become readable: fail it, visibly.
-      throw new UnrecoverableError(`invalid mutation record: ${(error as Error).message}`);
+      log.error({ err: (error as Error).message, job: job.id }, 'invalid mutation record');
+      void handle
+        .fail(new UnrecoverableError(`invalid mutation record: ${(error as Error).message}`))
+        .catch(() => {});
+      return;
     }
-    return new Promise((resolve) => deliveries.next({ mutation, resolve }));
+    deliveries.next({
+      mutation,
+      acknowledge: () =>
+        void handle
+          .complete()
+          .catch((error) =>
+            log.warn(
+              { err: (error as Error).message },
+              'could not complete a routed mutation; it will be routed again',
+            ),
+          ),
+    });
   };
 
   const leader = new LeaderLock(redis, `${prefix}:router:leader`, lockMs);
@@ -151,25 +168,23 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
       void close();
     });
     if (closing) return;
-    worker = new Worker(MUTATIONS_QUEUE, routeJob, {
+    consumer = new OrderedConsumer({
+      queue: MUTATIONS_QUEUE,
       prefix,
-      connection,
-      autorun: false,
-      concurrency: options.concurrency,
-      lockDuration: lockMs,
-      stalledInterval: Math.max(500, lockMs / 2),
-      // A router may be killed many times while routing a job; never fail a job for that.
-      maxStalledCount: 1_000_000,
+      redisUrl: options.redisUrl,
+      maxHeld: options.concurrency,
+      lockMs,
+      onJob,
+      onError: (error) => log.warn({ err: (error as Error).message }, 'mutations consumer error'),
     });
-    worker.on('error', (error) => log.warn({ err: error.message }, 'mutations worker error'));
     // Jobs a dead leader was routing must go first, or newer mutations of the same key would overtake them.
-    await worker.startStalledCheckTimer();
+    consumer.startStalledCheck();
     for (let waited = 0; (await mutations.getActiveCount()) > 0; waited += 250) {
       if (closing) return;
       if (waited % 5000 === 0) log.info('waiting for mutations an earlier router left in flight');
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    void worker.run();
+    consumer.start();
     log.info({ targets: config.targets.map((t) => t.arn) }, 'router leading');
   })();
 
@@ -177,7 +192,7 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
     if (closing) return;
     closing = true;
     leader.stop();
-    await worker?.close();
+    await consumer?.close();
     subscription?.unsubscribe();
     deliveries.complete();
     await leader.release();

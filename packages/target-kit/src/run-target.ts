@@ -5,7 +5,8 @@
 // the target rejects; completes a job only after the target confirmed it.
 import { createServer, type Server } from 'node:http';
 import { deadLetterQueueName, parseTargetJob, type TargetJob } from '@bucket-events/contracts';
-import { type Job, Queue, Worker } from 'bullmq';
+import { type HeldJob, OrderedConsumer } from '@bucket-events/queue';
+import { type Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { describeError, TargetError } from './errors.ts';
 import { backoffDelay, type LaneItem, Lanes } from './lanes.ts';
@@ -54,7 +55,7 @@ export interface RunningTarget {
 
 interface Held {
   job: TargetJob;
-  settle(): void;
+  settle(): Promise<void>;
 }
 
 export async function runTarget(options: RunTargetOptions): Promise<RunningTarget> {
@@ -111,19 +112,32 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     log.warn({ err: describeError(error), attempts }, 'event dead-lettered');
   };
 
-  const processor = async (job: Job): Promise<void> => {
+  // Completing the job is the acknowledgement: it happens only after the target confirmed (or the
+  // event was dead-lettered). If it fails, the job is redelivered later: a duplicate, never a loss.
+  const acknowledge = (handle: HeldJob) => () =>
+    handle
+      .complete()
+      .catch((error) =>
+        log.warn({ err: describeError(error) }, 'could not complete job; it will be redelivered'),
+      );
+
+  const onJob = (job: Job, handle: HeldJob): void => {
     metrics.received.inc();
     let parsed: TargetJob;
     try {
       parsed = parseTargetJob(job.data);
     } catch (error) {
-      await deadLetter(job.data, new TargetError('fatal', `invalid target job: ${describeError(error)}`), 0);
+      void deadLetter(
+        job.data,
+        new TargetError('fatal', `invalid target job: ${describeError(error)}`),
+        0,
+      ).then(acknowledge(handle), (failure) =>
+        log.error({ err: describeError(failure) }, 'could not dead-letter an invalid job'),
+      );
       return;
     }
-    await new Promise<void>((resolve) => {
-      lanes.add(`${parsed.bucket}/${parsed.key}`, { job: parsed, settle: resolve }, Date.now());
-      signal();
-    });
+    lanes.add(`${parsed.bucket}/${parsed.key}`, { job: parsed, settle: acknowledge(handle) }, Date.now());
+    signal();
   };
 
   const ensureConnected = async () => {
@@ -150,13 +164,13 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     metrics.delivered.inc();
     const committed = Date.parse(item.value.job.record.eventTime);
     if (!Number.isNaN(committed)) metrics.latency.observe(Math.max(0, (Date.now() - committed) / 1000));
-    item.value.settle();
+    void item.value.settle();
   };
 
   const settleDead = async (item: LaneItem<Held>, error: unknown) => {
     await deadLetter(item.value.job, error, item.attempts + 1);
     lanes.done(item);
-    item.value.settle();
+    void item.value.settle();
   };
 
   const scheduleRetry = (item: LaneItem<Held>, classification: string) => {
@@ -242,16 +256,16 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     }
   };
 
-  const worker = new Worker(target.queue, processor, {
+  const consumer = new OrderedConsumer({
+    queue: target.queue,
     prefix,
-    connection,
-    concurrency: options.maxInFlight ?? 1000,
-    lockDuration: options.lockMs ?? 30_000,
-    stalledInterval: options.lockMs ?? 30_000,
-    // An event may wait in its lane for a long time (target down): never fail it as stalled.
-    maxStalledCount: 1_000_000,
+    redisUrl: options.redisUrl,
+    maxHeld: options.maxInFlight ?? 1000,
+    lockMs: options.lockMs ?? 30_000,
+    onJob,
+    onError: (error) => log.warn({ err: describeError(error) }, 'queue consumer error'),
   });
-  worker.on('error', (error) => log.warn({ err: describeError(error) }, 'queue worker error'));
+  consumer.start();
   const loop = writeLoop().catch((error) => log.fatal({ err: describeError(error) }, 'write loop crashed'));
 
   let server: Server | undefined;
@@ -282,12 +296,12 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     async close() {
       // Stop taking jobs, give held events a chance to be delivered, then release the rest:
       // their jobs' locks lapse and another process delivers them (at least once).
-      await worker.pause(true);
+      await consumer.stop();
       const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000);
       while (lanes.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       if (lanes.size > 0)
         log.warn({ held: lanes.size }, 'drain timed out; releasing held events for redelivery');
-      await worker.close(true);
+      await consumer.close();
       stopping = true;
       signal();
       await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 1000))]);

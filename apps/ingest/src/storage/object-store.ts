@@ -26,12 +26,30 @@ export class ObjectStore {
     this.relay = relay;
   }
 
-  /** Removes data files released by earlier transactions (also those left by a crash). */
-  async collectGarbage(): Promise<void> {
-    for (const name of this.metadata.garbage()) {
-      await this.blobs.remove(name);
-      this.metadata.forgetGarbage(name);
+  private collecting: Promise<void> | undefined;
+  private collectAgain = false;
+
+  /**
+   * Removes data files released by earlier transactions (also those left by a
+   * crash). One pass at a time: commits during a pass ask for one more pass.
+   */
+  collectGarbage(): Promise<void> {
+    if (this.collecting) {
+      this.collectAgain = true;
+      return this.collecting;
     }
+    this.collecting = (async () => {
+      do {
+        this.collectAgain = false;
+        for (const name of this.metadata.garbage()) {
+          await this.blobs.remove(name);
+          this.metadata.forgetGarbage(name);
+        }
+      } while (this.collectAgain);
+    })().finally(() => {
+      this.collecting = undefined;
+    });
+    return this.collecting;
   }
 
   async writeData(data: AsyncIterable<Buffer>): Promise<string> {

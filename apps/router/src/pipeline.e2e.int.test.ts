@@ -1,0 +1,180 @@
+// The whole pipeline on the real Redis: ingest → outbox → router → target
+// queue → a test target built on the kit. 10,000 mixed PUT/DELETE mutations
+// over 200 keys arrive complete and per-key ordered, while the router is
+// SIGKILLed and restarted twice.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { buildConfig } from '@bucket-events/config';
+import { MUTATIONS_QUEUE, type MutationRecord } from '@bucket-events/contracts';
+import { runTarget } from '@bucket-events/target-kit';
+import { test } from '@bucket-events/testing';
+import { Queue } from 'bullmq';
+import { pino } from 'pino';
+import { describe, expect } from 'vitest';
+import { orderViolation } from '../../../packages/target-kit/test/jobs.ts';
+import { RecordingSink } from '../../../packages/target-kit/test/recording-sink.ts';
+import { ACCESS_KEY, eventually, SECRET_KEY, TEST_CONFIG_DOCUMENT } from '../../ingest/test/harness.ts';
+
+const KEYS = Number(process.env.E2E_KEYS ?? 200);
+const OPS_PER_KEY = Number(process.env.E2E_OPS_PER_KEY ?? 50);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('ingest → router → target kit', () => {
+  test('10,000 mutations over 200 keys arrive complete and per-key ordered through two router crashes', async ({
+    redis,
+  }) => {
+    const prefix = redis.prefix.slice(0, -1);
+    const dir = mkdtempSync(join(tmpdir(), 'e2e-'));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(TEST_CONFIG_DOCUMENT));
+    // Ingest and router run as their own processes, as in production; the test target runs here.
+    const port = await freePort();
+    const ingest = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: new URL('../../ingest/', import.meta.url).pathname,
+      env: {
+        ...process.env,
+        HOME: dir,
+        MINIO_ADDRESS: `127.0.0.1:${port}`,
+        BUCKET_EVENTS_DATA_DIR: join(dir, 'data'),
+        BUCKET_EVENTS_FSYNC: 'false',
+        REDIS_URL: redis.url,
+        BUCKET_EVENTS_QUEUE_PREFIX: prefix,
+        BUCKET_EVENTS_CONFIG: join(dir, 'config.json'),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: 'ignore',
+    });
+    await eventually(
+      async () => ((await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined)) ? true : undefined),
+      20_000,
+    );
+    const s3 = new S3Client({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
+    });
+    const mutations = new Queue(MUTATIONS_QUEUE, { prefix, connection: { url: redis.url } });
+    const t = { s3 };
+    const config = buildConfig(TEST_CONFIG_DOCUMENT, {}, 'test');
+    const redisTarget = config.targets.find((target) => target.kind === 'redis');
+    if (!redisTarget) throw new Error('test config lacks the redis target');
+    const sink = new RecordingSink();
+    const consumer = await runTarget({
+      target: redisTarget,
+      sink,
+      redisUrl: redis.url,
+      prefix,
+      log: pino({ level: 'silent' }),
+      lockMs: 3000,
+      maxInFlight: Number(process.env.MIF ?? 1000),
+    });
+    const spawnRouter = (): ChildProcess =>
+      spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: new URL('..', import.meta.url).pathname,
+        env: {
+          ...process.env,
+          REDIS_URL: redis.url,
+          BUCKET_EVENTS_QUEUE_PREFIX: prefix,
+          BUCKET_EVENTS_CONFIG: join(dir, 'config.json'),
+          ROUTER_LOCK_MS: '1500',
+          LOG_LEVEL: 'warn',
+        },
+        stdio: 'ignore',
+      });
+    let router = spawnRouter();
+    try {
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'stream' }));
+      await t.s3.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: 'stream',
+          NotificationConfiguration: {
+            QueueConfigurations: [
+              { QueueArn: redisTarget.arn, Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] },
+            ],
+          },
+        }),
+      );
+      // Each key's operations run in order (a DELETE always follows a PUT); keys run concurrently.
+      let nextKey = 0;
+      const writers = Array.from({ length: 24 }, async () => {
+        for (let k = nextKey++; k < KEYS; k = nextKey++) {
+          for (let op = 0; op < OPS_PER_KEY; op++) {
+            const Key = `obj-${k}`;
+            if (op % 5 === 4) await t.s3.send(new DeleteObjectCommand({ Bucket: 'stream', Key }));
+            else await t.s3.send(new PutObjectCommand({ Bucket: 'stream', Key, Body: `${k}:${op}` }));
+          }
+        }
+      });
+      const writing = Promise.all(writers);
+      const progress = setInterval(
+        () => process.env.E2E_PROGRESS && console.log('delivered', sink.delivered.length),
+        2000,
+      );
+      for (let kill = 1; kill <= 2; kill++) {
+        await eventually(
+          async () => (sink.delivered.length > (KEYS * OPS_PER_KEY * kill) / 4 ? true : undefined),
+          60_000,
+        );
+        const exited = new Promise((resolve) => router.once('exit', resolve));
+        router.kill('SIGKILL');
+        await exited;
+        router = spawnRouter();
+      }
+      await writing;
+      clearInterval(progress);
+      // Every acknowledged mutation reaches the raw queue (each key's DELETE followed a PUT, so all were real).
+      const committed = await eventually(async () => {
+        const jobs = await mutations.getJobs(
+          ['wait', 'active', 'completed', 'delayed', 'failed'],
+          0,
+          -1,
+          true,
+        );
+        return jobs.length === KEYS * OPS_PER_KEY ? jobs.map((job) => job.data as MutationRecord) : undefined;
+      }, 60_000);
+      await eventually(
+        async () =>
+          new Set(sink.delivered.map((j) => j.sequencer)).size === committed.length ? true : undefined,
+        90_000,
+      );
+
+      const first = new Map<string, (typeof sink.delivered)[number]>();
+      for (const job of sink.delivered) if (!first.has(job.sequencer)) first.set(job.sequencer, job);
+      expect([...first.keys()].sort()).toEqual(committed.map((r) => r.sequencer).sort());
+      expect(orderViolation([...first.values()])).toBeUndefined();
+      const removals = [...first.values()].filter(
+        (j) => j.record.eventName === 's3:ObjectRemoved:Delete',
+      ).length;
+      expect(removals).toBe(KEYS * (OPS_PER_KEY / 5));
+      console.log(
+        `delivered ${sink.delivered.length} events (${sink.delivered.length - first.size} duplicates) for ${committed.length} mutations`,
+      );
+    } finally {
+      router.kill('SIGKILL');
+      ingest.kill('SIGTERM');
+      s3.destroy();
+      await mutations.close();
+      await consumer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});

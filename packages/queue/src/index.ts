@@ -1,0 +1,2 @@
+// Public surface of @bucket-events/queue.
+export { type HeldJob, OrderedConsumer, type OrderedConsumerOptions } from './ordered-consumer.ts';
