@@ -85,7 +85,6 @@ describe('ingest → router → target kit', () => {
       prefix,
       log: pino({ level: 'silent' }),
       lockMs: 3000,
-      maxInFlight: Number(process.env.MIF ?? 1000),
     });
     const spawnRouter = (): ChildProcess =>
       spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
