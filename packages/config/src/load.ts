@@ -147,6 +147,12 @@ export function buildConfig(
       if (!parsed.success) {
         for (const issue of parsed.error.issues)
           issues.push(`${[path, ...issue.path].join('.')}: ${describeIssue(issue)}`);
+        // Still report what an enabled target lacks, so one run lists every problem.
+        const lenient = TARGET_SCHEMAS[kind].strip().safeParse(block);
+        if (lenient.success && lenient.data.enable) {
+          for (const [field, message] of missingRequired(kind, lenient.data))
+            issues.push(`${path}.${field}: ${message}`);
+        }
         continue;
       }
       if (!parsed.data.enable) continue;

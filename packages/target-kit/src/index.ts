@@ -1,4 +1,12 @@
 // Public surface of @bucket-events/target-kit.
+
+export {
+  type DeadLetter,
+  type DeadLetterScope,
+  listDeadLetters,
+  purgeDeadLetters,
+  redriveDeadLetters,
+} from './dead-letters.ts';
 export {
   describeError,
   disconnected,

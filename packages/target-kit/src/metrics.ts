@@ -15,6 +15,7 @@ export interface TargetMetrics {
   queueDepth: Gauge;
   oldestPendingAge: Gauge;
   up: Gauge;
+  overLimit: Gauge;
   latency: Histogram;
 }
 
@@ -59,6 +60,11 @@ export function createTargetMetrics(
     up: new Gauge({
       name: 'bucket_events_target_up',
       help: '1 when the last write reached the target.',
+      registers: [registry],
+    }),
+    overLimit: new Gauge({
+      name: 'bucket_events_queue_over_limit',
+      help: '1 while the backlog exceeds the target queueLimit (events are kept, not dropped).',
       registers: [registry],
     }),
     latency: new Histogram({

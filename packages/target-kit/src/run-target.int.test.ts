@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { describe, expect } from 'vitest';
 import { enqueue, orderViolation, targetJob } from '../test/jobs.ts';
 import { RecordingSink } from '../test/recording-sink.ts';
+import { listDeadLetters, purgeDeadLetters, redriveDeadLetters } from './dead-letters.ts';
 import { type RunTargetOptions, runTarget } from './run-target.ts';
 
 const target = { kind: 'test', id: '1', arn: 'arn:minio:sqs:us-east-1:1:test', queue: 'target.test.1' };
@@ -117,6 +118,15 @@ describe('runTarget', () => {
       });
       expect(sink.delivered.map((j) => j.key).sort()).toEqual(['good', 'good', 'other']);
       await until(async () => (await queue.getCompletedCount()) === 4);
+
+      // Once the cause is fixed, an operator re-drives the letter and it is delivered.
+      const scope = { target: { kind: 'test' as never, id: '1' }, prefix, redisUrl: redis.url };
+      expect((await listDeadLetters(scope)).map((letter) => letter.error)).toEqual(['rejected bad']);
+      sink.poisoned.clear();
+      expect(await redriveDeadLetters(scope)).toBe(1);
+      await until(() => sink.delivered.some((job) => job.key === 'bad'));
+      expect(await listDeadLetters(scope)).toEqual([]);
+      expect(await purgeDeadLetters(scope)).toBe(0);
     } finally {
       await running.close();
       await dead.close();

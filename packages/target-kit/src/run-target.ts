@@ -42,6 +42,12 @@ export interface RunTargetOptions {
   drainTimeoutMs?: number;
   /** Job lock lifetime in ms: how soon events held by a crashed process are delivered by another. Default 30 000. */
   lockMs?: number;
+  /**
+   * Backlog (events waiting in the target's queue) above which the target is
+   * reported over its limit (config `queueLimit`; 0 = 100 000). Policy: keep
+   * every event and alarm (log + `bucket_events_queue_over_limit`), never drop.
+   */
+  queueLimit?: number;
 }
 
 export interface RunningTarget {
@@ -256,6 +262,20 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     }
   };
 
+  const queueLimit = options.queueLimit || 100_000;
+  let overLimit = false;
+  const limitCheck = setInterval(async () => {
+    const waiting = await queue.getWaitingCount().catch(() => undefined);
+    if (waiting === undefined) return;
+    const over = waiting > queueLimit;
+    if (over && !overLimit)
+      log.warn({ waiting, limit: queueLimit }, 'target backlog over its limit; events are kept');
+    if (!over && overLimit) log.info({ waiting, limit: queueLimit }, 'target backlog back under its limit');
+    overLimit = over;
+    metrics.overLimit.set(over ? 1 : 0);
+  }, 5000);
+  limitCheck.unref();
+
   const consumer = new OrderedConsumer({
     queue: target.queue,
     prefix,
@@ -296,6 +316,7 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     async close() {
       // Stop taking jobs, give held events a chance to be delivered, then release the rest:
       // their jobs' locks lapse and another process delivers them (at least once).
+      clearInterval(limitCheck);
       await consumer.stop();
       const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000);
       while (lanes.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
