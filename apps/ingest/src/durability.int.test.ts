@@ -5,7 +5,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -13,19 +12,9 @@ import { MUTATIONS_QUEUE, type MutationRecord } from '@bucket-events/contracts';
 import { test } from '@bucket-events/testing';
 import { Queue } from 'bullmq';
 import { describe, expect } from 'vitest';
-import { ACCESS_KEY, eventually, SECRET_KEY, startTestIngest } from '../test/harness.ts';
+import { ACCESS_KEY, eventually, freePort, SECRET_KEY, startTestIngest } from '../test/harness.ts';
 
 const APP_DIR = new URL('..', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function s3For(port: number) {
   return new S3Client({

@@ -38,6 +38,7 @@ describe('POST Object', () => {
         return fetch(postURL, { method: 'POST', body: form });
       };
 
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's own ${filename} placeholder, sent literally
       const ok = await post('user/${filename}', 'jpeg bytes', { success_action_status: '201' });
       expect([ok.status, ok.status === 201 ? '' : await ok.text()]).toEqual([201, '']);
       expect(await ok.text()).toContain('<Key>user/photo.jpg</Key>');

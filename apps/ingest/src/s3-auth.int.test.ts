@@ -3,31 +3,15 @@
 // uploads with chunk signatures; a refused upload leaves no object and no record.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { sha256Hex } from '@bucket-events/s3-protocol';
 import { test } from '@bucket-events/testing';
 import { describe, expect } from 'vitest';
-import { ACCESS_KEY, eventually, SECRET_KEY, startTestIngest } from '../test/harness.ts';
+import { ACCESS_KEY, eventually, SECRET_KEY, s3ErrorCode, startTestIngest } from '../test/harness.ts';
 import { chunkedUpload, errorCode, keyPath, send, signedHeaders } from '../test/raw-requests.ts';
 
 const credentials = { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY };
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error.name;
-    throw error;
-  }
-  return 'no error';
-}
 
 describe('authentication', () => {
   test('refuses wrong secrets, unknown keys and anonymous requests with the S3 codes', async ({ redis }) => {
@@ -42,12 +26,14 @@ describe('authentication', () => {
           credentials: { accessKeyId, secretAccessKey },
         });
       expect(
-        await codeOf(
+        await s3ErrorCode(
           client(ACCESS_KEY, 'wrong-secret').send(new GetObjectCommand({ Bucket: 'secure', Key: 'k' })),
         ),
       ).toBe('SignatureDoesNotMatch');
       expect(
-        await codeOf(client('nobody', SECRET_KEY).send(new GetObjectCommand({ Bucket: 'secure', Key: 'k' }))),
+        await s3ErrorCode(
+          client('nobody', SECRET_KEY).send(new GetObjectCommand({ Bucket: 'secure', Key: 'k' })),
+        ),
       ).toBe('InvalidAccessKeyId');
       const anonymous = await send(t.endpoint, 'GET', '/secure/k', {});
       expect(anonymous.status).toBe(403);
@@ -109,7 +95,7 @@ describe('authentication', () => {
       const response = await send(t.endpoint, 'PUT', path, headers, 'hellp');
       expect(response.status).toBe(400);
       expect(errorCode(response)).toBe('XAmzContentSHA256Mismatch');
-      expect(await codeOf(t.s3.send(new GetObjectCommand({ Bucket: 'tamper', Key: 'file.txt' })))).toBe(
+      expect(await s3ErrorCode(t.s3.send(new GetObjectCommand({ Bucket: 'tamper', Key: 'file.txt' })))).toBe(
         'NoSuchKey',
       );
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -150,7 +136,7 @@ describe('authentication', () => {
       );
       expect(bad.status).toBe(403);
       expect(errorCode(bad)).toBe('SignatureDoesNotMatch');
-      expect(await codeOf(t.s3.send(new GetObjectCommand({ Bucket: 'chunked', Key: 'bad.bin' })))).toBe(
+      expect(await s3ErrorCode(t.s3.send(new GetObjectCommand({ Bucket: 'chunked', Key: 'bad.bin' })))).toBe(
         'NoSuchKey',
       );
       const records = await eventually(async () => {

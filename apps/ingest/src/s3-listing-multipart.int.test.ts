@@ -12,24 +12,13 @@ import {
   ListObjectsV2Command,
   ListPartsCommand,
   PutObjectCommand,
-  S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { test } from '@bucket-events/testing';
 import { describe, expect } from 'vitest';
-import { eventually, startTestIngest } from '../test/harness.ts';
+import { eventually, s3ErrorCode, startTestIngest } from '../test/harness.ts';
 
 const md5 = (data: Buffer) => createHash('md5').update(data).digest();
-
-async function errorName(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error.name;
-    throw error;
-  }
-  return 'no error';
-}
 
 describe('listing', () => {
   test('paginates 2,500 keys in v2 and v1, folds common prefixes, and url-encodes on request', async ({
@@ -166,7 +155,7 @@ describe('multipart uploads', () => {
       ]);
 
       expect(
-        await errorName(
+        await s3ErrorCode(
           t.s3.send(
             new CompleteMultipartUploadCommand({
               Bucket: 'multipart',
@@ -178,7 +167,7 @@ describe('multipart uploads', () => {
         ),
       ).toBe('InvalidPart');
       expect(
-        await errorName(
+        await s3ErrorCode(
           t.s3.send(
             new CompleteMultipartUploadCommand({
               Bucket: 'multipart',
@@ -256,7 +245,7 @@ describe('multipart uploads', () => {
         new UploadPartCommand({ Bucket: 'multipart', Key: 'k', UploadId, PartNumber: 2, Body: 'tail' }),
       );
       expect(
-        await errorName(
+        await s3ErrorCode(
           t.s3.send(
             new CompleteMultipartUploadCommand({
               Bucket: 'multipart',
@@ -274,10 +263,10 @@ describe('multipart uploads', () => {
       ).toBe('EntityTooSmall');
       await t.s3.send(new AbortMultipartUploadCommand({ Bucket: 'multipart', Key: 'k', UploadId }));
       expect(
-        await errorName(t.s3.send(new ListPartsCommand({ Bucket: 'multipart', Key: 'k', UploadId }))),
+        await s3ErrorCode(t.s3.send(new ListPartsCommand({ Bucket: 'multipart', Key: 'k', UploadId }))),
       ).toBe('NoSuchUpload');
       expect(
-        await errorName(
+        await s3ErrorCode(
           t.s3.send(
             new UploadPartCommand({
               Bucket: 'multipart',

@@ -14,28 +14,13 @@ import {
   ListBucketsCommand,
   ListObjectVersionsCommand,
   PutObjectCommand,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { test } from '@bucket-events/testing';
 import { describe, expect } from 'vitest';
-import { eventually, startTestIngest, type TestIngest } from '../test/harness.ts';
+import { eventually, s3Error, startTestIngest, type TestIngest } from '../test/harness.ts';
 
 let t: TestIngest;
 const md5 = (data: string | Buffer) => createHash('md5').update(data).digest('hex');
-
-async function s3Error(
-  promise: Promise<unknown>,
-): Promise<{ code: string; status: number | undefined; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) {
-      return { code: error.name, status: error.$metadata.httpStatusCode, message: error.message };
-    }
-    throw error;
-  }
-  throw new Error('expected an S3 error');
-}
 
 describe('buckets and objects (AWS SDK v3)', () => {
   test('bucket lifecycle', async ({ redis }) => {

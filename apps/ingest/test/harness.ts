@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { buildConfig } from '@bucket-events/config';
 import { MUTATIONS_QUEUE, type MutationRecord } from '@bucket-events/contracts';
 import { Queue } from 'bullmq';
@@ -98,4 +98,39 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The S3 error a client call failed with (code, HTTP status, message); fails the test if it succeeded. */
+export async function s3Error(
+  promise: Promise<unknown>,
+): Promise<{ code: string; status: number | undefined; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof S3ServiceException) {
+      return { code: error.name, status: error.$metadata.httpStatusCode, message: error.message };
+    }
+    throw error;
+  }
+  throw new Error('expected an S3 error');
+}
+
+/** Just the S3 error code of a failed call ('no error' when it succeeded). */
+export async function s3ErrorCode(promise: Promise<unknown>): Promise<string> {
+  return s3Error(promise).then(
+    (error) => error.code,
+    (error: Error) => (error.message === 'expected an S3 error' ? 'no error' : Promise.reject(error)),
+  );
+}
+
+/** A TCP port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -4,7 +4,6 @@
 // SIGKILLed and restarted twice.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -23,20 +22,16 @@ import { pino } from 'pino';
 import { describe, expect } from 'vitest';
 import { orderViolation } from '../../../packages/target-kit/test/jobs.ts';
 import { RecordingSink } from '../../../packages/target-kit/test/recording-sink.ts';
-import { ACCESS_KEY, eventually, SECRET_KEY, TEST_CONFIG_DOCUMENT } from '../../ingest/test/harness.ts';
+import {
+  ACCESS_KEY,
+  eventually,
+  freePort,
+  SECRET_KEY,
+  TEST_CONFIG_DOCUMENT,
+} from '../../ingest/test/harness.ts';
 
 const KEYS = Number(process.env.E2E_KEYS ?? 200);
 const OPS_PER_KEY = Number(process.env.E2E_OPS_PER_KEY ?? 50);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('ingest → router → target kit', () => {
   test('10,000 mutations over 200 keys arrive complete and per-key ordered through two router crashes', async ({

@@ -150,3 +150,10 @@ export async function readSmallBody(context: S3Context, maxBytes: number): Promi
   body.finish();
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/** `x-amz-checksum-<algorithm>` answer headers for the checksums a body was verified against. */
+export function checksumHeaders(checksums: BodyDigests['checksums']): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(checksums).map(([algorithm, value]) => [`x-amz-checksum-${algorithm}`, value]),
+  );
+}

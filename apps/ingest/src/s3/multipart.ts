@@ -4,7 +4,7 @@
 // ObjectCreated:CompleteMultipartUpload record in one transaction.
 import { createHash, randomBytes } from 'node:crypto';
 import { children, childText, headerValue, parseXml, renderXml, S3Errors } from '@bucket-events/s3-protocol';
-import { measureBody, readSmallBody, SUPPORTED_CHECKSUMS } from '../http/body.ts';
+import { checksumHeaders, measureBody, readSmallBody, SUPPORTED_CHECKSUMS } from '../http/body.ts';
 import type { S3Context } from '../http/context.ts';
 import { isoDate, sendEmpty, sendXml } from '../http/respond.ts';
 import type { UploadRow } from '../storage/metadata.ts';
@@ -76,10 +76,7 @@ export async function uploadPart(context: S3Context): Promise<void> {
     });
     if (!stored) throw S3Errors.NoSuchUpload();
     deps.store.afterCommit();
-    const checksumHeaders = Object.fromEntries(
-      Object.entries(digests.checksums).map(([algorithm, value]) => [`x-amz-checksum-${algorithm}`, value]),
-    );
-    sendEmpty(context.res, 200, { etag: `"${digests.md5Hex}"`, ...checksumHeaders });
+    sendEmpty(context.res, 200, { etag: `"${digests.md5Hex}"`, ...checksumHeaders(digests.checksums) });
   } catch (error) {
     await deps.store.discard(dataFile);
     throw error;

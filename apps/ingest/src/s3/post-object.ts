@@ -60,6 +60,7 @@ export async function postObject(
   const form = await readForm(context);
   const rawKey = form.fields.get('key');
   if (rawKey === undefined) throw S3Errors.InvalidArgument("Bucket POST must contain a field named 'key'.");
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's own ${filename} placeholder
   const key = rawKey.replaceAll('${filename}', form.filename);
   assertValidKey(key);
   const verified = verifyPostPolicy({

@@ -1,7 +1,7 @@
 // PutObject: stream the body to a new data file, verify every digest the
 // client sent, then commit metadata and the ObjectCreated:Put record together.
 
-import { measureBody } from '../http/body.ts';
+import { checksumHeaders, measureBody } from '../http/body.ts';
 import type { S3Context } from '../http/context.ts';
 import { sendEmpty } from '../http/respond.ts';
 import { requireBucket } from './buckets.ts';
@@ -45,10 +45,7 @@ export async function putObject(context: S3Context): Promise<void> {
         now,
       ),
     );
-    const checksumHeaders = Object.fromEntries(
-      Object.entries(digests.checksums).map(([algorithm, value]) => [`x-amz-checksum-${algorithm}`, value]),
-    );
-    sendEmpty(context.res, 200, { etag: `"${digests.md5Hex}"`, ...checksumHeaders });
+    sendEmpty(context.res, 200, { etag: `"${digests.md5Hex}"`, ...checksumHeaders(digests.checksums) });
   } catch (error) {
     await deps.store.discard(dataFile);
     throw error;
