@@ -134,6 +134,28 @@ describe('runTarget', () => {
     }
   });
 
+  test('a slow key holds up only its own batch, not the other keys', async ({ redis }) => {
+    const sink = new RecordingSink();
+    sink.slowKeys.set('slow', 3000);
+    const { queue, options } = setup(redis, sink);
+    const running = await runTarget(options);
+    try {
+      await enqueue(queue, [targetJob('slow')]);
+      await until(async () => (await queue.getActiveCount()) === 1);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await enqueue(
+        queue,
+        Array.from({ length: 40 }, (_, i) => targetJob(`fast-${i % 8}`)),
+      );
+      await until(() => sink.delivered.filter((job) => job.key.startsWith('fast-')).length === 40, 2500);
+      expect(sink.delivered.some((job) => job.key === 'slow')).toBe(false);
+      await until(() => sink.delivered.some((job) => job.key === 'slow'));
+    } finally {
+      await running.close();
+      await queue.close();
+    }
+  });
+
   test('acknowledges a job only after the target confirmed the write', async ({ redis }) => {
     const sink = new RecordingSink();
     let release: () => void = () => {};

@@ -33,6 +33,8 @@ export interface RunTargetOptions {
   batchSize?: number;
   /** How long a partial batch may wait for more events, in ms. Default 2. */
   batchWaitMs?: number;
+  /** Batches written at once (over disjoint keys). Default 4. */
+  concurrentBatches?: number;
   /** Backoff: first delay and cap, in ms. Defaults 100 and 30 000. */
   retryInitialMs?: number;
   retryMaxMs?: number;
@@ -89,21 +91,20 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
   let stopping = false;
   let globalPauseUntil = 0;
   let consecutiveFailures = 0;
-  let wake: (() => void) | undefined;
+  // Writers sleep until new work, a retry time or a timeout; signal() wakes them all.
+  const sleepers = new Set<() => void>();
   const signal = () => {
-    wake?.();
+    for (const wake of [...sleepers]) wake();
   };
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        wake = undefined;
-        resolve();
-      }, ms);
-      wake = () => {
+      const wake = () => {
         clearTimeout(timer);
-        wake = undefined;
+        sleepers.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
     });
 
   const deadLetter = async (job: unknown, error: unknown, attempts: number) => {
@@ -146,7 +147,16 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     signal();
   };
 
-  const ensureConnected = async () => {
+  // Several writers share one connection attempt.
+  let connecting: Promise<void> | undefined;
+  const ensureConnected = () => {
+    if (connected || stopping) return Promise.resolve();
+    connecting ??= connect().finally(() => {
+      connecting = undefined;
+    });
+    return connecting;
+  };
+  const connect = async () => {
     while (!connected && !stopping) {
       try {
         await sink.connect();
@@ -286,7 +296,13 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     onError: (error) => log.warn({ err: describeError(error) }, 'queue consumer error'),
   });
   consumer.start();
-  const loop = writeLoop().catch((error) => log.fatal({ err: describeError(error) }, 'write loop crashed'));
+  // Several writers, each writing its own batch; lanes never give one key to two batches, so a
+  // slow write holds up only the keys in its batch, not the whole target.
+  const loop = Promise.all(
+    Array.from({ length: options.concurrentBatches ?? 4 }, () =>
+      writeLoop().catch((error) => log.fatal({ err: describeError(error) }, 'write loop crashed')),
+    ),
+  );
 
   let server: Server | undefined;
   let httpPort: number | undefined;

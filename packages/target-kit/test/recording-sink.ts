@@ -14,6 +14,8 @@ export class RecordingSink implements TargetSink {
   readonly poisoned = new Set<string>();
   /** While set, writes wait for it. */
   gate: Promise<void> | undefined;
+  /** A write that contains one of these keys takes this long (ms). */
+  readonly slowKeys = new Map<string, number>();
 
   async connect(): Promise<void> {
     this.connects += 1;
@@ -22,6 +24,8 @@ export class RecordingSink implements TargetSink {
 
   async write(batch: readonly TargetJob[]): Promise<BatchFailures | undefined> {
     await this.gate;
+    const slow = Math.max(0, ...batch.map((job) => this.slowKeys.get(job.key) ?? 0));
+    if (slow > 0) await new Promise((resolve) => setTimeout(resolve, slow));
     if (this.down) throw new TargetError(this.down, 'target unavailable');
     const failures: BatchFailures = new Map();
     batch.forEach((job, index) => {
