@@ -1,0 +1,95 @@
+// The Redis target against the real Redis: the shared conformance suite, the
+// seed's list format, and an order-safe namespace view.
+import type { TargetJob } from '@bucket-events/contracts';
+import { conformanceJob, targetConformanceSuite } from '@bucket-events/target-kit/conformance';
+import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RedisSink, sequencerHashKey } from './sink.ts';
+
+const endpoints = loadServiceEndpoints();
+const address = new URL(endpoints.redisUrl).host;
+const reader = new Redis(endpoints.redisUrl);
+afterAll(() => reader.quit());
+
+const rawKey = (job: { s3: { object: { key: string } } }) =>
+  decodeURIComponent(job.s3.object.key.replaceAll('+', ' '));
+
+targetConformanceSuite({
+  kind: 'redis',
+  async setup() {
+    const key = uniqueName('events');
+    return {
+      sink: new RedisSink({ address, password: '', user: '', key, format: 'access' }),
+      stored: async () =>
+        (await reader.lrange(key, 0, -1)).map((element) => {
+          const record = (JSON.parse(element) as { Records: TargetJob['record'][] })
+            .Records[0] as TargetJob['record'];
+          return { key: rawKey(record), sequencer: record.s3.object.sequencer };
+        }),
+      cleanup: async () => {
+        await reader.del(key);
+      },
+    };
+  },
+});
+
+describe('redis target formats', () => {
+  it('access: appends {"Records":[event]} to the list, as the seed shows', async () => {
+    const key = uniqueName('events');
+    const sink = new RedisSink({ address, password: '', user: '', key, format: 'access' });
+    await sink.connect();
+    try {
+      const job = conformanceJob('redis', 'myphoto.jpg');
+      await sink.write([job]);
+      expect((await reader.lrange(key, 0, -1)).map((e) => JSON.parse(e))).toEqual([
+        { Records: [job.record] },
+      ]);
+    } finally {
+      await sink.close();
+      await reader.del(key);
+    }
+  });
+
+  it('namespace: one field per object, removed on delete, never overwritten by an older or repeated event', async () => {
+    const key = uniqueName('namespace');
+    const sink = new RedisSink({ address, password: '', user: '', key, format: 'namespace' });
+    await sink.connect();
+    try {
+      const put1 = conformanceJob('redis', 'a.jpg');
+      const put2 = conformanceJob('redis', 'a.jpg');
+      const del3 = conformanceJob('redis', 'a.jpg', 's3:ObjectRemoved:Delete');
+      const other = conformanceJob('redis', 'b.jpg');
+      await sink.write([put2, other]);
+      await sink.write([put1]); // late, older: ignored
+      expect(JSON.parse((await reader.hget(key, 'conformance/a.jpg')) as string)).toEqual({
+        Records: [put2.record],
+      });
+      await sink.write([del3, put2]); // delete, then a duplicate of an older put: still deleted
+      expect(await reader.hget(key, 'conformance/a.jpg')).toBeNull();
+      expect(JSON.parse((await reader.hget(key, 'conformance/b.jpg')) as string)).toEqual({
+        Records: [other.record],
+      });
+      const put4 = conformanceJob('redis', 'a.jpg');
+      await sink.write([put4]);
+      expect(JSON.parse((await reader.hget(key, 'conformance/a.jpg')) as string)).toEqual({
+        Records: [put4.record],
+      });
+    } finally {
+      await sink.close();
+      await reader.del(key, sequencerHashKey(key));
+    }
+  });
+
+  it('refuses to write into a key of another type, without losing events', async () => {
+    const key = uniqueName('typed');
+    await reader.set(key, 'not a list');
+    const sink = new RedisSink({ address, password: '', user: '', key, format: 'access' });
+    try {
+      await expect(sink.connect()).rejects.toThrow(/is a string, expected a list/);
+    } finally {
+      await sink.close();
+      await reader.del(key);
+    }
+  });
+});

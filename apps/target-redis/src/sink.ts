@@ -1,0 +1,106 @@
+// The Redis sink. access: RPUSH `{"Records":[event]}` onto the list, as the
+// seed's MONITOR output shows. namespace: one hash field per object
+// (`<bucket>/<key>` → `{"Records":[event]}`), removed on ObjectRemoved:Delete;
+// writes are guarded by the sequencer (a small Lua script), so a duplicate or a
+// late older event never overwrites a newer state. Batches go in one pipeline.
+import { storeDocument, type TargetJob } from '@bucket-events/contracts';
+import { type BatchFailures, type ErrorClass, TargetError, type TargetSink } from '@bucket-events/target-kit';
+import { Redis } from 'ioredis';
+
+export interface RedisSinkOptions {
+  /** `host:port` */
+  address: string;
+  password: string;
+  user: string;
+  key: string;
+  format: 'access' | 'namespace';
+}
+
+/** Where a namespace target remembers the newest sequencer applied per object. */
+export function sequencerHashKey(key: string): string {
+  return `${key}:sequencers`;
+}
+
+// KEYS[1] view hash, KEYS[2] sequencer hash; ARGV: field, sequencer, 'set'|'del', value.
+const GUARDED_WRITE = `
+local current = redis.call('HGET', KEYS[2], ARGV[1])
+if current and current >= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+if ARGV[3] == 'del' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[4]) end
+return 1`;
+
+const CONNECTION_ERRORS =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|Connection is closed|Stream isn't writeable|enableOfflineQueue/i;
+
+export class RedisSink implements TargetSink {
+  private client: Redis | undefined;
+
+  constructor(private readonly options: RedisSinkOptions) {}
+
+  async connect(): Promise<void> {
+    this.client?.disconnect();
+    const [host, port] = this.options.address.split(':');
+    const client = new Redis({
+      host: host || '127.0.0.1',
+      port: Number(port || 6379),
+      password: this.options.password || undefined,
+      username: this.options.user || undefined,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => null, // the kit reconnects, with backoff
+      connectionName: 'BucketEvents',
+    });
+    client.on('error', () => {}); // surfaced through connect() and write()
+    await client.connect();
+    const expected = this.options.format === 'access' ? 'list' : 'hash';
+    const type = await client.type(this.options.key);
+    if (type !== 'none' && type !== expected) {
+      client.disconnect();
+      throw new TargetError('retry', `redis key "${this.options.key}" is a ${type}, expected a ${expected}`);
+    }
+    this.client = client;
+  }
+
+  async write(batch: readonly TargetJob[]): Promise<BatchFailures | undefined> {
+    const client = this.client;
+    if (!client) throw new TargetError('reconnect', 'not connected');
+    const pipeline = client.multi();
+    for (const job of batch) {
+      const value = JSON.stringify(storeDocument(job.record));
+      if (this.options.format === 'access') {
+        pipeline.rpush(this.options.key, value);
+      } else {
+        const field = `${job.bucket}/${job.key}`;
+        const remove = job.record.eventName === 's3:ObjectRemoved:Delete';
+        pipeline.eval(
+          GUARDED_WRITE,
+          2,
+          this.options.key,
+          sequencerHashKey(this.options.key),
+          field,
+          job.sequencer,
+          remove ? 'del' : 'set',
+          value,
+        );
+      }
+    }
+    // MULTI/EXEC: the whole batch is applied, or none of it.
+    const results = await pipeline.exec();
+    if (!results) throw new TargetError('retry', 'transaction aborted');
+    const failure = results.find(([error]) => error);
+    if (failure) throw new TargetError('retry', String(failure[0]));
+    return undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.client?.quit().catch(() => {});
+    this.client = undefined;
+  }
+
+  classify(error: unknown): ErrorClass {
+    return CONNECTION_ERRORS.test(error instanceof Error ? error.message : String(error))
+      ? 'reconnect'
+      : 'retry';
+  }
+}
