@@ -1,41 +1,11 @@
 // Target jobs as the router makes them, for kit tests.
-import { formatSequencer, type TargetJob, targetJobId } from '@bucket-events/contracts';
+import { type TargetJob, targetJobId } from '@bucket-events/contracts';
 import type { Queue } from 'bullmq';
+import { conformanceJob } from '../src/conformance.ts';
 
-let counter = 0;
-
-export function targetJob(key: string, arn = 'arn:minio:sqs:us-east-1:1:test'): TargetJob {
-  counter += 1;
-  const sequencer = formatSequencer(counter);
-  return {
-    schemaVersion: 1,
-    mutationId: String(counter),
-    sequencer,
-    bucket: 'b',
-    key,
-    arn,
-    record: {
-      eventVersion: '2.0',
-      eventSource: 'aws:s3',
-      awsRegion: 'us-east-1',
-      eventTime: new Date().toISOString(),
-      eventName: 's3:ObjectCreated:Put',
-      userIdentity: { principalId: 'p' },
-      requestParameters: { principalId: 'p', region: 'us-east-1', sourceIPAddress: '127.0.0.1' },
-      responseElements: {
-        'x-amz-request-id': 'r',
-        'x-minio-origin-endpoint': 'e',
-        'x-minio-deployment-id': 'd',
-      },
-      s3: {
-        s3SchemaVersion: '1.0',
-        configurationId: 'Config',
-        bucket: { name: 'b', ownerIdentity: { principalId: 'p' }, arn: 'arn:aws:s3:::b' },
-        object: { key, sequencer },
-      },
-      source: { host: '127.0.0.1', port: '1', userAgent: 'test' },
-    },
-  };
+/** A target job for key `key`, as the router would make it (sequencers increase per call). */
+export function targetJob(key: string): TargetJob {
+  return conformanceJob('test', key);
 }
 
 export async function enqueue(queue: Queue, jobs: TargetJob[]) {
