@@ -1,0 +1,84 @@
+// The PostgreSQL target against the real PostgreSQL: the shared conformance
+// suite (access format), the seed's namespace table, and an order-safe view.
+import type { TargetJob } from '@bucket-events/contracts';
+import { conformanceJob, targetConformanceSuite } from '@bucket-events/target-kit/conformance';
+import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PostgresSink, sequencerTable } from './sink.ts';
+
+const { postgresUrl } = loadServiceEndpoints();
+const reader = new pg.Pool({ connectionString: postgresUrl, max: 2 });
+afterAll(() => reader.end());
+
+const sinkFor = (table: string, format: 'access' | 'namespace') =>
+  new PostgresSink({
+    connectionString: postgresUrl,
+    host: '',
+    port: '',
+    user: '',
+    password: '',
+    database: '',
+    table,
+    format,
+    maxOpenConnections: 2,
+  });
+
+const drop = (...tables: string[]) =>
+  reader.query(`DROP TABLE IF EXISTS ${tables.map((t) => `"${t}"`).join(', ')}`);
+
+targetConformanceSuite({
+  kind: 'postgresql',
+  async setup() {
+    const table = uniqueName('events');
+    return {
+      sink: sinkFor(table, 'access'),
+      stored: async () => {
+        // Arrival order: by writing transaction (a key's batches are never concurrent), then row order within it.
+        const { rows } = await reader
+          .query(`SELECT event_data FROM "${table}" ORDER BY (xmin::text)::bigint, ctid`)
+          .catch(() => ({ rows: [] }));
+        return rows.map((row: { event_data: { Records: TargetJob['record'][] } }) => {
+          const record = row.event_data.Records[0] as TargetJob['record'];
+          return { key: decodeURIComponent(record.s3.object.key), sequencer: record.s3.object.sequencer };
+        });
+      },
+      // PostgreSQL refuses an event whose time is not a time: the event is dead-lettered, not retried.
+      poison: (job) => ({ ...job, record: { ...job.record, eventTime: 'not a time' } }),
+      cleanup: async () => {
+        await drop(table);
+      },
+    };
+  },
+});
+
+describe('postgresql target formats', () => {
+  it('namespace: key + value rows as the seed shows; duplicates and late older events never win', async () => {
+    const table = uniqueName('namespace');
+    const sink = sinkFor(table, 'namespace');
+    await sink.connect();
+    try {
+      const put1 = conformanceJob('postgresql', 'myphoto.jpg');
+      const put2 = conformanceJob('postgresql', 'myphoto.jpg');
+      const del3 = conformanceJob('postgresql', 'myphoto.jpg', 's3:ObjectRemoved:Delete');
+      const other = conformanceJob('postgresql', 'other.jpg');
+      await sink.write([put2, other]);
+      await sink.write([put1]); // late and older
+      const view = async () => (await reader.query(`SELECT * FROM "${table}" ORDER BY key`)).rows;
+      expect(await view()).toEqual([
+        { key: 'conformance/myphoto.jpg', value: { Records: [put2.record] } },
+        { key: 'conformance/other.jpg', value: { Records: [other.record] } },
+      ]);
+      await sink.write([del3, put1, put2]); // the delete wins over every older put, repeated or late
+      expect((await view()).map((row) => row.key)).toEqual(['conformance/other.jpg']);
+      const put4 = conformanceJob('postgresql', 'myphoto.jpg');
+      await sink.write([put4]);
+      expect((await view()).find((row) => row.key === 'conformance/myphoto.jpg')?.value).toEqual({
+        Records: [put4.record],
+      });
+    } finally {
+      await sink.close();
+      await drop(table, sequencerTable(table));
+    }
+  });
+});
