@@ -12,7 +12,14 @@ import { MUTATIONS_QUEUE, type MutationRecord } from '@bucket-events/contracts';
 import { test } from '@bucket-events/testing';
 import { Queue } from 'bullmq';
 import { describe, expect } from 'vitest';
-import { ACCESS_KEY, eventually, freePort, SECRET_KEY, startTestIngest } from '../test/harness.ts';
+import {
+  ACCESS_KEY,
+  eventually,
+  freePort,
+  readMutationRecords,
+  SECRET_KEY,
+  startTestIngest,
+} from '../test/harness.ts';
 
 const APP_DIR = new URL('..', import.meta.url).pathname;
 
@@ -105,15 +112,7 @@ describe('durability', () => {
       const queue = new Queue(MUTATIONS_QUEUE, { prefix, connection: { url: redis.url } });
       try {
         const records = await eventually(async () => {
-          const jobs = await queue.getJobs([
-            'waiting',
-            'active',
-            'completed',
-            'delayed',
-            'failed',
-            'prioritized',
-          ]);
-          const data = jobs.map((job) => job.data as MutationRecord);
+          const data = await readMutationRecords(queue);
           const keys = new Set(data.map((record) => record.key));
           return [...acknowledged.keys()].every((key) => keys.has(key)) ? data : undefined;
         }, 20_000);

@@ -14,7 +14,14 @@ import { sha256Hex } from '@bucket-events/s3-protocol';
 import { test } from '@bucket-events/testing';
 import * as Minio from 'minio';
 import { describe, expect } from 'vitest';
-import { ACCESS_KEY, eventually, SECRET_KEY, startTestIngest, type TestIngest } from '../test/harness.ts';
+import {
+  ACCESS_KEY,
+  eventually,
+  minioClient,
+  SECRET_KEY,
+  startTestIngest,
+  type TestIngest,
+} from '../test/harness.ts';
 import { errorCode, send, signedHeaders } from '../test/raw-requests.ts';
 import { NOTIFICATION_ERROR_MESSAGES as M } from './notification/config-xml.ts';
 
@@ -249,16 +256,7 @@ describe('notification configuration round trips', () => {
   test('MinIO SDK: setBucketNotification without xmlns or Id, getBucketNotification', async ({ redis }) => {
     const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
     try {
-      const port = Number(new URL(t.endpoint).port);
-      const mc = new Minio.Client({
-        endPoint: '127.0.0.1',
-        port,
-        useSSL: false,
-        accessKey: ACCESS_KEY,
-        secretKey: SECRET_KEY,
-        region: 'us-east-1',
-        pathStyle: true,
-      });
+      const mc = minioClient(t.endpoint);
       await mc.makeBucket('images', 'us-east-1');
       const config = new Minio.NotificationConfig();
       const q = new Minio.QueueConfig(Minio.buildARN('minio', 'sqs', 'us-east-1', '1', 'amqp'));

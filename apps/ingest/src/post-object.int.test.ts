@@ -2,9 +2,8 @@
 // presignedPostPolicy): accepted within the policy, refused outside it, and
 // evented as s3:ObjectCreated:Post.
 import { test } from '@bucket-events/testing';
-import * as Minio from 'minio';
 import { describe, expect } from 'vitest';
-import { ACCESS_KEY, eventually, SECRET_KEY, startTestIngest } from '../test/harness.ts';
+import { eventually, minioClient, startTestIngest } from '../test/harness.ts';
 
 describe('POST Object', () => {
   test('uploads within a presigned POST policy and refuses what the policy does not allow', async ({
@@ -12,16 +11,7 @@ describe('POST Object', () => {
   }) => {
     const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
     try {
-      const port = Number(new URL(t.endpoint).port);
-      const mc = new Minio.Client({
-        endPoint: '127.0.0.1',
-        port,
-        useSSL: false,
-        accessKey: ACCESS_KEY,
-        secretKey: SECRET_KEY,
-        region: 'us-east-1',
-        pathStyle: true,
-      });
+      const mc = minioClient(t.endpoint);
       await mc.makeBucket('uploads', 'us-east-1');
       const policy = mc.newPostPolicy();
       policy.setBucket('uploads');

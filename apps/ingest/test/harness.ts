@@ -7,6 +7,7 @@ import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { buildConfig } from '@bucket-events/config';
 import { MUTATIONS_QUEUE, type MutationRecord } from '@bucket-events/contracts';
 import { Queue } from 'bullmq';
+import * as Minio from 'minio';
 import { pino } from 'pino';
 import { type RunningIngest, startIngest } from '../src/app.ts';
 
@@ -67,19 +68,7 @@ export async function startTestIngest(
     dataDir: dir,
     s3,
     mutations,
-    async mutationRecords() {
-      const jobs = await mutations.getJobs([
-        'waiting',
-        'active',
-        'completed',
-        'delayed',
-        'failed',
-        'prioritized',
-      ]);
-      return jobs
-        .map((job) => job.data as MutationRecord)
-        .sort((a, b) => (a.sequencer < b.sequencer ? -1 : 1));
-    },
+    mutationRecords: () => readMutationRecords(mutations),
     async stop() {
       s3.destroy();
       await mutations.close();
@@ -132,5 +121,31 @@ export async function freePort(): Promise<number> {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
+  });
+}
+
+/** Every raw mutation job in the queue, whatever its state, in sequencer order. */
+export async function readMutationRecords(mutations: Queue): Promise<MutationRecord[]> {
+  const jobs = await mutations.getJobs([
+    'waiting',
+    'active',
+    'completed',
+    'delayed',
+    'failed',
+    'prioritized',
+  ]);
+  return jobs.map((job) => job.data as MutationRecord).sort((a, b) => (a.sequencer < b.sequencer ? -1 : 1));
+}
+
+/** A MinIO SDK client for a test server. */
+export function minioClient(endpoint: string): Minio.Client {
+  return new Minio.Client({
+    endPoint: '127.0.0.1',
+    port: Number(new URL(endpoint).port),
+    useSSL: false,
+    accessKey: ACCESS_KEY,
+    secretKey: SECRET_KEY,
+    region: 'us-east-1',
+    pathStyle: true,
   });
 }

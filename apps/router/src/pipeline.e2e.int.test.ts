@@ -29,6 +29,7 @@ import {
   SECRET_KEY,
   TEST_CONFIG_DOCUMENT,
 } from '../../ingest/test/harness.ts';
+import { spawnRouter } from '../test/spawn-router.ts';
 
 const KEYS = Number(process.env.E2E_KEYS ?? 200);
 const OPS_PER_KEY = Number(process.env.E2E_OPS_PER_KEY ?? 50);
@@ -81,20 +82,9 @@ describe('ingest → router → target kit', () => {
       log: pino({ level: 'silent' }),
       lockMs: 3000,
     });
-    const spawnRouter = (): ChildProcess =>
-      spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-        cwd: new URL('..', import.meta.url).pathname,
-        env: {
-          ...process.env,
-          REDIS_URL: redis.url,
-          BUCKET_EVENTS_QUEUE_PREFIX: prefix,
-          BUCKET_EVENTS_CONFIG: join(dir, 'config.json'),
-          ROUTER_LOCK_MS: '1500',
-          LOG_LEVEL: 'warn',
-        },
-        stdio: 'ignore',
-      });
-    let router = spawnRouter();
+    const launchRouter = (): ChildProcess =>
+      spawnRouter({ redisUrl: redis.url, prefix, configPath: join(dir, 'config.json') });
+    let router = launchRouter();
     try {
       await t.s3.send(new CreateBucketCommand({ Bucket: 'stream' }));
       await t.s3.send(
@@ -133,7 +123,7 @@ describe('ingest → router → target kit', () => {
         const exited = new Promise((resolve) => router.once('exit', resolve));
         router.kill('SIGKILL');
         await exited;
-        router = spawnRouter();
+        router = launchRouter();
       }
       await writing;
       clearInterval(progress);

@@ -2,7 +2,7 @@
 // target queues get each event record; the records are the seed's; per-key
 // order holds in every target queue, also when the router is SIGKILLed while
 // routing thousands of mutations.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { describe, expect } from 'vitest';
 import { eventually, startTestIngest, TEST_CONFIG_DOCUMENT } from '../../ingest/test/harness.ts';
+import { spawnRouter } from '../test/spawn-router.ts';
 import { startRouter } from './service.ts';
 
 const AMQP = 'arn:minio:sqs:us-east-1:1:amqp';
@@ -163,21 +164,14 @@ describe('router', () => {
     const queues = Object.fromEntries(
       config.targets.map((t) => [t.arn, new Queue(t.queue, { prefix, connection: { url: redis.url } })]),
     );
-    const spawnRouter = (): ChildProcess =>
-      spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-        cwd: new URL('..', import.meta.url).pathname,
-        env: {
-          ...process.env,
-          REDIS_URL: redis.url,
-          BUCKET_EVENTS_QUEUE_PREFIX: prefix,
-          BUCKET_EVENTS_CONFIG: join(dir, 'config.json'),
-          ROUTER_LOCK_MS: '1500',
-          ROUTER_CONCURRENCY: '32',
-          LOG_LEVEL: 'warn',
-        },
-        stdio: 'ignore',
+    const launchRouter = (): ChildProcess =>
+      spawnRouter({
+        redisUrl: redis.url,
+        prefix,
+        configPath: join(dir, 'config.json'),
+        extraEnv: { ROUTER_CONCURRENCY: '32' },
       });
-    let child = spawnRouter();
+    let child = launchRouter();
     try {
       await configureRules(t.s3, 'orders');
       // 2,000 mutations over 40 keys, written while the router runs and is killed twice.
@@ -205,7 +199,7 @@ describe('router', () => {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGKILL');
         await exited;
-        child = spawnRouter();
+        child = launchRouter();
       }
       await writes;
       // Everything acknowledged has left the outbox: the raw mutations are complete.
