@@ -16,6 +16,8 @@ export interface SearchClientOptions {
   password?: string;
   /** Per-request timeout in milliseconds (default 30 000). */
   requestTimeoutMs?: number;
+  /** Retries of a failed request inside the client (default 3); callers that retry themselves pass 0. */
+  maxRetries?: number;
 }
 
 /**
@@ -40,6 +42,7 @@ export function createSearchClient(options: SearchClientOptions): Client {
   const clientOptions: ClientOptions = {
     node: options.url,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
+    maxRetries: options.maxRetries ?? 3,
   };
   if (options.username) {
     clientOptions.auth = { username: options.username, password: options.password ?? '' };
