@@ -5,7 +5,11 @@
 // per-item bulk errors, and the namespace view converging under duplicates,
 // late older events and deletes.
 import type { TargetJob } from '@bucket-events/contracts';
-import { createSearchClient, type SearchCompatibility } from '@bucket-events/search-client';
+import {
+  createSearchClient,
+  detectCompatibility,
+  type SearchCompatibility,
+} from '@bucket-events/search-client';
 import { conformanceJob, targetConformanceSuite } from '@bucket-events/target-kit/conformance';
 import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -78,6 +82,20 @@ for (const engine of engines) {
           { Records: [first.record] },
           { Records: [second.record] },
         ]);
+      } finally {
+        await sink.close();
+        await remove(index);
+      }
+    });
+
+    it('finds the dialect by itself when compatibility is auto (the seed block has none)', async () => {
+      expect(await detectCompatibility({ url: engine.url })).toBe(engine.compatibility);
+      const index = uniqueName('auto');
+      const sink = new ElasticsearchSink({ ...options(index, 'access'), compatibility: 'auto' });
+      try {
+        await sink.connect();
+        expect(await sink.write([conformanceJob('elasticsearch', 'auto.jpg')])).toBeUndefined();
+        expect(await documents(index)).toHaveLength(1);
       } finally {
         await sink.close();
         await remove(index);

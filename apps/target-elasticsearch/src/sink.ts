@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { storeDocument, type TargetJob } from '@bucket-events/contracts';
 import {
   createSearchClient,
+  detectCompatibility,
   type SearchClient,
   type SearchCompatibility,
 } from '@bucket-events/search-client';
@@ -23,7 +24,8 @@ export interface ElasticsearchSinkOptions {
   format: 'namespace' | 'access';
   username: string;
   password: string;
-  compatibility: SearchCompatibility;
+  /** `auto` asks the server which dialect it speaks, at every connect. */
+  compatibility: SearchCompatibility | 'auto';
 }
 
 /** Engines refuse ids longer than 512 bytes; longer object names use a digest. */
@@ -65,9 +67,10 @@ export class ElasticsearchSink implements TargetSink {
   async connect(): Promise<void> {
     await this.close();
     const o = this.options;
+    const compatibility = o.compatibility === 'auto' ? await detectCompatibility(o) : o.compatibility;
     const client = createSearchClient({
       url: o.url,
-      compatibility: o.compatibility,
+      compatibility,
       username: o.username || undefined,
       password: o.password || undefined,
       requestTimeoutMs: 10_000,
@@ -154,6 +157,7 @@ export class ElasticsearchSink implements TargetSink {
   classify(error: unknown): ErrorClass {
     const name = (error as { name?: string }).name ?? '';
     if (CONNECTION_ERRORS.has(name)) return 'reconnect';
+    if (error instanceof TypeError && error.message === 'fetch failed') return 'reconnect'; // dialect probe
     const status = (error as { meta?: { statusCode?: number } }).meta?.statusCode;
     if (status === 429) return 'throttle';
     return 'retry';

@@ -56,8 +56,11 @@ export const elasticsearchSchema = z.strictObject({
   /** Basic auth user and password (optional, together). */
   username: z.string().default(''),
   password: z.string().default(''),
-  /** Server dialect: `elasticsearch` (8/9), or `opensearch` / `elasticsearch7` (plain JSON, no product check). */
-  compatibility: z.enum(['elasticsearch', 'opensearch', 'elasticsearch7']).default('elasticsearch'),
+  /**
+   * Server dialect: `auto` (default: asks the server at connect time), `elasticsearch` (8/9, native),
+   * or `opensearch` / `elasticsearch7` (plain JSON, no product check).
+   */
+  compatibility: z.enum(['auto', 'elasticsearch', 'opensearch', 'elasticsearch7']).default('auto'),
 });
 
 export const redisSchema = z.strictObject({

@@ -54,3 +54,27 @@ export function createSearchClient(options: SearchClientOptions): Client {
 }
 
 export { Client as SearchClient } from '@elastic/elasticsearch';
+
+/**
+ * Asks the server which dialect it speaks (`GET /`): OpenSearch and
+ * Elasticsearch 7 get the plain JSON transport, anything else the native one.
+ * Credentials embedded in the URL are sent as basic auth.
+ */
+export async function detectCompatibility(
+  options: Pick<SearchClientOptions, 'url' | 'username' | 'password'>,
+  timeoutMs = 5_000,
+): Promise<SearchCompatibility> {
+  const url = new URL(options.url);
+  const username = options.username || decodeURIComponent(url.username);
+  const password = options.password || decodeURIComponent(url.password);
+  url.username = '';
+  url.password = '';
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (username) headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  const response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+  if (!response.ok) throw new Error(`GET ${url.origin}/ answered ${response.status}`);
+  const info = (await response.json()) as { version?: { number?: string; distribution?: string } };
+  if (info.version?.distribution === 'opensearch') return 'opensearch';
+  const major = Number.parseInt(info.version?.number ?? '', 10);
+  return major < 8 ? 'elasticsearch7' : 'elasticsearch';
+}

@@ -17,6 +17,8 @@ const envSchema = z.object({
   BUCKET_EVENTS_METRICS_PORT: z.coerce.number().int().min(0).optional(),
   TARGET_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(1000),
   TARGET_BATCH_SIZE: z.coerce.number().int().positive().default(100),
+  /** Longest wait between two attempts (a retry or a reconnect), in milliseconds. */
+  TARGET_RETRY_MAX_MS: z.coerce.number().int().positive().default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -66,6 +68,7 @@ export async function runTargetApp<K extends TargetKind>(definition: TargetAppDe
         log: log.child({ target: target.arn }),
         maxInFlight: env.TARGET_MAX_IN_FLIGHT,
         batchSize: env.TARGET_BATCH_SIZE,
+        retryMaxMs: env.TARGET_RETRY_MAX_MS,
         queueLimit: target.options.queueLimit,
       }),
     );
