@@ -6,9 +6,9 @@ import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 export function packageTestConfig(
   packageDir: string,
-  overrides: ViteUserConfig['test'] = {},
+  { reportName, ...overrides }: NonNullable<ViteUserConfig['test']> & { reportName?: string } = {},
 ): ViteUserConfig {
-  const name = `${basename(dirname(packageDir))}-${basename(packageDir)}`;
+  const name = [basename(dirname(packageDir)), basename(packageDir), reportName].filter(Boolean).join('-');
   return defineConfig({
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

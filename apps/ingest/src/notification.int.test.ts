@@ -3,6 +3,8 @@
 // Redis before the records that use them, ObjectAccessed records only on demand.
 import {
   CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
   GetBucketNotificationConfigurationCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -325,6 +327,42 @@ describe('notification configuration round trips', () => {
         events: ['s3:ObjectCreated:*'],
       });
       expect(v2.queueConfigurations[0]).toMatchObject({ id: 'v2', events: ['s3:ObjectAccessed:*'] });
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test('a bucket deleted and created again starts without rules and never reuses a version', async ({
+    redis,
+  }) => {
+    const prefix = redis.prefix.slice(0, -1);
+    const t = await startTestIngest(redis.url, prefix);
+    try {
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'images' }));
+      expect(
+        (await putNotificationXml(t, 'images', doc(queue(`<Id>old</Id>${event('s3:ObjectCreated:*')}`))))
+          .status,
+      ).toBe(200);
+      await t.s3.send(new DeleteBucketCommand({ Bucket: 'images' }));
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'images' }));
+      const fresh = await t.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'images' }));
+      expect(fresh.QueueConfigurations ?? []).toEqual([]);
+      await t.s3.send(new PutObjectCommand({ Bucket: 'images', Key: 'a.jpg', Body: '1' }));
+      expect(
+        (await putNotificationXml(t, 'images', doc(queue(`<Id>new</Id>${event('s3:ObjectRemoved:*')}`))))
+          .status,
+      ).toBe(200);
+      await t.s3.send(new DeleteObjectCommand({ Bucket: 'images', Key: 'a.jpg' }));
+      const records = await eventually(async () => {
+        const all = await t.mutationRecords();
+        return all.length >= 2 ? all : undefined;
+      });
+      expect(records.map((r) => [r.eventName, r.configVersion])).toEqual([
+        ['s3:ObjectCreated:Put', 0],
+        ['s3:ObjectRemoved:Delete', 2],
+      ]);
+      const v2 = JSON.parse((await redis.client.get(notificationConfigKey(prefix, 'images', 2))) ?? 'null');
+      expect(v2.queueConfigurations[0]).toMatchObject({ id: 'new' });
     } finally {
       await t.stop();
     }

@@ -112,17 +112,7 @@ export async function s3ErrorCode(promise: Promise<unknown>): Promise<string> {
   );
 }
 
-/** A TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '@bucket-events/testing';
 
 /** Every raw mutation job in the queue, whatever its state, in sequencer order. */
 export async function readMutationRecords(mutations: Queue): Promise<MutationRecord[]> {

@@ -21,3 +21,4 @@ export {
   test,
 } from './fixtures.ts';
 export { uniqueName } from './names.ts';
+export { freePort } from './ports.ts';

@@ -135,7 +135,11 @@ export class Metadata {
         'INSERT INTO notification_configs (bucket, version, config) VALUES (?, ?, ?)',
       ),
       bumpNotificationVersion: db.prepare(
-        'UPDATE buckets SET notification_version = notification_version + 1 WHERE name = ? RETURNING notification_version',
+        // Versions are never reused, even by a bucket re-created under an old name: the
+        // router caches published versions by (bucket, version).
+        `UPDATE buckets SET notification_version = 1 + MAX(notification_version,
+           COALESCE((SELECT MAX(version) FROM notification_configs WHERE bucket = @bucket), 0))
+         WHERE name = @bucket RETURNING notification_version`,
       ),
       insertUpload:
         db.prepare(`INSERT INTO uploads (upload_id, bucket, key, initiated, content_type, headers, user_metadata, checksum_algorithm)
@@ -271,7 +275,7 @@ export class Metadata {
   putNotification(bucket: string, config: string): number {
     return this.db.transaction(() => {
       this.requireBucket(bucket);
-      const { notification_version: version } = this.statements.bumpNotificationVersion.get(bucket) as {
+      const { notification_version: version } = this.statements.bumpNotificationVersion.get({ bucket }) as {
         notification_version: number;
       };
       this.statements.insertNotification.run(bucket, version, config);
