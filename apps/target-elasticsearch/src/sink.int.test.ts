@@ -39,7 +39,11 @@ for (const engine of engines) {
   /** Every document of the index, in the order the engine received them. */
   async function documents(index: string): Promise<{ id: string; source: Stored }[]> {
     await client.indices.refresh({ index });
-    const result = await client.search<Stored>({ index, size: 10_000, sort: [{ _seq_no: 'asc' }] });
+    const result = await client.search<Stored>({
+      index,
+      size: 10_000,
+      sort: [{ _seq_no: { order: 'asc', unmapped_type: 'long' } }],
+    });
     return result.hits.hits.map((hit) => ({ id: hit._id as string, source: hit._source as Stored }));
   }
 

@@ -1,0 +1,142 @@
+// The whole product as it runs in production: ingest, router and the target
+// apps as separate processes from their built bundles (`dist/main.mjs`), sharing
+// one configuration file, one Redis and one BullMQ prefix. Logs go to
+// `.cache/e2e-logs/<run>/<process>.log` for when a test fails.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { TargetKind } from '@bucket-events/contracts';
+import { freePort, uniqueName } from '@bucket-events/testing';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+
+export const ROOT_USER = 'minioadmin';
+export const ROOT_PASSWORD = 'minioadmin';
+
+/** Which app directory runs which part. */
+const APPS = {
+  ingest: 'apps/ingest',
+  router: 'apps/router',
+  amqp: 'apps/target-amqp',
+  elasticsearch: 'apps/target-elasticsearch',
+  redis: 'apps/target-redis',
+  nats: 'apps/target-nats',
+  postgresql: 'apps/target-postgresql',
+  kafka: 'apps/target-kafka',
+} as const;
+
+type Part = keyof typeof APPS;
+
+export interface StackOptions {
+  /** The config.json document (MinIO's shape: target blocks under `notify` or at the top level). */
+  config: object;
+  /** Target apps to run. */
+  targets: TargetKind[];
+  redisUrl: string;
+  /** Extra environment for every process. */
+  env?: Record<string, string>;
+}
+
+export interface Stack {
+  endpoint: string;
+  s3: S3Client;
+  prefix: string;
+  logDir: string;
+  /** Stops everything (SIGTERM, then SIGKILL after 10 s). */
+  stop(): Promise<void>;
+}
+
+async function waitForHttp(url: string, child: ChildProcess, name: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
+    const answered = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
+      () => true,
+      () => false,
+    );
+    if (answered) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${name} did not answer at ${url} within ${timeoutMs} ms`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const run = uniqueName('stack');
+  const logDir = join(ROOT, '.cache', 'e2e-logs', run);
+  mkdirSync(logDir, { recursive: true });
+  const workDir = mkdtempSync(join(tmpdir(), 'bucket-events-e2e-'));
+  const configPath = join(workDir, 'config.json');
+  writeFileSync(configPath, JSON.stringify(options.config, null, 2));
+  const prefix = `e2e-${run}`;
+  const port = await freePort();
+  const baseEnv = {
+    ...process.env,
+    REDIS_URL: options.redisUrl,
+    BUCKET_EVENTS_QUEUE_PREFIX: prefix,
+    BUCKET_EVENTS_CONFIG: configPath,
+    MINIO_ROOT_USER: ROOT_USER,
+    MINIO_ROOT_PASSWORD: ROOT_PASSWORD,
+    LOG_LEVEL: 'info',
+    ...options.env,
+  };
+  const children: ChildProcess[] = [];
+  const launch = (part: Part, env: Record<string, string> = {}) => {
+    const log = createWriteStream(join(logDir, `${part}.log`));
+    const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.mjs'], {
+      cwd: join(ROOT, APPS[part]),
+      env: { ...baseEnv, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    children.push(child);
+    return child;
+  };
+  const stop = async () => {
+    await Promise.all(children.map(stopChild));
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  try {
+    const ingest = launch('ingest', {
+      MINIO_ADDRESS: `127.0.0.1:${port}`,
+      BUCKET_EVENTS_DATA_DIR: join(workDir, 'data'),
+      BUCKET_EVENTS_FSYNC: 'false',
+    });
+    launch('router');
+    for (const kind of options.targets) {
+      launch(kind, { BUCKET_EVENTS_METRICS_PORT: String(await freePort()) });
+    }
+    const endpoint = `http://127.0.0.1:${port}`;
+    await waitForHttp(endpoint, ingest, 'ingest');
+    const s3 = new S3Client({
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: ROOT_USER, secretAccessKey: ROOT_PASSWORD },
+    });
+    return {
+      endpoint,
+      s3,
+      prefix,
+      logDir,
+      async stop() {
+        s3.destroy();
+        await stop();
+      },
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
