@@ -1,132 +1,156 @@
 // One schema per target kind, with the keys of the seed's config.json blocks
-// and the later MinIO options. Each option is documented where it is declared;
-// unknown keys are errors. Required keys are enforced only for enabled targets.
+// and the later MinIO options. Each option's .describe() text is its
+// documentation: the README's key tables are generated from it
+// (`pnpm docs:targets`). Unknown keys are errors. Required keys are enforced
+// only for enabled targets.
 import type { TargetKind } from '@bucket-events/contracts';
 import { z } from 'zod';
 
 const common = {
-  /** Whether the target exists at all; a disabled target has no ARN. Default false. */
-  enable: z.boolean().default(false),
-  /** Accepted for compatibility with MinIO's store; events wait in Redis (BullMQ) instead. */
-  queueDir: z.string().default(''),
-  /** Most events kept waiting for this target before it is reported over its limit (0 = 100 000). */
-  queueLimit: z.number().int().nonnegative().default(0),
-  /** Free text, ignored. */
-  comment: z.string().optional(),
+  enable: z
+    .boolean()
+    .default(false)
+    .describe('Whether the target exists at all; a disabled target has no ARN. Default false.'),
+  queueDir: z
+    .string()
+    .default('')
+    .describe("Accepted for compatibility with MinIO's store; events wait in Redis (BullMQ) instead."),
+  queueLimit: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe('Most events kept waiting for this target before it is reported over its limit (0 = 100 000).'),
+  comment: z.string().optional().describe('Free text, ignored.'),
 };
 
 const format = z.enum(['namespace', 'access']);
 
 export const amqpSchema = z.strictObject({
   ...common,
-  /** AMQP URI, e.g. `amqp://user:password@localhost:5672`. Required. */
-  url: z.string().default(''),
-  /** Exchange to publish to (declared once per connection). */
-  exchange: z.string().default(''),
-  /** Routing key of every message. */
-  routingKey: z.string().default(''),
-  /** Exchange type: `fanout`, `direct`, `topic`, `headers`. */
-  exchangeType: z.string().default('fanout'),
-  /** Publish with the mandatory flag (unroutable messages are returned, and counted as failures). */
-  mandatory: z.boolean().default(false),
-  /** Accepted for compatibility; RabbitMQ 3+ does not implement `immediate`. */
-  immediate: z.boolean().default(false),
-  /** Declare the exchange durable. */
-  durable: z.boolean().default(false),
-  /** Declare the exchange internal. */
-  internal: z.boolean().default(false),
-  /** Accepted for compatibility; declarations always wait for the broker's answer. */
-  noWait: z.boolean().default(false),
-  /** Declare the exchange auto-deleted. */
-  autoDeleted: z.boolean().default(false),
-  /** 1 = transient, 2 = persistent (default). 0 means the default. */
-  deliveryMode: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(2),
-  /** Accepted for compatibility; every publish is confirmed by the broker before it counts as delivered. */
-  publisherConfirms: z.boolean().default(true),
+  url: z.string().default('').describe('AMQP URI, e.g. `amqp://user:password@localhost:5672`. Required.'),
+  exchange: z.string().default('').describe('Exchange to publish to (declared once per connection).'),
+  routingKey: z.string().default('').describe('Routing key of every message.'),
+  exchangeType: z
+    .string()
+    .default('fanout')
+    .describe('Exchange type: `fanout`, `direct`, `topic`, `headers`.'),
+  mandatory: z
+    .boolean()
+    .default(false)
+    .describe('Publish with the mandatory flag (unroutable messages are returned, and counted as failures).'),
+  immediate: z
+    .boolean()
+    .default(false)
+    .describe('Accepted for compatibility; RabbitMQ 3+ does not implement `immediate`.'),
+  durable: z.boolean().default(false).describe('Declare the exchange durable.'),
+  internal: z.boolean().default(false).describe('Declare the exchange internal.'),
+  noWait: z
+    .boolean()
+    .default(false)
+    .describe("Accepted for compatibility; declarations always wait for the broker's answer."),
+  autoDeleted: z.boolean().default(false).describe('Declare the exchange auto-deleted.'),
+  deliveryMode: z
+    .union([z.literal(0), z.literal(1), z.literal(2)])
+    .default(2)
+    .describe('1 = transient, 2 = persistent (default). 0 means the default.'),
+  publisherConfirms: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Accepted for compatibility; every publish is confirmed by the broker before it counts as delivered.',
+    ),
 });
 
 export const elasticsearchSchema = z.strictObject({
   ...common,
-  /** Base URL, e.g. `http://127.0.0.1:9200` (may embed user:password). Required. */
-  url: z.string().default(''),
-  /** Index name. Required. */
-  index: z.string().default(''),
-  /** `namespace`: one document per object; `access`: one document per event. Default namespace. */
-  format: format.default('namespace'),
-  /** Basic auth user and password (optional, together). */
-  username: z.string().default(''),
-  password: z.string().default(''),
-  /**
-   * Server dialect: `auto` (default: asks the server at connect time), `elasticsearch` (8/9, native),
-   * or `opensearch` / `elasticsearch7` (plain JSON, no product check).
-   */
-  compatibility: z.enum(['auto', 'elasticsearch', 'opensearch', 'elasticsearch7']).default('auto'),
+  url: z
+    .string()
+    .default('')
+    .describe('Base URL, e.g. `http://127.0.0.1:9200` (may embed user:password). Required.'),
+  index: z.string().default('').describe('Index name. Required.'),
+  format: format
+    .default('namespace')
+    .describe(
+      '`namespace`: one document per object (id `<bucket>/<key>`), deleted on ObjectRemoved:Delete; `access`: one document per event.',
+    ),
+  username: z.string().default('').describe('Basic auth user (optional; with `password`).'),
+  password: z.string().default('').describe('Basic auth password.'),
+  compatibility: z
+    .enum(['auto', 'elasticsearch', 'opensearch', 'elasticsearch7'])
+    .default('auto')
+    .describe(
+      'Server dialect: `auto` asks the server when connecting; `elasticsearch` (8/9) is native; `opensearch` and `elasticsearch7` send plain JSON without the product check.',
+    ),
 });
 
 export const redisSchema = z.strictObject({
   ...common,
-  /** `host:port` of the Redis server. Required. */
-  address: z.string().default(''),
-  /** Password (AUTH); empty for none. */
-  password: z.string().default(''),
-  /** ACL user name (optional). */
-  user: z.string().default(''),
-  /** The hash (namespace) or list (access) key. Required. */
-  key: z.string().default(''),
-  /** `namespace`: HSET bucket/key → event; `access`: RPUSH each event. Default namespace. */
-  format: format.default('namespace'),
+  address: z.string().default('').describe('`host:port` of the Redis server. Required.'),
+  password: z.string().default('').describe('Password (AUTH); empty for none.'),
+  user: z.string().default('').describe('ACL user name (optional).'),
+  key: z.string().default('').describe('The hash (namespace) or list (access) key. Required.'),
+  format: format
+    .default('namespace')
+    .describe(
+      '`namespace`: HSET `<bucket>/<key>` → event, HDEL on ObjectRemoved:Delete; `access`: RPUSH each event.',
+    ),
 });
 
 export const natsSchema = z.strictObject({
   ...common,
-  /** `host:port` of the NATS server. Required. */
-  address: z.string().default(''),
-  /** Subject to publish to. Required. */
-  subject: z.string().default(''),
-  /** User and password (optional, together). */
-  username: z.string().default(''),
-  password: z.string().default(''),
-  /** Authentication token (optional). */
-  token: z.string().default(''),
-  /** Connect with TLS. */
-  secure: z.boolean().default(false),
-  /** Verify nothing about the server's TLS certificate (testing only). */
-  tlsSkipVerify: z.boolean().default(false),
-  /** Client ping interval in seconds (0 = the client default). */
-  pingInterval: z.number().nonnegative().default(0),
-  /** Publish through JetStream and wait for its acknowledgement; the stream must exist. */
+  address: z.string().default('').describe('`host:port` of the NATS server. Required.'),
+  subject: z.string().default('').describe('Subject to publish to. Required.'),
+  username: z.string().default('').describe('User name (optional; with `password`).'),
+  password: z.string().default('').describe('Password.'),
+  token: z.string().default('').describe('Authentication token (optional).'),
+  secure: z.boolean().default(false).describe('Connect with TLS.'),
+  tlsSkipVerify: z
+    .boolean()
+    .default(false)
+    .describe('Accepted for compatibility; the server certificate is still verified.'),
+  pingInterval: z
+    .number()
+    .nonnegative()
+    .default(0)
+    .describe('Client ping interval in seconds (0 = the client default).'),
   jetstream: z
     .union([z.boolean(), z.strictObject({ enable: z.boolean().default(false) })])
     .default(false)
-    .transform((value) => (typeof value === 'boolean' ? value : value.enable)),
-  /** Deprecated NATS Streaming settings; accepted and ignored. */
-  streaming: z.record(z.string(), z.unknown()).optional(),
+    .transform((value) => (typeof value === 'boolean' ? value : value.enable))
+    .describe(
+      'Publish through JetStream (`true` or `{"enable": true}`) and wait for its acknowledgement, with `Nats-Msg-Id` for de-duplication; a stream must capture the subject.',
+    ),
+  streaming: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('Deprecated NATS Streaming settings; accepted and ignored.'),
 });
 
 export const postgresqlSchema = z.strictObject({
   ...common,
-  /** libpq connection string or URL. Either this or host/port/user/database. */
-  connectionString: z.string().default(''),
-  /** Table name: a simple identifier. Required. */
-  table: z.string().default(''),
-  /** `namespace`: one row per object; `access`: one row per event. Default namespace. */
-  format: format.default('namespace'),
-  host: z.string().default(''),
-  port: z.union([z.string(), z.number()]).default(''),
-  user: z.string().default(''),
-  password: z.string().default(''),
-  database: z.string().default(''),
-  /** Connection pool size (default 2). */
-  maxOpenConnections: z.number().int().positive().default(2),
+  connectionString: z
+    .string()
+    .default('')
+    .describe('libpq connection string or URL. Either this or host/port/user/database.'),
+  table: z.string().default('').describe('Table name: a simple identifier. Required.'),
+  format: format
+    .default('namespace')
+    .describe(
+      '`namespace`: one `(key, value)` row per object, deleted on ObjectRemoved:Delete; `access`: one `(event_time, event_data)` row per event.',
+    ),
+  host: z.string().default('').describe('Server host, when there is no `connectionString`.'),
+  port: z.union([z.string(), z.number()]).default('').describe('Server port (default 5432).'),
+  user: z.string().default('').describe('User name.'),
+  password: z.string().default('').describe('Password.'),
+  database: z.string().default('').describe('Database name.'),
+  maxOpenConnections: z.number().int().positive().default(2).describe('Connection pool size (default 2).'),
 });
 
 export const kafkaSchema = z.strictObject({
   ...common,
-  /** Bootstrap brokers, `host:port` each. Required. */
-  brokers: z.array(z.string()).default([]),
-  /** Topic to produce to. Required. */
-  topic: z.string().default(''),
-  /** SASL authentication. */
+  brokers: z.array(z.string()).default([]).describe('Bootstrap brokers, `host:port` each. Required.'),
+  topic: z.string().default('').describe('Topic to produce to. Required.'),
   sasl: z
     .strictObject({
       enable: z.boolean().default(false),
@@ -134,19 +158,26 @@ export const kafkaSchema = z.strictObject({
       password: z.string().default(''),
       mechanism: z.enum(['plain', 'sha256', 'sha512']).default('plain'),
     })
-    .prefault({}),
-  /** TLS to the brokers. */
+    .prefault({})
+    .describe(
+      'SASL authentication: `{"enable", "username", "password", "mechanism": "plain" | "sha256" | "sha512"}`.',
+    ),
   tls: z
     .strictObject({
       enable: z.boolean().default(false),
       skipVerify: z.boolean().default(false),
       clientAuth: z.number().int().default(0),
     })
-    .prefault({}),
-  /** Accepted for compatibility (sarama protocol version); kafkajs negotiates. */
-  version: z.string().default(''),
-  /** Required acknowledgements: -1 = all in-sync replicas (default), 1 = leader, 0 = none. */
-  acks: z.union([z.literal(-1), z.literal(0), z.literal(1)]).default(-1),
+    .prefault({})
+    .describe('TLS to the brokers: `{"enable", "skipVerify", "clientAuth"}`.'),
+  version: z
+    .string()
+    .default('')
+    .describe('Accepted for compatibility (sarama protocol version); kafkajs negotiates.'),
+  acks: z
+    .union([z.literal(-1), z.literal(0), z.literal(1)])
+    .default(-1)
+    .describe('Required acknowledgements: -1 = all in-sync replicas (default), 1 = leader, 0 = none.'),
 });
 
 export const TARGET_SCHEMAS = {

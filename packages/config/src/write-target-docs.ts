@@ -1,0 +1,9 @@
+// `pnpm docs:targets`: rewrites the README's generated target key tables (then Biome aligns them).
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { withTargetKeysSection } from './target-docs.ts';
+
+const readme = new URL('../../../README.md', import.meta.url);
+writeFileSync(readme, withTargetKeysSection(readFileSync(readme, 'utf8')));
+execFileSync('biome', ['format', '--write', readme.pathname], { stdio: 'ignore' });
+console.log('README.md: target key tables regenerated');
