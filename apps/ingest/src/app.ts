@@ -6,6 +6,7 @@ import type { BucketEventsConfig } from '@bucket-events/config';
 import type { Logger } from 'pino';
 import type { IngestDeps } from './http/context.ts';
 import { createS3Server } from './http/server.ts';
+import { LiveHub } from './live/hub.ts';
 import { NotificationRules } from './notification/rules-cache.ts';
 import { OutboxRelay } from './outbox/relay.ts';
 import { ObjectStore } from './storage/object-store.ts';
@@ -20,6 +21,9 @@ export interface IngestOptions {
   fsync?: boolean;
   /** Virtual-host style requests under this domain (MINIO_DOMAIN). */
   domain?: string;
+  /** `eventSource` and deployment id of the records live listeners get (as the router's). */
+  eventSource?: string;
+  deploymentId?: string;
   log: Logger;
 }
 
@@ -42,10 +46,22 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
   );
   store.attachRelay(relay);
   relay.start();
+  const live = new LiveHub(
+    {
+      redisUrl: options.redisUrl,
+      prefix: options.queuePrefix,
+      enrich: {
+        eventSource: options.eventSource ?? 'aws:s3',
+        deploymentId: options.deploymentId ?? 'bucket-events',
+      },
+    },
+    options.log,
+  );
   const deps: IngestDeps = {
     config: options.config,
     store,
     rules: new NotificationRules(store.metadata),
+    live,
     log: options.log,
     targets: new Set(options.config.targets.map((t) => `${t.id}:${t.kind}`)),
     limits: { maxSinglePutBytes: 5 * 1024 ** 3, maxXmlBodyBytes: 1024 * 1024 },
@@ -69,6 +85,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await live.close();
       await relay.stop();
       store.metadata.close();
     },

@@ -16,6 +16,10 @@ const envSchema = z.object({
   BUCKET_EVENTS_FSYNC: z.enum(['true', 'false']).default('true'),
   /** Enables virtual-host style requests: `bucket.<MINIO_DOMAIN>`. */
   MINIO_DOMAIN: z.string().optional(),
+  /** `eventSource` of the records live listeners get (the router has the same variable). */
+  BUCKET_EVENTS_EVENT_SOURCE: z.string().default('aws:s3'),
+  /** `x-minio-deployment-id` of those records. */
+  BUCKET_EVENTS_DEPLOYMENT_ID: z.string().default('bucket-events'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -28,6 +32,8 @@ export interface IngestEnv {
   fsync: boolean;
   logLevel: string;
   domain: string | undefined;
+  eventSource: string;
+  deploymentId: string;
 }
 
 export function parseIngestEnv(env: NodeJS.ProcessEnv = process.env): IngestEnv {
@@ -50,5 +56,7 @@ export function parseIngestEnv(env: NodeJS.ProcessEnv = process.env): IngestEnv 
     fsync: parsed.BUCKET_EVENTS_FSYNC === 'true',
     logLevel: parsed.LOG_LEVEL,
     domain: parsed.MINIO_DOMAIN,
+    eventSource: parsed.BUCKET_EVENTS_EVENT_SOURCE,
+    deploymentId: parsed.BUCKET_EVENTS_DEPLOYMENT_ID,
   };
 }

@@ -21,6 +21,8 @@ async function main() {
     port: env.port,
     fsync: env.fsync,
     domain: env.domain,
+    eventSource: env.eventSource,
+    deploymentId: env.deploymentId,
     log,
   });
   log.info(

@@ -48,6 +48,17 @@ export function keyPath(bucket: string, key: string) {
   return `/${bucket}/${key.split('/').map(awsUriEncode).join('/')}`;
 }
 
+/** Query parameters for the signer; a repeated name becomes a list (signed once per value). */
+function queryObject(query: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(query)) {
+    const previous = out[name];
+    out[name] =
+      previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
+  }
+  return out;
+}
+
 /** Signs a request with the given payload hash (which need not match the body sent). */
 export async function signedHeaders(
   endpoint: string,
@@ -73,7 +84,7 @@ export async function signedHeaders(
       hostname: url.hostname,
       port: Number(url.port),
       path: pathname,
-      query: Object.fromEntries(new URLSearchParams(query)),
+      query: queryObject(query),
       headers: { host: url.host, 'x-amz-content-sha256': payloadHash, ...extra },
     }),
     { signingDate },

@@ -44,6 +44,7 @@ export {
   DEFAULT_REGION,
   deadLetterQueueName,
   isTargetKind,
+  liveMutationsChannel,
   MUTATIONS_QUEUE,
   notificationConfigKey,
   type ParsedArn,

@@ -58,3 +58,8 @@ export function deadLetterQueueName(target: TargetId): string {
 export function notificationConfigKey(prefix: string, bucket: string, version: number): string {
   return `${prefix}:config:${bucket}:${version}`;
 }
+
+/** Redis pub/sub channel on which ingest publishes every relayed mutation, for live listeners. */
+export function liveMutationsChannel(prefix: string): string {
+  return `${prefix}:live:mutations`;
+}

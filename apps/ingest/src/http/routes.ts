@@ -6,6 +6,7 @@ import { copyObject } from '../s3/copy-object.ts';
 import { deleteObject, deleteObjects } from '../s3/delete-object.ts';
 import { getObject, headObject } from '../s3/get-object.ts';
 import { listObjectsV1, listObjectsV2, listObjectVersions } from '../s3/list-objects.ts';
+import { listenNotification } from '../s3/listen.ts';
 import * as multipart from '../s3/multipart.ts';
 import { getBucketNotification, putBucketNotification } from '../s3/notification.ts';
 import { putObject } from '../s3/put-object.ts';
@@ -34,7 +35,6 @@ const UNSUPPORTED_BUCKET_SUBRESOURCES = [
   'versioning',
   'website',
   'accelerate',
-  'events',
 ];
 const UNSUPPORTED_OBJECT_SUBRESOURCES = [
   'acl',
@@ -56,10 +56,15 @@ export function resolveOperation(
 ): S3Handler {
   const has = (name: string) => query.has(name);
   if (bucket === '') {
+    if (method === 'GET' && has('events')) return listenNotification;
     if (method === 'GET') return buckets.listBuckets;
     throw S3Errors.MethodNotAllowed();
   }
   if (key === '') {
+    if (has('events')) {
+      if (method === 'GET') return listenNotification;
+      throw S3Errors.MethodNotAllowed();
+    }
     if (has('notification')) {
       if (method === 'PUT') return putBucketNotification;
       if (method === 'GET') return getBucketNotification;

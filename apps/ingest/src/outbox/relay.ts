@@ -5,6 +5,7 @@
 // never loses them; a re-add after a crash is a no-op thanks to the job id.
 import {
   formatSequencer,
+  liveMutationsChannel,
   MUTATION_SCHEMA_VERSION,
   MUTATIONS_QUEUE,
   type MutationRecord,
@@ -119,6 +120,9 @@ export class OutboxRelay {
     const flush = async () => {
       if (jobs.length === 0) return;
       await this.queue.addBulk(jobs);
+      // Live listeners get them too: best effort, like MinIO's (nobody may be listening).
+      const records = jobs.map((job) => job.data);
+      this.redis.publish(liveMutationsChannel(this.options.prefix), JSON.stringify(records)).catch(() => {});
       jobs = [];
     };
     for (const row of rows) {

@@ -52,7 +52,7 @@ async function serveObject(context: S3Context, head: boolean): Promise<void> {
       res.writeHead(status, headers);
       await pipeline(handle.createReadStream({ start, end, autoClose: false }), res);
     }
-    if (deps.rules.wantsAccessEvents(bucket)) {
+    if (deps.rules.wantsAccessEvents(bucket) || deps.live.wantsAccessEvents(bucket)) {
       const facts = {
         key,
         size: meta.size,
