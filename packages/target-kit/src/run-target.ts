@@ -4,14 +4,17 @@
 // stays active, so nothing later of that key overtakes it); dead-letters what
 // the target rejects; completes a job only after the target confirmed it.
 import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import { deadLetterQueueName, parseTargetJob, type TargetJob } from '@bucket-events/contracts';
 import { type HeldJob, OrderedConsumer } from '@bucket-events/queue';
 import { type Job, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { describeError, TargetError } from './errors.ts';
 import { backoffDelay, type LaneItem, Lanes } from './lanes.ts';
 import { createTargetMetrics, type TargetMetrics } from './metrics.ts';
 import type { TargetSink } from './sink.ts';
+import { startHeartbeat, type TargetHeartbeat } from './status.ts';
 
 export interface TargetIdentity {
   kind: string;
@@ -88,6 +91,13 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
   });
   let online = false;
   let connected = false;
+  // What the heartbeat reports (status page, `admin targets`); the Prometheus metrics say the same.
+  const tally = { received: 0, delivered: 0, failed: 0, deadLettered: 0, lastError: '', lastErrorAt: '' };
+  const latencyWindow = { sum: 0, count: 0, max: 0 };
+  const noteError = (error: unknown) => {
+    tally.lastError = describeError(error);
+    tally.lastErrorAt = new Date().toISOString();
+  };
   let stopping = false;
   let globalPauseUntil = 0;
   let consecutiveFailures = 0;
@@ -116,6 +126,8 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
       failedAt: new Date().toISOString(),
     });
     metrics.deadLettered.inc();
+    tally.deadLettered += 1;
+    noteError(error);
     log.warn({ err: describeError(error), attempts }, 'event dead-lettered');
   };
 
@@ -130,6 +142,7 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
 
   const onJob = (job: Job, handle: HeldJob): void => {
     metrics.received.inc();
+    tally.received += 1;
     let parsed: TargetJob;
     try {
       parsed = parseTargetJob(job.data);
@@ -164,6 +177,7 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
         log.info('connected to target');
       } catch (error) {
         consecutiveFailures += 1;
+        noteError(error);
         const delay = backoffDelay(consecutiveFailures, retryInitialMs, retryMaxMs);
         if (consecutiveFailures === 1 || consecutiveFailures % 10 === 0) {
           log.warn({ err: describeError(error), retryInMs: delay }, 'cannot connect to target');
@@ -178,8 +192,15 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
   const settleDelivered = (item: LaneItem<Held>) => {
     lanes.done(item);
     metrics.delivered.inc();
+    tally.delivered += 1;
     const committed = Date.parse(item.value.job.record.eventTime);
-    if (!Number.isNaN(committed)) metrics.latency.observe(Math.max(0, (Date.now() - committed) / 1000));
+    if (!Number.isNaN(committed)) {
+      const latencyMs = Math.max(0, Date.now() - committed);
+      metrics.latency.observe(latencyMs / 1000);
+      latencyWindow.sum += latencyMs;
+      latencyWindow.count += 1;
+      latencyWindow.max = Math.max(latencyWindow.max, latencyMs);
+    }
     void item.value.settle();
   };
 
@@ -192,6 +213,7 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
   const scheduleRetry = (item: LaneItem<Held>, classification: string) => {
     metrics.failed.inc();
     metrics.retries.inc();
+    tally.failed += 1;
     const factor = classification === 'throttle' ? 4 : 1;
     lanes.retry(item, backoffDelay(item.attempts + 1, retryInitialMs * factor, retryMaxMs), Date.now());
   };
@@ -249,6 +271,7 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
       }
       online = false;
       consecutiveFailures += 1;
+      noteError(error);
       if (classification === 'reconnect') connected = false;
       const delay = backoffDelay(consecutiveFailures, retryInitialMs, retryMaxMs);
       globalPauseUntil = Date.now() + delay; // the target is unwell: no spinning on any key
@@ -268,7 +291,10 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
       const failure = failures?.get(index);
       if (!failure) settleDelivered(item);
       else if (failure.classification === 'fatal') await settleDead(item, failure);
-      else scheduleRetry(item, failure.classification);
+      else {
+        noteError(failure);
+        scheduleRetry(item, failure.classification);
+      }
     }
   };
 
@@ -325,6 +351,28 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     httpPort = (server.address() as { port: number }).port;
   }
 
+  const statusRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  statusRedis.on('error', () => {});
+  const instance = `${hostname()}:${process.pid}:${target.queue}`;
+  const heartbeat = startHeartbeat(statusRedis, prefix, (): TargetHeartbeat => {
+    const oldest = lanes.oldestEnqueuedAt();
+    const beat: TargetHeartbeat = {
+      arn: target.arn,
+      instance,
+      online,
+      ...tally,
+      held: lanes.size,
+      oldestHeldSeconds: oldest === undefined ? 0 : (Date.now() - oldest) / 1000,
+      latencyMeanMs: latencyWindow.count === 0 ? 0 : latencyWindow.sum / latencyWindow.count,
+      latencyMaxMs: latencyWindow.max,
+      updatedAt: new Date().toISOString(),
+    };
+    latencyWindow.sum = 0;
+    latencyWindow.count = 0;
+    latencyWindow.max = 0;
+    return beat;
+  });
+
   return {
     metrics,
     httpPort,
@@ -333,6 +381,8 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
       // Stop taking jobs, give held events a chance to be delivered, then release the rest:
       // their jobs' locks lapse and another process delivers them (at least once).
       clearInterval(limitCheck);
+      await heartbeat.stop();
+      statusRedis.disconnect();
       await consumer.stop();
       const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000);
       while (lanes.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));

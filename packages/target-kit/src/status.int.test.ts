@@ -1,0 +1,77 @@
+// Target status against the real Redis: heartbeats from a running target plus
+// its queues give online/offline/no-process, backlog, oldest pending age,
+// counters and the last error — what `admin targets` and the status page show.
+import { test } from '@bucket-events/testing';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { describe, expect } from 'vitest';
+import { enqueue, targetJob } from '../test/jobs.ts';
+import { RecordingSink } from '../test/recording-sink.ts';
+import { runTarget } from './run-target.ts';
+import { type StatusTarget, type TargetStatus, TargetStatusReader } from './status.ts';
+
+const target = { kind: 'test', id: '1', arn: 'arn:minio:sqs:us-east-1:1:test', queue: 'target.test.1' };
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('target status', () => {
+  test('shows no process, then online with counters, then offline with a growing backlog and the error', async ({
+    redis,
+  }) => {
+    const prefix = redis.prefix.slice(0, -1);
+    const client = new Redis(redis.url);
+    const reader = new TargetStatusReader(client, { prefix, redisUrl: redis.url });
+    const queue = new Queue(target.queue, { prefix, connection: { url: redis.url } });
+    // A kind of its own ('test'), so its queue is `target.test.1` like the kit's other tests.
+    const status = async () => (await reader.read([target as unknown as StatusTarget]))[0] as TargetStatus;
+    const sink = new RecordingSink();
+    try {
+      await enqueue(queue, [targetJob('a'), targetJob('b')]);
+      expect(await status()).toMatchObject({ state: 'no-process', processes: 0, backlog: 2 });
+      const running = await runTarget({
+        target,
+        sink,
+        redisUrl: redis.url,
+        prefix,
+        log: pino({ level: 'silent' }),
+        retryInitialMs: 20,
+        retryMaxMs: 200,
+      });
+      const online = await until(async () => {
+        const now = await status();
+        return now.state === 'online' && now.delivered === 2 && now.backlog === 0 ? now : undefined;
+      });
+      expect(online).toMatchObject({ processes: 1, failed: 0, deadLettered: 0 });
+
+      sink.down = 'reconnect';
+      await enqueue(
+        queue,
+        Array.from({ length: 5 }, (_, i) => targetJob(`k${i}`)),
+      );
+      const offline = await until(async () => {
+        const now = await status();
+        return now.state === 'offline' && now.backlog === 5 ? now : undefined;
+      });
+      expect(offline.lastError).toMatch(/target unavailable|connection refused/);
+      expect(offline.oldestPendingSeconds).toBeGreaterThan(0);
+
+      sink.down = undefined;
+      await until(async () => ((await status()).backlog === 0 ? true : undefined));
+      await running.close();
+      expect(await status()).toMatchObject({ state: 'no-process', backlog: 0, delivered: 0 });
+    } finally {
+      await queue.close();
+      await reader.close();
+      client.disconnect();
+    }
+  });
+});
