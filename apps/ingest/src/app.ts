@@ -3,6 +3,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BucketEventsConfig } from '@bucket-events/config';
+import { TargetStatusReader } from '@bucket-events/target-kit';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { IngestDeps } from './http/context.ts';
 import { createS3Server } from './http/server.ts';
@@ -57,11 +59,18 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     },
     options.log,
   );
+  const statusRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+  statusRedis.on('error', () => {});
+  const status = new TargetStatusReader(statusRedis, {
+    prefix: options.queuePrefix,
+    redisUrl: options.redisUrl,
+  });
   const deps: IngestDeps = {
     config: options.config,
     store,
     rules: new NotificationRules(store.metadata),
     live,
+    admin: { status, redisUrl: options.redisUrl, queuePrefix: options.queuePrefix },
     log: options.log,
     targets: new Set(options.config.targets.map((t) => `${t.id}:${t.kind}`)),
     limits: { maxSinglePutBytes: 5 * 1024 ** 3, maxXmlBodyBytes: 1024 * 1024 },
@@ -86,6 +95,8 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
         server.closeAllConnections();
       });
       await live.close();
+      await status.close();
+      statusRedis.disconnect();
       await relay.stop();
       store.metadata.close();
     },

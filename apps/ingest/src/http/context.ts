@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BucketEventsConfig } from '@bucket-events/config';
 import type { PayloadMode } from '@bucket-events/s3-protocol';
 import type { Logger } from 'pino';
+import type { AdminDeps } from '../admin/admin-api.ts';
 import type { LiveHub } from '../live/hub.ts';
 import type { NotificationRules } from '../notification/rules-cache.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
@@ -40,6 +41,8 @@ export interface IngestDeps {
   rules: NotificationRules;
   /** Live listeners (ListenBucketNotification) of this process. */
   live: LiveHub;
+  /** What the admin API reads and changes: target statuses, dead letters. */
+  admin: AdminDeps;
   log: Logger;
   /** Enabled targets as `<id>:<kind>`, for ARN validation. */
   targets: ReadonlySet<string>;

@@ -1,6 +1,7 @@
 // Which S3 operation a request is: method, bucket/key presence and the
 // sub-resource in the query, as S3 dispatches them.
 import { renderXml, S3Errors } from '@bucket-events/s3-protocol';
+import { ADMIN_BUCKET, ADMIN_KEY_PREFIX, adminRequest } from '../admin/admin-api.ts';
 import * as buckets from '../s3/buckets.ts';
 import { copyObject } from '../s3/copy-object.ts';
 import { deleteObject, deleteObjects } from '../s3/delete-object.ts';
@@ -55,6 +56,7 @@ export function resolveOperation(
   copySource: boolean,
 ): S3Handler {
   const has = (name: string) => query.has(name);
+  if (bucket === ADMIN_BUCKET && key.startsWith(ADMIN_KEY_PREFIX)) return adminRequest;
   if (bucket === '') {
     if (method === 'GET' && has('events')) return listenNotification;
     if (method === 'GET') return buckets.listBuckets;

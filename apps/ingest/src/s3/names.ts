@@ -8,7 +8,8 @@ export function assertValidBucketName(name: string): void {
     !name.includes('..') &&
     !name.includes('.-') &&
     !name.includes('-.') &&
-    !/^\d+\.\d+\.\d+\.\d+$/.test(name);
+    !/^\d+\.\d+\.\d+\.\d+$/.test(name) &&
+    name !== 'minio'; // reserved, as in MinIO: /minio/admin/… is the admin API
   if (!valid) throw S3Errors.InvalidBucketName(undefined, name, { BucketName: name });
 }
 

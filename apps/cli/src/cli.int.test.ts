@@ -1,0 +1,215 @@
+// The CLI as a user runs it (the workspace's bin, a child process) against a
+// real ingest and Redis: the seed's Step 2 verbatim, the object commands, JSON
+// output, one-line errors with non-zero exits, and `watch` receiving an
+// upload's event within a second.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { buildConfig } from '@bucket-events/config';
+import { type RunningIngest, startIngest } from '@bucket-events/ingest';
+import { test } from '@bucket-events/testing';
+import { pino } from 'pino';
+import { afterEach, describe, expect } from 'vitest';
+
+const BIN = new URL('../bin/bucket-events.mjs', import.meta.url).pathname;
+const run = promisify(execFile);
+
+interface Cli {
+  /** Runs one command; resolves with its output and exit code (never rejects on a non-zero exit). */
+  (...args: string[]): Promise<{ stdout: string; stderr: string; code: number }>;
+  spawn(...args: string[]): ChildProcess;
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A real ingest (the seed's six targets configured) and a CLI whose alias `myminio` points at it. */
+async function setup(redis: { url: string; prefix: string }): Promise<{ cli: Cli; ingest: RunningIngest }> {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+  const config = buildConfig(
+    {
+      notify: {
+        amqp: { '1': { enable: true, url: 'amqp://127.0.0.1:5672', exchange: 'bucketevents' } },
+        redis: { '1': { enable: true, address: '127.0.0.1:6379', key: 'bucketevents' } },
+      },
+    },
+    {},
+    'test',
+  );
+  const ingest = await startIngest({
+    config,
+    dataDir: join(dir, 'data'),
+    redisUrl: redis.url,
+    queuePrefix: redis.prefix.slice(0, -1),
+    host: '127.0.0.1',
+    port: 0,
+    fsync: false,
+    log: pino({ level: 'silent' }),
+  });
+  cleanups.push(async () => {
+    await ingest.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const env = { ...process.env, BUCKET_EVENTS_CLI_CONFIG_DIR: join(dir, 'cli') };
+  const cli = (async (...args: string[]) => {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env });
+      return { stdout, stderr, code: 0 };
+    } catch (error) {
+      const failed = error as { stdout: string; stderr: string; code: number };
+      return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
+    }
+  }) as Cli;
+  cli.spawn = (...args) =>
+    spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  expect((await cli('alias', 'set', 'myminio', ingest.endpoint, 'minioadmin', 'minioadmin')).code).toBe(0);
+  return { cli, ingest };
+}
+
+const words = (text: string) => text.trim().split(/\s+/);
+
+describe('bucket-events CLI', () => {
+  test("the seed's Step 2, verbatim: mb, events add --suffix .jpg, events list", async ({ redis }) => {
+    const { cli } = await setup(redis);
+    expect(await cli('mb', 'myminio/images')).toMatchObject({
+      code: 0,
+      stdout: 'Bucket created successfully `myminio/images`.\n',
+    });
+    expect(
+      await cli('events', 'add', 'myminio/images', 'arn:minio:sqs:us-east-1:1:amqp', '--suffix', '.jpg'),
+    ).toMatchObject({
+      code: 0,
+      stdout: 'Successfully added arn:minio:sqs:us-east-1:1:amqp\n',
+    });
+    const listed = await cli('events', 'list', 'myminio/images');
+    expect(listed.code).toBe(0);
+    // The seed's line (its document collapses the column spacing).
+    expect(words(listed.stdout)).toEqual(
+      words('arn:minio:sqs:us-east-1:1:amqp s3:ObjectCreated:*,s3:ObjectRemoved:* Filter: suffix=".jpg"'),
+    );
+    const json = await cli('--json', 'events', 'list', 'myminio/images');
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      status: 'success',
+      arn: 'arn:minio:sqs:us-east-1:1:amqp',
+      event: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
+      suffix: '.jpg',
+    });
+    // A second rule with a prefix, then removing one ARN, then everything.
+    await cli(
+      'events',
+      'add',
+      'myminio/images',
+      'arn:minio:sqs:us-east-1:1:redis',
+      '--event',
+      'put',
+      '--prefix',
+      'photos/',
+    );
+    expect(
+      (await cli('events', 'list', 'myminio/images', 'arn:minio:sqs:us-east-1:1:redis')).stdout,
+    ).toContain('Filter: prefix="photos/"');
+    expect((await cli('events', 'remove', 'myminio/images', 'arn:minio:sqs:us-east-1:1:amqp')).code).toBe(0);
+    expect(words((await cli('events', 'list', 'myminio/images')).stdout)[0]).toBe(
+      'arn:minio:sqs:us-east-1:1:redis',
+    );
+    expect((await cli('events', 'remove', 'myminio/images')).code).toBe(1); // no ARN, no --force
+    expect((await cli('events', 'remove', 'myminio/images', '--force')).code).toBe(0);
+    expect((await cli('events', 'list', 'myminio/images')).stdout).toBe('');
+  }, 60_000);
+
+  test('clear one-line errors and non-zero exits', async ({ redis }) => {
+    const { cli } = await setup(redis);
+    await cli('mb', 'myminio/images');
+    const unknownArn = await cli('events', 'add', 'myminio/images', 'arn:minio:sqs:us-east-1:9:kafka');
+    expect(unknownArn.code).toBe(1);
+    expect(unknownArn.stderr).toBe(
+      'bucket-events: <ERROR> InvalidArgument: A specified destination ARN does not exist or is not well-formed. Verify the destination ARN.\n',
+    );
+    const missing = await cli('ls', 'myminio/nothing');
+    expect(missing).toMatchObject({ code: 1 });
+    expect(missing.stderr).toMatch(/^bucket-events: <ERROR> NoSuchBucket: /);
+    expect((await cli('mb', 'nowhere/images')).stderr).toMatch(/does not start with a known alias/);
+    expect(
+      (await cli('events', 'add', 'myminio/images', 'arn:minio:sqs:us-east-1:1:amqp', '--event', 'push'))
+        .stderr,
+    ).toMatch(/invalid --event "push"/);
+    expect((await cli('frobnicate')).code).not.toBe(0);
+  }, 60_000);
+
+  test('mb, cp both ways (multipart above the threshold), ls, stat, cat, rm, rb', async ({ redis }) => {
+    const { cli } = await setup(redis);
+    const dir = mkdtempSync(join(tmpdir(), 'cli-files-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const small = join(dir, 'note.txt');
+    writeFileSync(small, 'hello bucket events\n');
+    const big = join(dir, 'big.bin');
+    writeFileSync(big, Buffer.alloc(17 * 1024 * 1024, 7));
+    await cli('mb', 'myminio/files');
+    expect((await cli('cp', small, 'myminio/files/docs/')).stdout).toMatch(
+      /-> `myminio\/files\/docs\/note.txt`/,
+    );
+    const bigCopy = JSON.parse((await cli('--json', 'cp', big, 'myminio/files/big.bin')).stdout);
+    expect(bigCopy).toMatchObject({ size: 17 * 1024 * 1024, multipart: true });
+    const stat = JSON.parse((await cli('--json', 'stat', 'myminio/files/big.bin')).stdout);
+    expect(stat.etag).toMatch(/-2$/); // two parts
+    expect((await cli('cat', 'myminio/files/docs/note.txt')).stdout).toBe('hello bucket events\n');
+    const top = (await cli('ls', 'myminio/files')).stdout;
+    expect(top).toMatch(/0B docs\/\n/);
+    expect(top).toMatch(/17MiB big\.bin\n/);
+    expect((await cli('ls', '--recursive', 'myminio/files')).stdout).toMatch(/docs\/note\.txt/);
+    expect((await cli('ls', 'myminio')).stdout).toMatch(/ files\/\n/);
+    const back = join(dir, 'back.txt');
+    await cli('cp', 'myminio/files/docs/note.txt', back);
+    expect(readFileSync(back, 'utf8')).toBe('hello bucket events\n');
+    expect((await cli('rm', '--recursive', 'myminio/files/docs/')).code).toBe(1); // needs --force
+    expect((await cli('rm', '--recursive', '--force', 'myminio/files/docs/')).stdout).toContain(
+      'docs/note.txt',
+    );
+    expect((await cli('rb', 'myminio/files')).stderr).toMatch(/BucketNotEmpty/);
+    expect((await cli('rb', '--force', 'myminio/files')).code).toBe(0);
+    expect((await cli('ls', 'myminio')).stdout).not.toMatch(/files/);
+  }, 120_000);
+
+  test('watch prints an upload within a second', async ({ redis }) => {
+    const { cli } = await setup(redis);
+    await cli('mb', 'myminio/images');
+    const watcher = cli.spawn('--json', 'watch', 'myminio/images', '--suffix', '.jpg');
+    cleanups.push(() => {
+      watcher.kill('SIGINT');
+    });
+    let output = '';
+    watcher.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'cli-watch-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'myphoto.jpg'), 'jpeg');
+    writeFileSync(join(dir, 'myphoto.png'), 'png');
+    // Upload until the watcher is listening (its first event shows it), then time one upload.
+    const deadline = Date.now() + 20_000;
+    while (!output.includes('warmup.jpg') && Date.now() < deadline) {
+      await cli('cp', join(dir, 'myphoto.jpg'), 'myminio/images/warmup.jpg');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    output = '';
+    await cli('cp', join(dir, 'myphoto.png'), 'myminio/images/myphoto.png');
+    const uploaded = Date.now();
+    await cli('cp', join(dir, 'myphoto.jpg'), 'myminio/images/myphoto.jpg');
+    const done = Date.now();
+    while (!output.includes('myphoto.jpg') && Date.now() < uploaded + 5000)
+      await new Promise((r) => setTimeout(r, 10));
+    const seen = Date.now();
+    // The cp process itself takes a while to start; measure from its end (the upload's answer).
+    expect(seen - done).toBeLessThan(1000);
+    const record = JSON.parse(output.trim().split('\n').at(-1) as string);
+    expect(record).toMatchObject({
+      eventName: 's3:ObjectCreated:Put',
+      s3: { object: { key: 'myphoto.jpg', size: 4 } },
+    });
+    expect(output).not.toContain('myphoto.png');
+  }, 60_000);
+});

@@ -1,0 +1,4 @@
+// The `bucket-events` command.
+import { buildProgram } from './program.ts';
+
+await buildProgram().parseAsync(process.argv);

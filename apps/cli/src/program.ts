@@ -1,0 +1,190 @@
+// The command tree. Every command takes --json; every failure is one line on
+// stderr (`bucket-events: <ERROR> …`) and exit code 1.
+import { Command, Option } from 'commander';
+import { listAliases, removeAlias, setAlias } from './aliases.ts';
+import { adminDlq, adminTargets } from './commands/admin.ts';
+import { eventsAdd, eventsList, eventsRemove } from './commands/events.ts';
+import { cat, copy, list, makeBucket, removeBucket, removeObjects, stat } from './commands/objects.ts';
+import { watch } from './commands/watch.ts';
+import { createOutput, describeFailure, type Output } from './output.ts';
+
+export const PROGRAM_NAME = 'bucket-events';
+
+export function buildProgram(): Command {
+  const program = new Command(PROGRAM_NAME)
+    .description('Buckets, objects and bucket notifications on a Bucket Events (or any S3) server, mc style.')
+    .addOption(new Option('--json', 'print JSON lines instead of text'))
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(text) });
+  const out = (): Output => createOutput(Boolean(program.opts().json));
+  const run =
+    <A extends unknown[]>(action: (...args: A) => Promise<void>) =>
+    async (...args: A) => {
+      try {
+        await action(...args);
+      } catch (error) {
+        process.stderr.write(`${PROGRAM_NAME}: <ERROR> ${describeFailure(error)}\n`);
+        process.exitCode = 1;
+      }
+    };
+
+  const alias = program
+    .command('alias')
+    .description('manage server aliases (stored in ~/.bucket-events/cli)');
+  alias
+    .command('set')
+    .argument('<name>')
+    .argument('<url>')
+    .argument('<access-key>')
+    .argument('<secret-key>')
+    .description('add or replace an alias')
+    .action(
+      run(async (name: string, url: string, accessKey: string, secretKey: string) => {
+        setAlias(name, { url, accessKey, secretKey });
+        out().print(`Added \`${name}\` successfully.`, { alias: name, url });
+      }),
+    );
+  alias
+    .command('list')
+    .alias('ls')
+    .description('list aliases')
+    .action(
+      run(async () => {
+        for (const [name, value] of Object.entries(listAliases())) {
+          out().print(`${name}\n  URL       : ${value.url}\n  AccessKey : ${value.accessKey}`, {
+            alias: name,
+            url: value.url,
+            accessKey: value.accessKey,
+          });
+        }
+      }),
+    );
+  alias
+    .command('remove')
+    .alias('rm')
+    .argument('<name>')
+    .description('remove an alias')
+    .action(
+      run(async (name: string) => {
+        if (!removeAlias(name)) throw new Error(`no alias "${name}" in the alias file`);
+        out().print(`Removed \`${name}\` successfully.`, { alias: name });
+      }),
+    );
+
+  program
+    .command('mb')
+    .argument('<ALIAS/BUCKET>')
+    .description('make a bucket')
+    .action(run(async (target: string) => makeBucket(target, out())));
+  program
+    .command('rb')
+    .argument('<ALIAS/BUCKET>')
+    .option('--force', 'remove the objects first')
+    .description('remove a bucket')
+    .action(
+      run(async (target: string, options: { force?: boolean }) => removeBucket(target, options, out())),
+    );
+  program
+    .command('ls')
+    .argument('<ALIAS[/BUCKET[/PREFIX]]>')
+    .option('-r, --recursive', 'list every object under the prefix')
+    .description('list buckets, or objects and folders')
+    .action(run(async (target: string, options: { recursive?: boolean }) => list(target, options, out())));
+  program
+    .command('cp')
+    .argument('<SOURCE>')
+    .argument('<TARGET>')
+    .description(
+      'copy a file to a bucket, an object to a file, or an object to another key (multipart above 16 MiB)',
+    )
+    .action(run(async (source: string, target: string) => copy(source, target, out())));
+  program
+    .command('cat')
+    .argument('<ALIAS/BUCKET/KEY>')
+    .description("print an object's content")
+    .action(run(async (target: string) => cat(target)));
+  program
+    .command('rm')
+    .argument('<ALIAS/BUCKET/KEY>')
+    .option('-r, --recursive', 'remove every object under the prefix')
+    .option('--force', 'confirm a recursive removal')
+    .description('remove objects')
+    .action(
+      run(async (target: string, options: { recursive?: boolean; force?: boolean }) =>
+        removeObjects(target, options, out()),
+      ),
+    );
+  program
+    .command('stat')
+    .argument('<ALIAS/BUCKET/KEY>')
+    .description("show an object's metadata")
+    .action(run(async (target: string) => stat(target, out())));
+
+  const events = program.command('events').alias('event').description('manage bucket notifications');
+  events
+    .command('add')
+    .argument('<ALIAS/BUCKET>')
+    .argument('<ARN>')
+    // put,delete as in the seed's mc (its `events list` line shows exactly those); today's mc adds get.
+    .option('--event <words>', 'put, delete, get, replica, ilm, scanner (comma-separated)', 'put,delete')
+    .option('--prefix <prefix>', 'only object names starting with this')
+    .option('--suffix <suffix>', 'only object names ending with this')
+    .description('add a notification rule sending the events to ARN')
+    .action(
+      run(async (target: string, arn: string, options: { event: string; prefix?: string; suffix?: string }) =>
+        eventsAdd(target, arn, options, out()),
+      ),
+    );
+  events
+    .command('list')
+    .alias('ls')
+    .argument('<ALIAS/BUCKET>')
+    .argument('[ARN]')
+    .description("list the bucket's notification rules")
+    .action(run(async (target: string, arn: string | undefined) => eventsList(target, arn, out())));
+  events
+    .command('remove')
+    .alias('rm')
+    .argument('<ALIAS/BUCKET>')
+    .argument('[ARN]')
+    .option('--force', 'remove every rule when no ARN is given')
+    .description("remove the bucket's rules for ARN (or all, with --force)")
+    .action(
+      run(async (target: string, arn: string | undefined, options: { force?: boolean }) =>
+        eventsRemove(target, arn, options, out()),
+      ),
+    );
+
+  program
+    .command('watch')
+    .argument('<ALIAS[/BUCKET]>')
+    .option('--events <words>', 'put, delete, get (comma-separated)', 'put,delete,get')
+    .option('--prefix <prefix>', 'only object names starting with this')
+    .option('--suffix <suffix>', 'only object names ending with this')
+    .description('print events as they happen, until interrupted')
+    .action(
+      run(async (target: string, options: { events: string; prefix?: string; suffix?: string }) => {
+        const abort = new AbortController();
+        process.once('SIGINT', () => abort.abort());
+        process.once('SIGTERM', () => abort.abort());
+        await watch(target, options, out(), abort.signal);
+      }),
+    );
+
+  const admin = program.command('admin').description("the operator's view");
+  admin
+    .command('targets')
+    .argument('<ALIAS>')
+    .description(
+      'every target: state, backlog, oldest pending event, delivered/failed/dead-lettered, last error',
+    )
+    .action(run(async (target: string) => adminTargets(target, out())));
+  admin
+    .command('dlq')
+    .argument('<list|redrive|purge>')
+    .argument('<ALIAS>')
+    .argument('<ARN>')
+    .description("a target's dead-lettered events: list them, send them back, or purge them")
+    .action(run(async (action: string, target: string, arn: string) => adminDlq(action, target, arn, out())));
+  return program;
+}
