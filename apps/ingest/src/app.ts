@@ -6,6 +6,8 @@ import type { BucketEventsConfig } from '@bucket-events/config';
 import { TargetStatusReader } from '@bucket-events/target-kit';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { StatusHistory } from './console/history.ts';
+import { startConsole } from './console/server.ts';
 import type { IngestDeps } from './http/context.ts';
 import { createS3Server } from './http/server.ts';
 import { LiveHub } from './live/hub.ts';
@@ -26,6 +28,8 @@ export interface IngestOptions {
   /** `eventSource` and deployment id of the records live listeners get (as the router's). */
   eventSource?: string;
   deploymentId?: string;
+  /** Where the status page listens (MinIO's console port is 9001); undefined = no status page. */
+  console?: { host: string; port: number };
   log: Logger;
 }
 
@@ -35,6 +39,8 @@ export interface RunningIngest {
   endpoint: string;
   store: ObjectStore;
   relay: OutboxRelay;
+  /** The status page's port, when it runs. */
+  consolePort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -76,6 +82,22 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     limits: { maxSinglePutBytes: 5 * 1024 ** 3, maxXmlBodyBytes: 1024 * 1024 },
     domain: options.domain?.toLowerCase(),
   };
+  const history = new StatusHistory(status, options.config.targets);
+  let consoleServer: Awaited<ReturnType<typeof startConsole>> | undefined;
+  if (options.console) {
+    history.start();
+    // The status page is a convenience: if its port is taken, S3 still serves.
+    consoleServer = await startConsole({
+      history,
+      targets: options.config.targets,
+      redisUrl: options.redisUrl,
+      queuePrefix: options.queuePrefix,
+      ...options.console,
+    }).catch((error: Error) => {
+      options.log.error({ err: error.message, ...options.console }, 'status page not started');
+      return undefined;
+    });
+  }
   const server = createS3Server(deps);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -89,7 +111,13 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     endpoint: `http://${host}:${port}`,
     store,
     relay,
+    consolePort: consoleServer?.port,
     async close() {
+      history.stop();
+      if (consoleServer) {
+        consoleServer.server.closeAllConnections();
+        await new Promise<void>((resolve) => consoleServer?.server.close(() => resolve()));
+      }
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

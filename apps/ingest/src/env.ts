@@ -16,6 +16,8 @@ const envSchema = z.object({
   BUCKET_EVENTS_FSYNC: z.enum(['true', 'false']).default('true'),
   /** Enables virtual-host style requests: `bucket.<MINIO_DOMAIN>`. */
   MINIO_DOMAIN: z.string().optional(),
+  /** The status page's address, `host:port`; `off` for none. Loopback by default: it has no login. */
+  BUCKET_EVENTS_CONSOLE_ADDRESS: z.string().default('127.0.0.1:9001'),
   /** `eventSource` of the records live listeners get (the router has the same variable). */
   BUCKET_EVENTS_EVENT_SOURCE: z.string().default('aws:s3'),
   /** `x-minio-deployment-id` of those records. */
@@ -34,6 +36,7 @@ export interface IngestEnv {
   domain: string | undefined;
   eventSource: string;
   deploymentId: string;
+  console: { host: string; port: number } | undefined;
 }
 
 export function parseIngestEnv(env: NodeJS.ProcessEnv = process.env): IngestEnv {
@@ -47,7 +50,12 @@ export function parseIngestEnv(env: NodeJS.ProcessEnv = process.env): IngestEnv 
   const parsed = result.data;
   const match = /^(.*):(\d+)$/.exec(parsed.MINIO_ADDRESS);
   if (!match) throw new Error(`invalid environment:\n  - MINIO_ADDRESS: expected ":port" or "host:port"`);
+  const consoleMatch = /^(.*):(\d+)$/.exec(parsed.BUCKET_EVENTS_CONSOLE_ADDRESS);
+  if (parsed.BUCKET_EVENTS_CONSOLE_ADDRESS !== 'off' && !consoleMatch) {
+    throw new Error(`invalid environment:\n  - BUCKET_EVENTS_CONSOLE_ADDRESS: expected "host:port" or "off"`);
+  }
   return {
+    console: consoleMatch ? { host: consoleMatch[1] || '0.0.0.0', port: Number(consoleMatch[2]) } : undefined,
     host: match[1] || '0.0.0.0',
     port: Number(match[2]),
     dataDir: parsed.BUCKET_EVENTS_DATA_DIR,

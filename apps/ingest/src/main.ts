@@ -23,10 +23,17 @@ async function main() {
     domain: env.domain,
     eventSource: env.eventSource,
     deploymentId: env.deploymentId,
+    console: env.console,
     log,
   });
   log.info(
-    { endpoint: ingest.endpoint, dataDir: env.dataDir, config: config.source, region: config.region },
+    {
+      endpoint: ingest.endpoint,
+      statusPage: ingest.consolePort ? `http://${env.console?.host}:${ingest.consolePort}/` : 'off',
+      dataDir: env.dataDir,
+      config: config.source,
+      region: config.region,
+    },
     'S3 API listening',
   );
   // MinIO prints its ARNs at start-up; so do we.

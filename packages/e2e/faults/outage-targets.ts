@@ -1,18 +1,15 @@
 // The six targets of the outage test, each with a way to stop and start its
 // server and a reader that survives those restarts: every read opens what it
 // needs and closes it again. Readers return events in arrival order.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { EventRecord, TargetKind } from '@bucket-events/contracts';
 import { createSearchClient } from '@bucket-events/search-client';
-import { connectAmqp, freePort, loadServiceEndpoints } from '@bucket-events/testing';
-import { Redis } from 'ioredis';
+import { connectAmqp, loadServiceEndpoints } from '@bucket-events/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { connect as connectNats, type JetStreamManager } from 'nats';
 import pg from 'pg';
+import { privateRedis } from '../src/private-redis.ts';
 
 const run = promisify(execFile);
 const endpoints = loadServiceEndpoints();
@@ -124,65 +121,21 @@ function elasticsearchTarget(name: string): OutageTarget {
 
 /** The Redis target gets a Redis of its own: the shared one is BullMQ's store, which the whole pipeline needs. */
 async function redisTarget(name: string): Promise<OutageTarget> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'outage-redis-'));
-  let server: ChildProcess | undefined;
-  const client = () => {
-    const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 3 });
-    redis.on('error', () => {}); // a refused connection surfaces through connect()
-    return redis;
-  };
-  const startServer = async () => {
-    server = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
-        '--save',
-        '',
-      ],
-      { stdio: 'ignore' },
-    );
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const c = client();
-      const up = await c.connect().then(
-        () => c.ping().then(() => true),
-        () => false,
-      );
-      c.disconnect();
-      if (up) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error('private redis-server did not start');
-  };
+  const server = await privateRedis();
   return {
     kind: 'redis',
-    block: { enable: true, address: `127.0.0.1:${port}`, key: name, format: 'access' },
-    prepare: startServer,
+    block: { enable: true, address: server.address, key: name, format: 'access' },
+    prepare: server.start,
     async arrivals() {
-      const c = client();
+      const c = server.client();
       await c.connect();
       const items = await c.lrange(name, 0, -1);
       c.disconnect();
       return items.map((item) => arrival(JSON.parse(item)));
     },
-    async stopServer() {
-      const exited = new Promise((resolve) => server?.once('exit', resolve));
-      server?.kill('SIGTERM');
-      await exited;
-    },
-    startServer,
-    async cleanup() {
-      server?.kill('SIGKILL');
-    },
+    stopServer: server.stop,
+    startServer: server.start,
+    cleanup: server.remove,
   };
 }
 

@@ -41,6 +41,8 @@ export interface StackOptions {
 
 export interface Stack {
   endpoint: string;
+  /** The status page. */
+  consoleUrl: string;
   s3: S3Client;
   prefix: string;
   logDir: string;
@@ -80,6 +82,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   writeFileSync(configPath, JSON.stringify(options.config, null, 2));
   const prefix = `e2e-${run}`;
   const port = await freePort();
+  const consolePort = await freePort();
   const baseEnv = {
     ...process.env,
     REDIS_URL: options.redisUrl,
@@ -112,6 +115,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       MINIO_ADDRESS: `127.0.0.1:${port}`,
       BUCKET_EVENTS_DATA_DIR: join(workDir, 'data'),
       BUCKET_EVENTS_FSYNC: 'false',
+      BUCKET_EVENTS_CONSOLE_ADDRESS: `127.0.0.1:${consolePort}`,
     });
     launch('router');
     for (const kind of options.targets) {
@@ -127,6 +131,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     return {
       endpoint,
+      consoleUrl: `http://127.0.0.1:${consolePort}/`,
       s3,
       prefix,
       logDir,

@@ -1,0 +1,176 @@
+// The operator's view during a real outage: the Redis target writes to a Redis
+// server of its own, which the test stops. `bucket-events admin targets` (the
+// CLI, through the signed admin API) shows the target offline with a growing
+// backlog and online again after the restart; the status page, in headless
+// Chromium, turns the target's card red with the backlog shown, and the test
+// keeps a screenshot of it.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  CreateBucketCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
+import { loadServiceEndpoints } from '@bucket-events/testing';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PrivateRedis, privateRedis } from './private-redis.ts';
+import { type Stack, startStack } from './stack.ts';
+
+const CLI = new URL('../../../apps/cli/bin/bucket-events.mjs', import.meta.url).pathname;
+const ARN = 'arn:minio:sqs:us-east-1:1:redis';
+const run = promisify(execFile);
+
+let redis: PrivateRedis;
+let stack: Stack;
+let browser: Browser;
+let cliDir: string;
+
+interface Status {
+  arn: string;
+  state: string;
+  backlog: number;
+  delivered: number;
+  lastError: string;
+}
+
+async function adminTargets(): Promise<Status> {
+  const env = { ...process.env, BUCKET_EVENTS_CLI_CONFIG_DIR: cliDir };
+  const { stdout } = await run(process.execPath, [CLI, '--json', 'admin', 'targets', 'myminio'], { env });
+  const line = stdout
+    .trim()
+    .split('\n')
+    .map((text) => JSON.parse(text) as Status)
+    .find((status) => status.arn === ARN);
+  if (!line) throw new Error(`admin targets did not list ${ARN}: ${stdout}`);
+  return line;
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+let uploads = 0;
+async function upload(count: number) {
+  for (let i = 0; i < count; i++) {
+    uploads += 1;
+    await stack.s3.send(
+      new PutObjectCommand({ Bucket: 'images', Key: `photo-${uploads}.jpg`, Body: 'jpeg' }),
+    );
+  }
+}
+
+beforeAll(async () => {
+  redis = await privateRedis();
+  await redis.start();
+  stack = await startStack({
+    config: {
+      notify: {
+        redis: { '1': { enable: true, address: redis.address, key: 'bucketevents', format: 'access' } },
+      },
+    },
+    targets: ['redis'],
+    redisUrl: loadServiceEndpoints().redisUrl,
+    env: { TARGET_RETRY_MAX_MS: '1000' },
+  });
+  cliDir = mkdtempSync(join(tmpdir(), 'operator-cli-'));
+  await run(process.execPath, [CLI, 'alias', 'set', 'myminio', stack.endpoint, 'minioadmin', 'minioadmin'], {
+    env: { ...process.env, BUCKET_EVENTS_CLI_CONFIG_DIR: cliDir },
+  });
+  await stack.s3.send(new CreateBucketCommand({ Bucket: 'images' }));
+  await stack.s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: 'images',
+      NotificationConfiguration: { QueueConfigurations: [{ QueueArn: ARN, Events: ['s3:ObjectCreated:*'] }] },
+    }),
+  );
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  await redis?.remove();
+  if (cliDir) rmSync(cliDir, { recursive: true, force: true });
+}, 60_000);
+
+describe("the operator's view of a target outage", () => {
+  it('admin targets and the status page show the target offline with a growing backlog, then online again', async () => {
+    await upload(5);
+    const healthy = await until(async () => {
+      const status = await adminTargets();
+      return status.state === 'online' && status.delivered >= 5 && status.backlog === 0 ? status : undefined;
+    }, 'the target online with 5 delivered');
+    expect(healthy.lastError).toBe('');
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(stack.consoleUrl);
+    const card = page.locator(`section.target[data-arn="${ARN}"]`);
+    await card.waitFor();
+    await expect.poll(() => card.getAttribute('class'), { timeout: 15_000 }).toContain('state-online');
+
+    await redis.stop();
+    await upload(20);
+    const down = await until(async () => {
+      const status = await adminTargets();
+      return status.state === 'offline' && status.backlog >= 20 ? status : undefined;
+    }, 'the target offline with a backlog');
+    expect(down.lastError).not.toBe('');
+    await upload(15);
+    const growing = await until(async () => {
+      const status = await adminTargets();
+      return status.backlog >= 35 ? status : undefined;
+    }, 'the backlog growing');
+    expect(growing.state).toBe('offline');
+
+    // The page: the card turns red, shows the backlog, and the screenshot records it.
+    await expect.poll(() => card.getAttribute('class'), { timeout: 15_000 }).toContain('state-offline');
+    await expect
+      .poll(async () => Number(await card.locator('.backlog').textContent()), { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(35);
+    expect(await card.locator('.state').textContent()).toBe('offline');
+    const border = await card.evaluate((element) => getComputedStyle(element).borderTopColor);
+    expect(border).toBe('rgb(221, 34, 34)');
+    expect(await card.locator('.error').textContent()).not.toBe('');
+    const screenshot = join(stack.logDir, 'status-page-outage.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+    expect(statSync(screenshot).size).toBeGreaterThan(10_000);
+
+    await redis.start();
+    const recovered = await until(
+      async () => {
+        const status = await adminTargets();
+        return status.state === 'online' && status.backlog === 0 ? status : undefined;
+      },
+      'the target online again with its backlog delivered',
+      60_000,
+    );
+    expect(recovered.delivered).toBeGreaterThanOrEqual(40);
+    const stored = redis.client();
+    await stored.connect();
+    expect(await stored.llen('bucketevents')).toBeGreaterThanOrEqual(40);
+    stored.disconnect();
+    await expect.poll(() => card.getAttribute('class'), { timeout: 15_000 }).toContain('state-online');
+    await page.close();
+  }, 180_000);
+});

@@ -1,0 +1,67 @@
+// A Redis server of a test's own (AOF on, on a free port), for a target whose
+// server the test stops and starts: the shared Redis is BullMQ's store, which
+// the whole pipeline needs.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@bucket-events/testing';
+import { Redis } from 'ioredis';
+
+export interface PrivateRedis {
+  port: number;
+  address: string;
+  /** A client that never retries on its own: each use connects, and fails fast while the server is down. */
+  client(): Redis;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  remove(): Promise<void>;
+}
+
+export async function privateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'private-redis-'));
+  let server: ChildProcess | undefined;
+  const client = () => {
+    const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 3 });
+    redis.on('error', () => {}); // a refused connection surfaces through connect()
+    return redis;
+  };
+  const stop = async () => {
+    if (!server || server.exitCode !== null) return;
+    const exited = new Promise((resolve) => server?.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  };
+  return {
+    port,
+    address: `127.0.0.1:${port}`,
+    client,
+    async start() {
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
+      server = spawn(
+        'redis-server',
+        [...args, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+        {
+          stdio: 'ignore',
+        },
+      );
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const c = client();
+        const up = await c.connect().then(
+          () => c.ping().then(() => true),
+          () => false,
+        );
+        c.disconnect();
+        if (up) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error('private redis-server did not start');
+    },
+    stop,
+    async remove() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
