@@ -18,6 +18,10 @@ const SVC = new URL('../../../infra/local/svc', import.meta.url).pathname;
 export interface Arrival {
   key: string;
   sequencer: string;
+  eventName: string;
+  /** The `x-amz-request-id` of the S3 request that made the event: ties it to an acknowledged upload. */
+  requestId: string;
+  eTag: string;
 }
 
 export interface OutageTarget {
@@ -37,7 +41,13 @@ export interface OutageTarget {
 
 const arrival = (document: { Records: EventRecord[] }): Arrival => {
   const record = document.Records[0] as EventRecord;
-  return { key: decodeURIComponent(record.s3.object.key), sequencer: record.s3.object.sequencer };
+  return {
+    key: decodeURIComponent(record.s3.object.key),
+    sequencer: record.s3.object.sequencer,
+    eventName: record.eventName,
+    requestId: String(record.responseElements['x-amz-request-id'] ?? ''),
+    eTag: record.s3.object.eTag ?? '',
+  };
 };
 
 /** A shared local service stopped and started through infra/local/svc. */

@@ -14,7 +14,10 @@ import {
   PutBucketNotificationConfigurationCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
+import { deadLetterQueueName } from '@bucket-events/contracts';
+import { conformanceJob } from '@bucket-events/target-kit/conformance';
 import { loadServiceEndpoints } from '@bucket-events/testing';
+import { Queue } from 'bullmq';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PrivateRedis, privateRedis } from './private-redis.ts';
@@ -35,6 +38,17 @@ interface Status {
   backlog: number;
   delivered: number;
   lastError: string;
+}
+
+/** The CLI's JSON lines for one command. */
+async function cli(...args: string[]): Promise<Record<string, unknown>[]> {
+  const env = { ...process.env, BUCKET_EVENTS_CLI_CONFIG_DIR: cliDir };
+  const { stdout } = await run(process.execPath, [CLI, '--json', ...args], { env });
+  return stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((text) => JSON.parse(text) as Record<string, unknown>);
 }
 
 async function adminTargets(): Promise<Status> {
@@ -173,4 +187,40 @@ describe("the operator's view of a target outage", () => {
     await expect.poll(() => card.getAttribute('class'), { timeout: 15_000 }).toContain('state-online');
     await page.close();
   }, 180_000);
+
+  it('admin dlq lists a dead letter, sends it back to the target, and purges', async () => {
+    const dead = new Queue(deadLetterQueueName({ kind: 'redis', id: '1' }), {
+      prefix: stack.prefix,
+      connection: { url: loadServiceEndpoints().redisUrl },
+    });
+    try {
+      const job = conformanceJob('redis', 'rejected.jpg');
+      const letter = {
+        job,
+        error: 'fatal: rejected by the target',
+        attempts: 1,
+        target: ARN,
+        failedAt: new Date().toISOString(),
+      };
+      await dead.add('dead', letter);
+      await dead.add('dead', { ...letter, job: { ...job, sequencer: 'not a job' } }); // unusable: stays
+      const listed = await cli('admin', 'dlq', 'list', 'myminio', ARN);
+      expect(listed.map((row) => row.error)).toEqual([
+        'fatal: rejected by the target',
+        'fatal: rejected by the target',
+      ]);
+      expect(await cli('admin', 'dlq', 'redrive', 'myminio', ARN)).toMatchObject([{ redriven: 1 }]);
+      const stored = redis.client();
+      await stored.connect();
+      await until(async () => {
+        const items = await stored.lrange('bucketevents', 0, -1);
+        return items.some((item) => item.includes(job.sequencer)) ? true : undefined;
+      }, 'the re-driven event at the target');
+      stored.disconnect();
+      expect(await cli('admin', 'dlq', 'purge', 'myminio', ARN)).toMatchObject([{ purged: 1 }]);
+      expect(await cli('admin', 'dlq', 'list', 'myminio', ARN)).toEqual([]);
+    } finally {
+      await dead.close();
+    }
+  }, 60_000);
 });

@@ -27,7 +27,7 @@ const APPS = {
   kafka: 'apps/target-kafka',
 } as const;
 
-type Part = keyof typeof APPS;
+export type Part = keyof typeof APPS;
 
 export interface StackOptions {
   /** The config.json document (MinIO's shape: target blocks under `notify` or at the top level). */
@@ -46,6 +46,10 @@ export interface Stack {
   s3: S3Client;
   prefix: string;
   logDir: string;
+  /** SIGKILLs one process (ingest, router or a target app) and waits until it is gone. */
+  kill(part: Part): Promise<void>;
+  /** Starts a killed process again, as it was (same port, data, environment); ingest: until it answers. */
+  relaunch(part: Part): Promise<void>;
   /** Stops everything (SIGTERM, then SIGKILL after 10 s). */
   stop(): Promise<void>;
 }
@@ -94,8 +98,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...options.env,
   };
   const children: ChildProcess[] = [];
+  const running = new Map<Part, { child: ChildProcess; env: Record<string, string> }>();
   const launch = (part: Part, env: Record<string, string> = {}) => {
-    const log = createWriteStream(join(logDir, `${part}.log`));
+    const log = createWriteStream(join(logDir, `${part}.log`), { flags: 'a' });
     const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.mjs'], {
       cwd: join(ROOT, APPS[part]),
       env: { ...baseEnv, ...env },
@@ -104,6 +109,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     children.push(child);
+    running.set(part, { child, env });
     return child;
   };
   const stop = async () => {
@@ -130,6 +136,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       credentials: { accessKeyId: ROOT_USER, secretAccessKey: ROOT_PASSWORD },
     });
     return {
+      async kill(part) {
+        const child = running.get(part)?.child;
+        if (!child || child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+      },
+      async relaunch(part) {
+        const previous = running.get(part);
+        if (!previous) throw new Error(`${part} was never started`);
+        const child = launch(part, previous.env);
+        if (part === 'ingest') await waitForHttp(endpoint, child, 'ingest');
+      },
       endpoint,
       consoleUrl: `http://127.0.0.1:${consolePort}/`,
       s3,

@@ -19,6 +19,8 @@ const envSchema = z.object({
   TARGET_BATCH_SIZE: z.coerce.number().int().positive().default(100),
   /** Longest wait between two attempts (a retry or a reconnect), in milliseconds. */
   TARGET_RETRY_MAX_MS: z.coerce.number().int().positive().default(30_000),
+  /** Job lock lifetime in ms: how soon events held by a crashed process are delivered by another. */
+  TARGET_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -69,6 +71,7 @@ export async function runTargetApp<K extends TargetKind>(definition: TargetAppDe
         maxInFlight: env.TARGET_MAX_IN_FLIGHT,
         batchSize: env.TARGET_BATCH_SIZE,
         retryMaxMs: env.TARGET_RETRY_MAX_MS,
+        lockMs: env.TARGET_LOCK_MS,
         queueLimit: target.options.queueLimit,
       }),
     );

@@ -312,16 +312,31 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
   }, 5000);
   limitCheck.unref();
 
+  const lockMs = options.lockMs ?? 30_000;
   const consumer = new OrderedConsumer({
     queue: target.queue,
     prefix,
     redisUrl: options.redisUrl,
     maxHeld: options.maxInFlight ?? 1000,
-    lockMs: options.lockMs ?? 30_000,
+    lockMs,
     onJob,
     onError: (error) => log.warn({ err: describeError(error) }, 'queue consumer error'),
   });
-  consumer.start();
+  let closing = false;
+  // Events a crashed process held must go first, or newer events of the same key would overtake
+  // them: wait until the stalled check has put them back (their locks lapse within lockMs). Events
+  // held by a live sibling process would keep us waiting, so the wait is bounded.
+  const starting = (async () => {
+    consumer.startStalledCheck();
+    const deadline = Date.now() + 2 * lockMs + 1000;
+    let announced = false;
+    while (!closing && Date.now() < deadline && (await queue.getActiveCount().catch(() => 0)) > 0) {
+      if (!announced) log.info('waiting for events an earlier process left in flight');
+      announced = true;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    if (!closing) consumer.start();
+  })();
   // Several writers, each writing its own batch; lanes never give one key to two batches, so a
   // slow write holds up only the keys in its batch, not the whole target.
   const loop = Promise.all(
@@ -380,6 +395,8 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     async close() {
       // Stop taking jobs, give held events a chance to be delivered, then release the rest:
       // their jobs' locks lapse and another process delivers them (at least once).
+      closing = true;
+      await starting;
       clearInterval(limitCheck);
       await heartbeat.stop();
       statusRedis.disconnect();
