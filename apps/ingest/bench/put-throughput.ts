@@ -6,14 +6,12 @@
 // Runs the production bundle (dist/main.mjs, built by the bench script).
 //   pnpm --filter @bucket-events/ingest bench [-- --clients 32 --seconds 20 --size 4096 --big-mib 1024 --fsync true]
 import { spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { canonicalRequest, sha256Hex, signingKey } from '@bucket-events/s3-protocol';
+import { createS3Driver } from '@bucket-events/testing/s3-driver';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
@@ -33,47 +31,9 @@ const size = Number(values.size);
 const bigBytes = Number(values['big-mib']) * 1024 * 1024;
 const port = Number(values.port);
 const endpoint = `127.0.0.1:${port}`;
-const agent = new Agent({ keepAlive: true, maxSockets: clients });
-
-function sign(method: string, path: string, headers: Record<string, string>): Record<string, string> {
-  const amzDate = new Date()
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-  const scope = `${amzDate.slice(0, 8)}/us-east-1/s3/aws4_request`;
-  const all = {
-    ...headers,
-    host: endpoint,
-    'x-amz-date': amzDate,
-    'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
-  };
-  const names = Object.keys(all).sort();
-  const canonical = canonicalRequest(method, path, [], all, names, 'UNSIGNED-PAYLOAD');
-  const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonical)}`;
-  const signature = createHmac('sha256', signingKey('minioadmin', scope)).update(toSign).digest('hex');
-  return {
-    ...all,
-    authorization: `AWS4-HMAC-SHA256 Credential=minioadmin/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`,
-  };
-}
-
-function send(
-  method: string,
-  path: string,
-  body: Buffer | Readable | undefined,
-  length: number,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const headers = sign(method, path, { 'content-length': String(length) });
-    const req = request({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    if (body instanceof Readable) body.pipe(req);
-    else req.end(body);
-  });
-}
+const driver = createS3Driver({ endpoint, maxSockets: clients });
+const send = (method: string, path: string, body: Buffer | Readable | undefined, length: number) =>
+  driver.send(method, path, body, length).then((answer) => answer.status);
 
 function peakRssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -183,7 +143,7 @@ PUT ${report.bigObjectMiB} MiB object: HTTP ${bigStatus}, ${report.bigObjectMiBP
     console.log(JSON.stringify(report));
   } finally {
     server.kill('SIGTERM');
-    agent.destroy();
+    driver.close();
     await new Promise((resolve) => setTimeout(resolve, 500));
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -161,14 +161,25 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
     });
   };
 
-  const leader = new LeaderLock(redis, `${prefix}:router:leader`, lockMs);
-  const leading = (async () => {
-    await leader.acquire(() => {
-      log.error('router lost its leader lock; stopping');
-      void close();
+  let leader = new LeaderLock(redis, `${prefix}:router:leader`, lockMs);
+  let becameLeader: () => void = () => {};
+  const leading = new Promise<void>((resolve) => {
+    becameLeader = resolve;
+  });
+  // One term as leader: acquire the lock, route, and return when the lock is lost (Redis gone
+  // for longer than the lock, say) or the router closes.
+  const term = async () => {
+    let lost: () => void = () => {};
+    const lockLost = new Promise<void>((resolve) => {
+      lost = resolve;
     });
+    try {
+      await leader.acquire(() => lost());
+    } catch {
+      return; // stopped while waiting: closing
+    }
     if (closing) return;
-    consumer = new OrderedConsumer({
+    const termConsumer = new OrderedConsumer({
       queue: MUTATIONS_QUEUE,
       prefix,
       redisUrl: options.redisUrl,
@@ -177,15 +188,28 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
       onJob,
       onError: (error) => log.warn({ err: (error as Error).message }, 'mutations consumer error'),
     });
+    consumer = termConsumer;
     // Jobs a dead leader was routing must go first, or newer mutations of the same key would overtake them.
-    consumer.startStalledCheck();
-    for (let waited = 0; (await mutations.getActiveCount()) > 0; waited += 250) {
+    termConsumer.startStalledCheck();
+    for (let waited = 0; (await mutations.getActiveCount().catch(() => 1)) > 0; waited += 250) {
       if (closing) return;
       if (waited % 5000 === 0) log.info('waiting for mutations an earlier router left in flight');
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    consumer.start();
+    termConsumer.start();
     log.info({ targets: config.targets.map((t) => t.arn) }, 'router leading');
+    becameLeader();
+    await lockLost;
+    if (closing) return;
+    // Another router may lead now; what this one held goes back to the queue when its locks lapse.
+    log.error('router lost its leader lock; stepping down and standing for election again');
+    await termConsumer.close().catch(() => {});
+    consumer = undefined;
+    leader = new LeaderLock(redis, `${prefix}:router:leader`, lockMs);
+  };
+  void (async () => {
+    while (!closing)
+      await term().catch((error) => log.error({ err: (error as Error).message }, 'leader term failed'));
   })();
 
   async function close(): Promise<void> {
