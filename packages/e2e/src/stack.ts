@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { TargetKind } from '@bucket-events/contracts';
-import { freePort, uniqueName } from '@bucket-events/testing';
+import { freePort, uniqueName } from '@bucket-events/testing/services';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
@@ -46,8 +46,10 @@ export interface Stack {
   s3: S3Client;
   prefix: string;
   logDir: string;
-  /** SIGKILLs one process (ingest, router or a target app) and waits until it is gone. */
-  kill(part: Part): Promise<void>;
+  /** Signals one process (ingest, router or a target app; SIGKILL by default) and waits until it is gone. */
+  kill(part: Part, signal?: NodeJS.Signals): Promise<void>;
+  /** The process id of a running part (for memory readings). */
+  pid(part: Part): number | undefined;
   /** Starts a killed process again, as it was (same port, data, environment); ingest: until it answers. */
   relaunch(part: Part): Promise<void>;
   /** Stops everything (SIGTERM, then SIGKILL after 10 s). */
@@ -120,7 +122,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const ingest = launch('ingest', {
       MINIO_ADDRESS: `127.0.0.1:${port}`,
       BUCKET_EVENTS_DATA_DIR: join(workDir, 'data'),
-      BUCKET_EVENTS_FSYNC: 'false',
+      BUCKET_EVENTS_FSYNC: options.env?.BUCKET_EVENTS_FSYNC ?? 'false',
       BUCKET_EVENTS_CONSOLE_ADDRESS: `127.0.0.1:${consolePort}`,
     });
     launch('router');
@@ -136,11 +138,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       credentials: { accessKeyId: ROOT_USER, secretAccessKey: ROOT_PASSWORD },
     });
     return {
-      async kill(part) {
+      pid: (part) => running.get(part)?.child.pid,
+      async kill(part, signal = 'SIGKILL') {
         const child = running.get(part)?.child;
         if (!child || child.exitCode !== null || child.signalCode !== null) return;
         const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGKILL');
+        child.kill(signal);
         await exited;
       },
       async relaunch(part) {

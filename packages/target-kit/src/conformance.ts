@@ -2,11 +2,14 @@
 // real target through the kit. A target supplies a sink for a fresh namespace
 // and a way to read back what the target stored; optional capabilities (a way
 // to make the target reject one event, a way to restart it) unlock more checks.
+export { conformanceJob } from './conformance-job.ts';
+
 import { deadLetterQueueName, formatSequencer, type TargetJob, targetJobId } from '@bucket-events/contracts';
 import { test } from '@bucket-events/testing';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { describe, expect } from 'vitest';
+import { conformanceJob } from './conformance-job.ts';
 import { TargetError } from './errors.ts';
 import { runTarget } from './run-target.ts';
 import type { BatchFailures, TargetSink } from './sink.ts';
@@ -34,53 +37,6 @@ export interface ConformanceSubject {
    * @bucket-events/testing's endpoints and uniqueName), and how to read it back.
    */
   setup(): Promise<ConformanceTarget>;
-}
-
-let counter = Date.now() * 1000;
-
-/** A target job as the router makes it. */
-export function conformanceJob(kind: string, key: string, eventName = 's3:ObjectCreated:Put'): TargetJob {
-  counter += 1;
-  const sequencer = formatSequencer(counter);
-  const arn = `arn:minio:sqs:us-east-1:conformance:${kind}`;
-  return {
-    schemaVersion: 1,
-    mutationId: String(counter),
-    sequencer,
-    bucket: 'conformance',
-    key,
-    arn,
-    record: {
-      eventVersion: '2.0',
-      eventSource: 'aws:s3',
-      awsRegion: 'us-east-1',
-      eventTime: new Date().toISOString(),
-      eventName,
-      userIdentity: { principalId: 'minioadmin' },
-      requestParameters: { principalId: 'minioadmin', region: 'us-east-1', sourceIPAddress: '127.0.0.1' },
-      responseElements: {
-        'x-amz-request-id': 'R',
-        'x-minio-origin-endpoint': 'http://127.0.0.1:9000',
-        'x-minio-deployment-id': 'd',
-      },
-      s3: {
-        s3SchemaVersion: '1.0',
-        configurationId: 'Config',
-        bucket: {
-          name: 'conformance',
-          ownerIdentity: { principalId: 'minioadmin' },
-          arn: 'arn:aws:s3:::conformance',
-        },
-        object: {
-          key: encodeURIComponent(key),
-          size: 3,
-          eTag: 'd41d8cd98f00b204e9800998ecf8427e',
-          sequencer,
-        },
-      },
-      source: { host: '127.0.0.1', port: '1', userAgent: 'conformance' },
-    },
-  };
 }
 
 /** Fails the first `failures` writes with a retryable error, then passes through. */

@@ -1,7 +1,7 @@
 // Target jobs as the router makes them, for kit tests.
 import { type TargetJob, targetJobId } from '@bucket-events/contracts';
 import type { Queue } from 'bullmq';
-import { conformanceJob } from '../src/conformance.ts';
+import { conformanceJob } from '../src/conformance-job.ts';
 
 /** A target job for key `key`, as the router would make it (sequencers increase per call). */
 export function targetJob(key: string): TargetJob {

@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import type { Readable } from 'node:stream';
-import { canonicalRequest, sha256Hex, signingKey } from '@bucket-events/s3-protocol';
+import { canonicalRequest, parseQuery, sha256Hex, signingKey } from '@bucket-events/s3-protocol';
 
 export interface S3Driver {
   /** Sends one request; resolves with the status and the headers of the answer (body discarded). */
@@ -44,7 +44,10 @@ export function createS3Driver(options: {
       'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
     };
     const names = Object.keys(all).sort();
-    const canonical = canonicalRequest(method, path, [], all, names, 'UNSIGNED-PAYLOAD');
+    const q = path.indexOf('?');
+    const rawPath = q === -1 ? path : path.slice(0, q);
+    const query = q === -1 ? [] : parseQuery(path.slice(q + 1));
+    const canonical = canonicalRequest(method, rawPath, query, all, names, 'UNSIGNED-PAYLOAD');
     const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonical)}`;
     const signature = createHmac('sha256', signingKey(secretKey, scope)).update(toSign).digest('hex');
     return {

@@ -1,0 +1,276 @@
+// Benchmark (not a test) of the whole pipeline, as built for production:
+// ingest, router and the six target apps against the real local services.
+//
+//   pnpm bench                     (every package's benchmark; this one among them)
+//   pnpm --filter @bucket-events/e2e bench -- [--clients 32] [--seconds 20] [--size 4096]
+//        [--rate 500] [--latency-seconds 20] [--outage-seconds 60] [--json out.json]
+//
+// Phases:
+//   1. throughput: N clients PUT for a fixed time into a bucket whose rule sends to the Redis
+//      target — PUT/s, p50/p99 PUT latency, and events/s each target sustained meanwhile;
+//   2. latency: PUTs at a fixed rate into a bucket with a rule for every target — the time from
+//      each PUT's answer to its event being readable at each target (p50/p99/max);
+//   3. drain: every target app stopped for the outage while uploads continue, then started one
+//      by one — how fast each target works off its backlog;
+//   and the peak RSS of every process.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { type TargetKind, targetArn } from '@bucket-events/contracts';
+import { createS3Driver } from '@bucket-events/testing/s3-driver';
+import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing/services';
+import { Redis } from 'ioredis';
+import { type Stack, startStack } from '../src/stack.ts';
+import { benchTargets } from './readers.ts';
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
+  options: {
+    clients: { type: 'string', default: '32' },
+    seconds: { type: 'string', default: '20' },
+    size: { type: 'string', default: '4096' },
+    rate: { type: 'string', default: '500' },
+    'latency-seconds': { type: 'string', default: '20' },
+    'outage-seconds': { type: 'string', default: '60' },
+    json: { type: 'string' },
+  },
+});
+const clients = Number(values.clients);
+const seconds = Number(values.seconds);
+const size = Number(values.size);
+const rate = Number(values.rate);
+const latencySeconds = Number(values['latency-seconds']);
+const outageSeconds = Number(values['outage-seconds']);
+const endpoints = loadServiceEndpoints();
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0
+    ? Number.NaN
+    : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number);
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Events each target delivered so far, from the heartbeats its processes write. */
+async function deliveredCounts(redis: Redis, prefix: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const keys = await redis.keys(`${prefix}:status:*`);
+  if (keys.length === 0) return counts;
+  for (const value of await redis.mget(keys)) {
+    if (!value) continue;
+    const beat = JSON.parse(value) as { arn: string; delivered: number };
+    counts.set(beat.arn, (counts.get(beat.arn) ?? 0) + beat.delivered);
+  }
+  return counts;
+}
+
+async function backlog(redis: Redis, prefix: string, kind: TargetKind): Promise<number> {
+  const queue = `${prefix}:target.${kind}.1`;
+  const [wait, active, delayed] = await Promise.all([
+    redis.llen(`${queue}:wait`),
+    redis.llen(`${queue}:active`),
+    redis.zcard(`${queue}:delayed`),
+  ]);
+  return wait + active + delayed;
+}
+
+function peakRssMiB(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function main() {
+  const run = uniqueName('bench');
+  const targets = benchTargets(run);
+  const notify: Record<string, Record<string, object>> = {};
+  for (const target of targets) notify[target.kind] = { '1': target.block };
+  const stack: Stack = await startStack({
+    config: { region: 'us-east-1', notify },
+    targets: targets.map((t) => t.kind),
+    redisUrl: endpoints.redisUrl,
+    env: {
+      LOG_LEVEL: 'warn',
+      BUCKET_EVENTS_FSYNC: 'true',
+      TARGET_RETRY_MAX_MS: '1000',
+      TARGET_LOCK_MS: '5000',
+    },
+  });
+  const redis = new Redis(endpoints.redisUrl);
+  const driver = createS3Driver({ endpoint: new URL(stack.endpoint).host, maxSockets: clients });
+  const readers = new Map<TargetKind, Awaited<ReturnType<(typeof targets)[number]['open']>>>();
+  const arnOf = (kind: TargetKind) => targetArn({ id: '1', kind }, 'us-east-1');
+  const rule = (bucket: string, kinds: TargetKind[]) => {
+    const xml = `<NotificationConfiguration>${kinds
+      .map(
+        (kind) =>
+          `<QueueConfiguration><Queue>${arnOf(kind)}</Queue><Event>s3:ObjectCreated:*</Event></QueueConfiguration>`,
+      )
+      .join('')}</NotificationConfiguration>`;
+    return driver.send('PUT', `/${bucket}?notification=`, Buffer.from(xml)).then((answer) => {
+      if (answer.status !== 200) throw new Error(`PUT ?notification on ${bucket}: HTTP ${answer.status}`);
+    });
+  };
+  try {
+    for (const target of targets) readers.set(target.kind, await target.open());
+    const body = Buffer.alloc(size, 'b');
+
+    // 1. Throughput, notifications to the Redis target.
+    await driver.send('PUT', '/throughput');
+    await rule('throughput', ['redis']);
+    const putLatencies: number[] = [];
+    let errors = 0;
+    let n = 0;
+    const before = await deliveredCounts(redis, stack.prefix);
+    const started = Date.now();
+    const deadline = started + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: clients }, async (_, client) => {
+        while (Date.now() < deadline) {
+          const key = `/throughput/photos/c${client}/img-${n++}.jpg`;
+          const t0 = performance.now();
+          const answer = await driver.send('PUT', key, body).catch(() => ({ status: 0 }));
+          putLatencies.push(performance.now() - t0);
+          if (answer.status !== 200) errors += 1;
+        }
+      }),
+    );
+    const elapsed = (Date.now() - started) / 1000;
+    putLatencies.sort((a, b) => a - b);
+    const during = await deliveredCounts(redis, stack.prefix);
+    const redisSustained = ((during.get(arnOf('redis')) ?? 0) - (before.get(arnOf('redis')) ?? 0)) / elapsed;
+    // Let the Redis target finish before the next phase.
+    for (let i = 0; i < 600 && (await backlog(redis, stack.prefix, 'redis')) > 0; i++) await pause(100);
+
+    // 2. Latency at a fixed rate, every target.
+    await driver.send('PUT', '/latency');
+    await rule(
+      'latency',
+      targets.map((t) => t.kind),
+    );
+    const answeredAt = new Map<string, number>();
+    const total = rate * latencySeconds;
+    const latencyStart = performance.now();
+    const inFlight = new Set<Promise<unknown>>();
+    for (let i = 0; i < total; i++) {
+      const due = latencyStart + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 1) await pause(wait);
+      const key = `p${i}.jpg`;
+      const sent = driver.send('PUT', `/latency/${key}`, body).then((answer) => {
+        if (answer.status === 200) answeredAt.set(`${key}`, Date.now());
+      });
+      inFlight.add(sent);
+      void sent.finally(() => inFlight.delete(sent));
+    }
+    await Promise.all(inFlight);
+    const latencyDeadline = Date.now() + 60_000;
+    while (Date.now() < latencyDeadline) {
+      const done = [...readers.values()].every((reader) =>
+        [...answeredAt.keys()].every((key) => reader.arrivals.has(key)),
+      );
+      if (done) break;
+      await pause(200);
+    }
+    const latency: Record<string, object> = {};
+    for (const [kind, reader] of readers) {
+      const values = [...answeredAt]
+        .map(([key, at]) =>
+          reader.arrivals.has(key) ? (reader.arrivals.get(key) as number) - at : Number.NaN,
+        )
+        .filter((value) => !Number.isNaN(value))
+        .sort((a, b) => a - b);
+      latency[kind] = {
+        events: values.length,
+        of: answeredAt.size,
+        p50Ms: round(percentile(values, 50)),
+        p99Ms: round(percentile(values, 99)),
+        maxMs: round(values.at(-1) ?? Number.NaN),
+      };
+    }
+
+    // 3. Drain after an outage of every target app.
+    await driver.send('PUT', '/drain');
+    await rule(
+      'drain',
+      targets.map((t) => t.kind),
+    );
+    // Stopped cleanly (SIGTERM drains), so the drain measures delivery, not lock expiry.
+    for (const target of targets) await stack.kill(target.kind, 'SIGTERM');
+    const outageEnd = Date.now() + outageSeconds * 1000;
+    let drainPuts = 0;
+    await Promise.all(
+      Array.from({ length: clients }, async (_, client) => {
+        while (Date.now() < outageEnd) {
+          await driver.send('PUT', `/drain/c${client}/${drainPuts++}.jpg`, body).catch(() => undefined);
+        }
+      }),
+    );
+    const drain: Record<string, object> = {};
+    for (const target of targets) {
+      const waiting = await backlog(redis, stack.prefix, target.kind);
+      const t0 = Date.now();
+      await stack.relaunch(target.kind);
+      const limit = Date.now() + 600_000;
+      while ((await backlog(redis, stack.prefix, target.kind)) > 0 && Date.now() < limit) await pause(100);
+      const drainSeconds = (Date.now() - t0) / 1000;
+      drain[target.kind] = {
+        backlog: waiting,
+        seconds: round(drainSeconds),
+        eventsPerSecond: Math.round(waiting / drainSeconds),
+        note: 'from the app start, start-up included',
+      };
+    }
+
+    const rss: Record<string, number> = {};
+    for (const part of ['ingest', 'router', ...targets.map((t) => t.kind)] as const)
+      rss[part] = peakRssMiB(stack.pid(part));
+
+    const report = {
+      date: new Date().toISOString(),
+      machine: `${cpus().length} cores, ${Math.round(totalmem() / 1024 ** 3)} GiB`,
+      throughput: {
+        clients,
+        seconds,
+        objectBytes: size,
+        fsync: true,
+        puts: putLatencies.length,
+        errors,
+        putsPerSecond: Math.round(putLatencies.length / elapsed),
+        p50Ms: round(percentile(putLatencies, 50), 2),
+        p99Ms: round(percentile(putLatencies, 99), 2),
+        redisTargetEventsPerSecond: Math.round(redisSustained),
+      },
+      latency: { ratePerSecond: rate, seconds: latencySeconds, putToReadableMs: latency },
+      drain: { outageSeconds, uploadsDuringOutage: drainPuts, perTarget: drain },
+      peakRssMiB: rss,
+    };
+    console.log(`
+Pipeline benchmark — ${report.machine}, ${report.date}
+1. ${clients} clients × ${seconds}s, ${size} B objects, fsync on, rule → Redis target:
+   ${report.throughput.putsPerSecond} PUT/s  p50 ${report.throughput.p50Ms} ms  p99 ${report.throughput.p99Ms} ms  errors ${errors}
+   Redis target meanwhile: ${report.throughput.redisTargetEventsPerSecond} events/s
+2. PUT answer → event readable, at ${rate} PUT/s for ${latencySeconds}s:`);
+    for (const [kind, row] of Object.entries(latency))
+      console.log(`   ${kind.padEnd(14)} ${JSON.stringify(row)}`);
+    console.log(
+      `3. Drain after a ${outageSeconds}s outage of every target app (${drainPuts} uploads meanwhile):`,
+    );
+    for (const [kind, row] of Object.entries(drain))
+      console.log(`   ${kind.padEnd(14)} ${JSON.stringify(row)}`);
+    console.log(`Peak RSS (MiB): ${JSON.stringify(rss)}`);
+    console.log(JSON.stringify(report));
+    if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    for (const reader of readers.values()) await reader.close().catch(() => {});
+    driver.close();
+    redis.disconnect();
+    await stack.stop();
+  }
+}
+
+await main();
+process.exit(0);

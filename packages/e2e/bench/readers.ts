@@ -1,0 +1,202 @@
+// Benchmark readers: for each target kind, a consumer that notes when each
+// event becomes readable there (by object key), pushing where the target can
+// push (AMQP consumer, NATS subscription, Kafka consumer, Redis BLPOP) and
+// polling every 10 ms where it cannot (PostgreSQL, Elasticsearch).
+import type { EventRecord, TargetKind } from '@bucket-events/contracts';
+import { createSearchClient } from '@bucket-events/search-client';
+import { connectAmqp, loadServiceEndpoints } from '@bucket-events/testing/services';
+import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
+import { connect as connectNats } from 'nats';
+import pg from 'pg';
+
+const endpoints = loadServiceEndpoints();
+
+export interface ArrivalReader {
+  /** When each key's first event became readable (ms since the epoch). */
+  arrivals: Map<string, number>;
+  close(): Promise<void>;
+}
+
+export interface BenchTarget {
+  kind: TargetKind;
+  block: Record<string, unknown>;
+  /** Creates what the target writes to and starts reading it. */
+  open(): Promise<ArrivalReader>;
+}
+
+const keyOf = (document: { Records: EventRecord[] }) =>
+  decodeURIComponent((document.Records[0] as EventRecord).s3.object.key);
+
+function noteArrival(arrivals: Map<string, number>, key: string) {
+  if (!arrivals.has(key)) arrivals.set(key, Date.now());
+}
+
+export function benchTargets(name: string): BenchTarget[] {
+  const redisUrl = new URL(endpoints.redisUrl);
+  return [
+    {
+      kind: 'redis',
+      block: { enable: true, address: `${redisUrl.hostname}:${redisUrl.port}`, key: name, format: 'access' },
+      async open() {
+        const arrivals = new Map<string, number>();
+        const redis = new Redis(endpoints.redisUrl);
+        let open = true;
+        const loop = (async () => {
+          while (open) {
+            const popped = await redis.blpop(name, 0.2).catch(() => null);
+            if (popped) noteArrival(arrivals, keyOf(JSON.parse(popped[1])));
+          }
+        })();
+        return {
+          arrivals,
+          async close() {
+            open = false;
+            await loop;
+            await redis.del(name);
+            redis.disconnect();
+          },
+        };
+      },
+    },
+    {
+      kind: 'nats',
+      block: { enable: true, address: new URL(endpoints.natsUrl).host, subject: name },
+      async open() {
+        const arrivals = new Map<string, number>();
+        const connection = await connectNats({ servers: endpoints.natsUrl });
+        connection.subscribe(name, {
+          callback: (_error, message) => noteArrival(arrivals, keyOf(message.json())),
+        });
+        await connection.flush();
+        return { arrivals, close: () => connection.drain() };
+      },
+    },
+    {
+      kind: 'kafka',
+      block: { enable: true, brokers: endpoints.kafkaBrokers, topic: name },
+      async open() {
+        const arrivals = new Map<string, number>();
+        const kafka = new Kafka({
+          clientId: 'bench',
+          brokers: endpoints.kafkaBrokers,
+          logLevel: logLevel.NOTHING,
+        });
+        const admin = kafka.admin();
+        await admin.connect();
+        await admin.createTopics({ topics: [{ topic: name, numPartitions: 1 }], waitForLeaders: true });
+        const consumer = kafka.consumer({ groupId: `${name}-bench`, maxWaitTimeInMs: 5 });
+        await consumer.connect();
+        await consumer.subscribe({ topic: name, fromBeginning: true });
+        await consumer.run({
+          eachMessage: async ({ message }) => noteArrival(arrivals, keyOf(JSON.parse(String(message.value)))),
+        });
+        return {
+          arrivals,
+          async close() {
+            await consumer.disconnect();
+            await admin.deleteTopics({ topics: [name] }).catch(() => {});
+            await admin.disconnect();
+          },
+        };
+      },
+    },
+    {
+      kind: 'amqp',
+      block: { enable: true, url: endpoints.amqpUrl, exchange: name, exchangeType: 'fanout' },
+      async open() {
+        const arrivals = new Map<string, number>();
+        const connection = await connectAmqp(endpoints.amqpUrl);
+        const channel = await connection.createChannel();
+        await channel.assertExchange(name, 'fanout', { durable: false });
+        const { queue } = await channel.assertQueue('', { exclusive: true });
+        await channel.bindQueue(queue, name, '');
+        await channel.consume(
+          queue,
+          (message) => message && noteArrival(arrivals, keyOf(JSON.parse(message.content.toString()))),
+          {
+            noAck: true,
+          },
+        );
+        return {
+          arrivals,
+          async close() {
+            await channel.deleteExchange(name).catch(() => {});
+            await connection.close();
+          },
+        };
+      },
+    },
+    {
+      kind: 'postgresql',
+      block: { enable: true, connectionString: endpoints.postgresUrl, table: name, format: 'access' },
+      async open() {
+        const arrivals = new Map<string, number>();
+        const client = new pg.Client({ connectionString: endpoints.postgresUrl });
+        await client.connect();
+        let open = true;
+        let seen = 0;
+        const loop = (async () => {
+          while (open) {
+            const exists = await client.query('select to_regclass($1) as t', [name]);
+            if (exists.rows[0].t !== null) {
+              const rows = await client.query(`select event_data from ${name} offset ${seen}`);
+              seen += rows.rows.length;
+              for (const row of rows.rows) noteArrival(arrivals, keyOf(row.event_data));
+            }
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+        })();
+        return {
+          arrivals,
+          async close() {
+            open = false;
+            await loop;
+            await client.query(`drop table if exists ${name}`);
+            await client.end();
+          },
+        };
+      },
+    },
+    {
+      kind: 'elasticsearch',
+      block: { enable: true, url: endpoints.opensearchUrl, index: name, format: 'access' },
+      async open() {
+        const arrivals = new Map<string, number>();
+        const client = createSearchClient({ url: endpoints.opensearchUrl, compatibility: 'opensearch' });
+        await client.indices.create({
+          index: name,
+          settings: { number_of_shards: 1, refresh_interval: '50ms' },
+        });
+        let open = true;
+        let after = -1;
+        const loop = (async () => {
+          while (open) {
+            const result = await client
+              .search<{ Records: EventRecord[] }>({
+                index: name,
+                size: 1000,
+                sort: [{ _seq_no: { order: 'asc', unmapped_type: 'long' } }],
+                ...(after >= 0 ? { search_after: [after] } : {}),
+              })
+              .catch(() => undefined);
+            for (const hit of result?.hits.hits ?? []) {
+              after = Math.max(after, Number(hit.sort?.[0] ?? after));
+              noteArrival(arrivals, keyOf(hit._source as { Records: EventRecord[] }));
+            }
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+        })();
+        return {
+          arrivals,
+          async close() {
+            open = false;
+            await loop;
+            await client.indices.delete({ index: name, ignore_unavailable: true });
+            await client.close();
+          },
+        };
+      },
+    },
+  ];
+}

@@ -1,0 +1,13 @@
+// The parts of @bucket-events/testing that do not need a running vitest:
+// service endpoints, connectors, names and ports — for benchmarks and tools.
+export {
+  connectAmqp,
+  connectKafka,
+  connectNatsServer,
+  connectPostgres,
+  connectRedis,
+  connectSearch,
+} from './connect.ts';
+export { loadServiceEndpoints, type ServiceEndpoints } from './endpoints.ts';
+export { uniqueName } from './names.ts';
+export { freePort } from './ports.ts';
