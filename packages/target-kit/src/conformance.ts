@@ -4,7 +4,7 @@
 // to make the target reject one event, a way to restart it) unlock more checks.
 export { conformanceJob } from './conformance-job.ts';
 
-import { deadLetterQueueName, formatSequencer, type TargetJob, targetJobId } from '@bucket-events/contracts';
+import { deadLetterQueueName, type TargetJob, targetJobId } from '@bucket-events/contracts';
 import { test } from '@bucket-events/testing';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
