@@ -40,6 +40,7 @@ export {
   targetJobId,
   targetJobSchema,
 } from './target-job.ts';
+export type { TargetState, TargetStatus } from './target-status.ts';
 export {
   DEFAULT_REGION,
   deadLetterQueueName,

@@ -16,7 +16,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { type TargetKind, targetArn } from '@bucket-events/contracts';
+import { type TargetKind, type TargetStatus, targetArn } from '@bucket-events/contracts';
+import { TargetStatusReader } from '@bucket-events/target-kit';
 import { createS3Driver } from '@bucket-events/testing/s3-driver';
 import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing/services';
 import { Redis } from 'ioredis';
@@ -50,29 +51,6 @@ const percentile = (sorted: number[], p: number) =>
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Events each target delivered so far, from the heartbeats its processes write. */
-async function deliveredCounts(redis: Redis, prefix: string): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  const keys = await redis.keys(`${prefix}:status:*`);
-  if (keys.length === 0) return counts;
-  for (const value of await redis.mget(keys)) {
-    if (!value) continue;
-    const beat = JSON.parse(value) as { arn: string; delivered: number };
-    counts.set(beat.arn, (counts.get(beat.arn) ?? 0) + beat.delivered);
-  }
-  return counts;
-}
-
-async function backlog(redis: Redis, prefix: string, kind: TargetKind): Promise<number> {
-  const queue = `${prefix}:target.${kind}.1`;
-  const [wait, active, delayed] = await Promise.all([
-    redis.llen(`${queue}:wait`),
-    redis.llen(`${queue}:active`),
-    redis.zcard(`${queue}:delayed`),
-  ]);
-  return wait + active + delayed;
-}
-
 function peakRssMiB(pid: number | undefined): number {
   if (!pid) return Number.NaN;
   try {
@@ -100,6 +78,13 @@ async function main() {
     },
   });
   const redis = new Redis(endpoints.redisUrl);
+  // What the admin API reads: heartbeats for delivered counts, queues for the backlog.
+  const status = new TargetStatusReader(redis, { prefix: stack.prefix, redisUrl: endpoints.redisUrl });
+  const statusOf = async (kind: TargetKind) =>
+    (
+      await status.read([{ kind, id: '1', arn: targetArn({ id: '1', kind }, 'us-east-1') }])
+    )[0] as TargetStatus;
+  const backlog = async (kind: TargetKind) => (await statusOf(kind)).backlog;
   const driver = createS3Driver({ endpoint: new URL(stack.endpoint).host, maxSockets: clients });
   const readers = new Map<TargetKind, Awaited<ReturnType<(typeof targets)[number]['open']>>>();
   const arnOf = (kind: TargetKind) => targetArn({ id: '1', kind }, 'us-east-1');
@@ -124,7 +109,7 @@ async function main() {
     const putLatencies: number[] = [];
     let errors = 0;
     let n = 0;
-    const before = await deliveredCounts(redis, stack.prefix);
+    const before = (await statusOf('redis')).delivered;
     const started = Date.now();
     const deadline = started + seconds * 1000;
     await Promise.all(
@@ -140,10 +125,9 @@ async function main() {
     );
     const elapsed = (Date.now() - started) / 1000;
     putLatencies.sort((a, b) => a - b);
-    const during = await deliveredCounts(redis, stack.prefix);
-    const redisSustained = ((during.get(arnOf('redis')) ?? 0) - (before.get(arnOf('redis')) ?? 0)) / elapsed;
+    const redisSustained = ((await statusOf('redis')).delivered - before) / elapsed;
     // Let the Redis target finish before the next phase.
-    for (let i = 0; i < 600 && (await backlog(redis, stack.prefix, 'redis')) > 0; i++) await pause(100);
+    for (let i = 0; i < 600 && (await backlog('redis')) > 0; i++) await pause(100);
 
     // 2. Latency at a fixed rate, every target.
     await driver.send('PUT', '/latency');
@@ -211,11 +195,11 @@ async function main() {
     );
     const drain: Record<string, object> = {};
     for (const target of targets) {
-      const waiting = await backlog(redis, stack.prefix, target.kind);
+      const waiting = await backlog(target.kind);
       const t0 = Date.now();
       await stack.relaunch(target.kind);
       const limit = Date.now() + 600_000;
-      while ((await backlog(redis, stack.prefix, target.kind)) > 0 && Date.now() < limit) await pause(100);
+      while ((await backlog(target.kind)) > 0 && Date.now() < limit) await pause(100);
       const drainSeconds = (Date.now() - t0) / 1000;
       drain[target.kind] = {
         backlog: waiting,
@@ -267,6 +251,7 @@ Pipeline benchmark — ${report.machine}, ${report.date}
   } finally {
     for (const reader of readers.values()) await reader.close().catch(() => {});
     driver.close();
+    await status.close();
     redis.disconnect();
     await stack.stop();
   }

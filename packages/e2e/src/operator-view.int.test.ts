@@ -14,7 +14,7 @@ import {
   PutBucketNotificationConfigurationCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import { deadLetterQueueName } from '@bucket-events/contracts';
+import { deadLetterQueueName, type TargetStatus } from '@bucket-events/contracts';
 import { conformanceJob } from '@bucket-events/target-kit/conformance';
 import { loadServiceEndpoints } from '@bucket-events/testing';
 import { Queue } from 'bullmq';
@@ -32,14 +32,6 @@ let stack: Stack;
 let browser: Browser;
 let cliDir: string;
 
-interface Status {
-  arn: string;
-  state: string;
-  backlog: number;
-  delivered: number;
-  lastError: string;
-}
-
 /** The CLI's JSON lines for one command. */
 async function cli(...args: string[]): Promise<Record<string, unknown>[]> {
   const env = { ...process.env, BUCKET_EVENTS_CLI_CONFIG_DIR: cliDir };
@@ -51,13 +43,13 @@ async function cli(...args: string[]): Promise<Record<string, unknown>[]> {
     .map((text) => JSON.parse(text) as Record<string, unknown>);
 }
 
-async function adminTargets(): Promise<Status> {
+async function adminTargets(): Promise<TargetStatus> {
   const env = { ...process.env, BUCKET_EVENTS_CLI_CONFIG_DIR: cliDir };
   const { stdout } = await run(process.execPath, [CLI, '--json', 'admin', 'targets', 'myminio'], { env });
   const line = stdout
     .trim()
     .split('\n')
-    .map((text) => JSON.parse(text) as Status)
+    .map((text) => JSON.parse(text) as TargetStatus)
     .find((status) => status.arn === ARN);
   if (!line) throw new Error(`admin targets did not list ${ARN}: ${stdout}`);
   return line;

@@ -99,7 +99,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     LOG_LEVEL: 'info',
     ...options.env,
   };
-  const children: ChildProcess[] = [];
   const running = new Map<Part, { child: ChildProcess; env: Record<string, string> }>();
   const launch = (part: Part, env: Record<string, string> = {}) => {
     const log = createWriteStream(join(logDir, `${part}.log`), { flags: 'a' });
@@ -110,12 +109,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-    children.push(child);
     running.set(part, { child, env });
     return child;
   };
   const stop = async () => {
-    await Promise.all(children.map(stopChild));
+    // The latest process of each part (a killed one is already gone).
+    await Promise.all([...running.values()].map(({ child }) => stopChild(child)));
     rmSync(workDir, { recursive: true, force: true });
   };
   try {

@@ -26,7 +26,5 @@ export {
   heartbeatKey,
   type StatusTarget,
   type TargetHeartbeat,
-  type TargetState,
-  type TargetStatus,
   TargetStatusReader,
 } from './status.ts';

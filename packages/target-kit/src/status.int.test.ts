@@ -1,6 +1,7 @@
 // Target status against the real Redis: heartbeats from a running target plus
 // its queues give online/offline/no-process, backlog, oldest pending age,
 // counters and the last error — what `admin targets` and the status page show.
+import type { TargetStatus } from '@bucket-events/contracts';
 import { test } from '@bucket-events/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -9,7 +10,7 @@ import { describe, expect } from 'vitest';
 import { enqueue, targetJob } from '../test/jobs.ts';
 import { RecordingSink } from '../test/recording-sink.ts';
 import { runTarget } from './run-target.ts';
-import { type StatusTarget, type TargetStatus, TargetStatusReader } from './status.ts';
+import { type StatusTarget, TargetStatusReader } from './status.ts';
 
 const target = { kind: 'test', id: '1', arn: 'arn:minio:sqs:us-east-1:1:test', queue: 'target.test.1' };
 

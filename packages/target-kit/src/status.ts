@@ -1,9 +1,15 @@
 // How operators see a target: every target process writes a heartbeat to Redis
-// each second (its counters, whether the target answers, its last error), with
-// a short expiry, so a dead process simply disappears. readTargetStatuses()
-// combines the heartbeats with the target's queues into one status per ARN —
-// what `admin targets` and the status page show.
-import { deadLetterQueueName, type TargetId, targetQueueName } from '@bucket-events/contracts';
+// each second (its counters, whether the target answers, its last error) into
+// one hash per ARN, field = process. A heartbeat older than three intervals is a
+// crashed process: ignored and removed. TargetStatusReader combines the
+// heartbeats with the target's queues into one status per ARN — what the admin
+// API (`admin targets`) and the status page show.
+import {
+  deadLetterQueueName,
+  type TargetId,
+  type TargetStatus,
+  targetQueueName,
+} from '@bucket-events/contracts';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -31,9 +37,12 @@ export interface TargetHeartbeat {
 
 export const HEARTBEAT_INTERVAL_MS = 1000;
 
-export function heartbeatKey(prefix: string, arn: string, instance: string): string {
-  return `${prefix}:status:${arn}:${instance}`;
+/** The hash holding every process's heartbeat for one target (field = instance). */
+export function heartbeatKey(prefix: string, arn: string): string {
+  return `${prefix}:status:${arn}`;
 }
+
+const STALE_AFTER_MS = HEARTBEAT_INTERVAL_MS * 3;
 
 /** Writes the heartbeat every second until stopped; a failed write is simply tried again next time. */
 export function startHeartbeat(
@@ -43,13 +52,13 @@ export function startHeartbeat(
 ): { stop(): Promise<void> } {
   const write = () => {
     const beat = snapshot();
+    const key = heartbeatKey(prefix, beat.arn);
+    // The whole hash expires once no process writes to it any more.
     return redis
-      .set(
-        heartbeatKey(prefix, beat.arn, beat.instance),
-        JSON.stringify(beat),
-        'PX',
-        HEARTBEAT_INTERVAL_MS * 3,
-      )
+      .multi()
+      .hset(key, beat.instance, JSON.stringify(beat))
+      .pexpire(key, STALE_AFTER_MS)
+      .exec()
       .catch(() => {});
   };
   void write();
@@ -60,31 +69,9 @@ export function startHeartbeat(
       clearInterval(timer);
       // Gone at once rather than after the expiry: a stopped process is not a target that is up.
       const beat = snapshot();
-      await redis.del(heartbeatKey(prefix, beat.arn, beat.instance)).catch(() => {});
+      await redis.hdel(heartbeatKey(prefix, beat.arn), beat.instance).catch(() => {});
     },
   };
-}
-
-export type TargetState = 'online' | 'offline' | 'no-process';
-
-export interface TargetStatus {
-  arn: string;
-  kind: string;
-  id: string;
-  /** online: some process reaches the target; offline: processes run but cannot; no-process: none runs. */
-  state: TargetState;
-  processes: number;
-  /** Events not yet confirmed: waiting in the queue plus held by processes. */
-  backlog: number;
-  oldestPendingSeconds: number;
-  delivered: number;
-  failed: number;
-  /** Events in the dead-letter queue now. */
-  deadLettered: number;
-  latencyMeanMs: number;
-  latencyMaxMs: number;
-  lastError: string;
-  lastErrorAt: string;
 }
 
 export interface StatusTarget extends TargetId {
@@ -125,23 +112,18 @@ export class TargetStatusReader {
     return queues;
   }
 
+  /** Live processes' heartbeats; those of crashed processes are dropped from the hash. */
   private async heartbeats(arn: string): Promise<TargetHeartbeat[]> {
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, found] = await this.redis.scan(
-        cursor,
-        'MATCH',
-        heartbeatKey(this.options.prefix, arn, '*'),
-        'COUNT',
-        100,
-      );
-      cursor = next;
-      keys.push(...found);
-    } while (cursor !== '0');
-    if (keys.length === 0) return [];
-    const values = await this.redis.mget(keys);
-    return values.flatMap((value) => (value ? [JSON.parse(value) as TargetHeartbeat] : []));
+    const key = heartbeatKey(this.options.prefix, arn);
+    const live: TargetHeartbeat[] = [];
+    const dead: string[] = [];
+    for (const [instance, value] of Object.entries(await this.redis.hgetall(key))) {
+      const beat = JSON.parse(value) as TargetHeartbeat;
+      if (Date.now() - Date.parse(beat.updatedAt) > STALE_AFTER_MS) dead.push(instance);
+      else live.push(beat);
+    }
+    if (dead.length > 0) await this.redis.hdel(key, ...dead);
+    return live;
   }
 
   private async readOne(target: StatusTarget): Promise<TargetStatus> {

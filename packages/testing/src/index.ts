@@ -1,16 +1,9 @@
 // Public surface of @bucket-events/testing: fixtures and helpers for tests that
-// talk to the real local services started by infra/local.
+// talk to the real local services started by infra/local. What needs no running
+// vitest (endpoints, connectors, names, ports) is also `@bucket-events/testing/services`.
 export { isCi, requireService, type ServiceName, ServiceUnavailableError } from './availability.ts';
-export {
-  connectAmqp,
-  connectKafka,
-  connectNatsServer,
-  connectPostgres,
-  connectRedis,
-  connectSearch,
-  redactUrl,
-} from './connect.ts';
-export { loadServiceEndpoints, parseEnvFile, SERVICES_ENV_FILE, type ServiceEndpoints } from './endpoints.ts';
+export { redactUrl } from './connect.ts';
+export { parseEnvFile, SERVICES_ENV_FILE } from './endpoints.ts';
 export {
   type AmqpNamespace,
   type KafkaNamespace,
@@ -20,5 +13,4 @@ export {
   type SearchNamespace,
   test,
 } from './fixtures.ts';
-export { uniqueName } from './names.ts';
-export { freePort } from './ports.ts';
+export * from './services.ts';

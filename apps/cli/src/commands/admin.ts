@@ -1,20 +1,9 @@
 // `admin targets` and `admin dlq`: the operator's view of every target, from
 // the server's admin API.
+import type { TargetStatus } from '@bucket-events/contracts';
 import { adminCall } from '../client.ts';
 import { remote } from '../location.ts';
 import type { Output } from '../output.ts';
-
-interface TargetStatus {
-  arn: string;
-  state: string;
-  processes: number;
-  backlog: number;
-  oldestPendingSeconds: number;
-  delivered: number;
-  failed: number;
-  deadLettered: number;
-  lastError: string;
-}
 
 const seconds = (value: number) =>
   value < 1 ? '0s' : value < 120 ? `${Math.round(value)}s` : `${Math.round(value / 60)}m`;

@@ -2,7 +2,8 @@
 // sampled and kept for ten minutes — throughput (events confirmed per second,
 // from the delivered counters), backlog, and delivery latency.
 import type { ConfiguredTarget } from '@bucket-events/config';
-import type { TargetStatus, TargetStatusReader } from '@bucket-events/target-kit';
+import type { TargetStatus } from '@bucket-events/contracts';
+import type { TargetStatusReader } from '@bucket-events/target-kit';
 
 export interface Sample {
   /** Milliseconds since the epoch. */
