@@ -90,7 +90,10 @@ export async function runTargetApp<K extends TargetKind>(definition: TargetAppDe
             const ready = running.every((r) => r.online());
             res.writeHead(ready ? 200 : 503).end(ready ? 'online' : 'offline');
           } else res.writeHead(404).end();
-        }).listen(port);
+        });
+  // Metrics are for watching delivery, never a reason to stop it: a taken port is logged, not fatal.
+  server?.on('error', (error) => log.error({ err: error.message, port }, 'metrics server not started'));
+  server?.listen(port);
   console.log(`SQS ARNs: ${targets.map((t) => t.arn).join(' ') || '<none>'}`);
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'draining and shutting down');
