@@ -190,7 +190,7 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
     });
     consumer = termConsumer;
     // Jobs a dead leader was routing must go first, or newer mutations of the same key would overtake them.
-    termConsumer.startStalledCheck();
+    termConsumer.startOrphanRecovery();
     for (let waited = 0; (await mutations.getActiveCount().catch(() => 1)) > 0; waited += 250) {
       if (closing) return;
       if (waited % 5000 === 0) log.info('waiting for mutations an earlier router left in flight');

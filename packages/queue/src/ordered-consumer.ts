@@ -4,8 +4,44 @@
 // this: BullMQ's own concurrent processing loop can start a later job's
 // processor before an earlier one's (observed under CPU load, letting locks of
 // unstarted jobs lapse and the jobs be re-queued behind later ones).
+//
+// Jobs whose holder died (its locks lapsed) are put back at the head of the
+// queue in the order they were first taken, by a script of our own: BullMQ's
+// stalled check collects them in a Redis set and re-queues them in the set's
+// order, which is arbitrary once a dead holder had more than 128 of them
+// (seen as a per-key order violation after a target app was SIGKILLed with a
+// large backlog).
 import { randomUUID } from 'node:crypto';
 import { type Job, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+
+/**
+ * KEYS: active list, wait list, marker zset; ARGV[1]: the queue's job key prefix.
+ * The active list holds the most recently taken job at its head (jobs move in by
+ * RPOPLPUSH from the wait list's tail). Orphans (no lock) are pushed onto the wait
+ * list's tail newest first, so the oldest ends at the tail and is taken first.
+ */
+const RECOVER_ORPHANS = `
+local active = redis.call('LRANGE', KEYS[1], 0, -1)
+local kept, orphans = {}, {}
+for _, id in ipairs(active) do
+  if redis.call('EXISTS', ARGV[1] .. id .. ':lock') == 1 then
+    table.insert(kept, id)
+  else
+    table.insert(orphans, id)
+  end
+end
+if #orphans == 0 then return 0 end
+redis.call('DEL', KEYS[1])
+for from = 1, #kept, 5000 do
+  redis.call('RPUSH', KEYS[1], unpack(kept, from, math.min(from + 4999, #kept)))
+end
+for from = 1, #orphans, 5000 do
+  redis.call('RPUSH', KEYS[2], unpack(orphans, from, math.min(from + 4999, #orphans)))
+end
+redis.call('ZADD', KEYS[3], 0, '0')
+return #orphans
+`;
 
 export interface OrderedConsumerOptions {
   queue: string;
@@ -33,7 +69,8 @@ export class OrderedConsumer {
   private capacity: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private renewal: NodeJS.Timeout | undefined;
-  private stalledCheck = false;
+  private recovery: NodeJS.Timeout | undefined;
+  private readonly redis: Redis;
 
   constructor(private readonly options: OrderedConsumerOptions) {
     this.worker = new Worker(options.queue, null, {
@@ -41,27 +78,46 @@ export class OrderedConsumer {
       connection: { url: options.redisUrl, maxRetriesPerRequest: null },
       autorun: false,
       lockDuration: options.lockMs,
-      stalledInterval: options.lockMs,
-      // A job may be held for long (its target is down): never give up on it as stalled.
-      maxStalledCount: 1_000_000,
       drainDelay: 1,
     });
     this.worker.on('error', (error) => options.onError?.(error));
+    this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    this.redis.on('error', () => {}); // the recovery tick reports its own failures
   }
 
   get heldCount(): number {
     return this.held.size;
   }
 
-  /** The stalled check puts jobs of crashed consumers back at the head of the queue. */
-  startStalledCheck(): void {
-    if (this.stalledCheck) return;
-    this.stalledCheck = true;
-    void this.worker.startStalledCheckTimer();
+  /**
+   * Puts jobs whose holder went away (lock lapsed) back at the head of the queue,
+   * in the order they were taken; returns how many. Safe beside live consumers:
+   * their jobs keep their locks.
+   */
+  async recoverOrphans(): Promise<number> {
+    const { prefix, queue } = this.options;
+    const base = `${prefix}:${queue}:`;
+    const moved = await this.redis.eval(
+      RECOVER_ORPHANS,
+      3,
+      `${base}active`,
+      `${base}wait`,
+      `${base}marker`,
+      base,
+    );
+    return Number(moved);
+  }
+
+  /** Runs recoverOrphans() now and then twice per lock lifetime. */
+  startOrphanRecovery(): void {
+    if (this.recovery) return;
+    const tick = () => void this.recoverOrphans().catch((error: unknown) => this.options.onError?.(error));
+    this.recovery = setInterval(tick, Math.max(250, this.options.lockMs / 2));
+    tick();
   }
 
   start(): void {
-    this.startStalledCheck();
+    this.startOrphanRecovery();
     this.renewal ??= setInterval(() => void this.renewLocks(), Math.max(200, this.options.lockMs / 3));
     this.loop ??= this.run();
   }
@@ -77,8 +133,10 @@ export class OrderedConsumer {
   async close(): Promise<void> {
     await this.stop();
     if (this.renewal) clearInterval(this.renewal);
+    if (this.recovery) clearInterval(this.recovery);
     this.held.clear();
     await this.worker.close(true);
+    this.redis.disconnect();
   }
 
   private async run(): Promise<void> {
@@ -111,15 +169,14 @@ export class OrderedConsumer {
       this.capacity?.();
     };
     this.options.onJob(job, {
+      // When the lock was lost meanwhile these throw, and the job is redelivered: the slot frees either way.
       complete: async () => {
         if (!this.held.has(id)) return;
-        await job.moveToCompleted(undefined, this.token, false);
-        release();
+        await job.moveToCompleted(undefined, this.token, false).finally(release);
       },
       fail: async (error) => {
         if (!this.held.has(id)) return;
-        await job.moveToFailed(error, this.token, false);
-        release();
+        await job.moveToFailed(error, this.token, false).finally(release);
       },
     });
   }

@@ -324,10 +324,10 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
   });
   let closing = false;
   // Events a crashed process held must go first, or newer events of the same key would overtake
-  // them: wait until the stalled check has put them back (their locks lapse within lockMs). Events
+  // them: wait until orphan recovery has put them back (their locks lapse within lockMs). Events
   // held by a live sibling process would keep us waiting, so the wait is bounded.
   const starting = (async () => {
-    consumer.startStalledCheck();
+    consumer.startOrphanRecovery();
     const deadline = Date.now() + 2 * lockMs + 1000;
     let announced = false;
     while (!closing && Date.now() < deadline && (await queue.getActiveCount().catch(() => 0)) > 0) {
