@@ -41,6 +41,8 @@ export interface RunningIngest {
   relay: OutboxRelay;
   /** The status page's port, when it runs. */
   consolePort: number | undefined;
+  /** Live listeners (ListenBucketNotification) registered here now. */
+  liveListeners(): number;
   close(): Promise<void>;
 }
 
@@ -111,6 +113,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     endpoint: `http://${host}:${port}`,
     store,
     relay,
+    liveListeners: () => live.size,
     consolePort: consoleServer?.port,
     async close() {
       history.stop();

@@ -50,9 +50,7 @@ async function rawListener(endpoint: string, path: string) {
 }
 
 describe('ListenBucketNotification', () => {
-  test('the MinIO SDK listener gets a matching upload within a second, and nothing else', async ({
-    redis,
-  }) => {
+  test('the MinIO SDK listener gets a matching upload, and nothing else', async ({ redis }) => {
     const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
     const client = minioClient(t.endpoint);
     try {
@@ -61,15 +59,14 @@ describe('ListenBucketNotification', () => {
         's3:ObjectCreated:*',
         's3:ObjectRemoved:*',
       ]);
-      const received: { record: MinioRecord; at: number }[] = [];
+      const received: { record: MinioRecord }[] = [];
       listener.on('notification', (record) => {
-        received.push({ record: record as MinioRecord, at: Date.now() });
+        received.push({ record: record as MinioRecord });
       });
-      await new Promise((resolve) => setTimeout(resolve, 300)); // the listener's request is in
-      const started = Date.now();
+      // Registered means listening: from then on nothing is missed (how fast is for the benchmark).
+      await eventually(async () => (t.ingest.liveListeners() === 1 ? true : undefined));
       await t.s3.send(new PutObjectCommand({ Bucket: 'images', Key: 'my photo.jpg', Body: 'jpeg!' }));
       await eventually(async () => (received.length > 0 ? true : undefined));
-      expect(received[0]?.at).toBeLessThan(started + 1000);
       expect(received[0]?.record).toMatchObject({
         eventName: 's3:ObjectCreated:Put',
         s3: { bucket: { name: 'images' }, object: { key: 'my photo.jpg', size: 5 } },

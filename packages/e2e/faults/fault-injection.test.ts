@@ -190,6 +190,8 @@ interface Accounting {
   lost: number;
   duplicates: number;
   orderViolations: number;
+  /** The first few violations, for the report: which key, which mutation arrived after which. */
+  violations: string[];
 }
 
 function account(target: string, acknowledged: Acknowledged[], arrivals: Arrival[]): Accounting {
@@ -198,7 +200,9 @@ function account(target: string, acknowledged: Acknowledged[], arrivals: Arrival
   let duplicates = 0;
   let orderViolations = 0;
   const lastIndex = new Map<string, number>();
-  for (const arrival of arrivals) {
+  const lastSequencer = new Map<string, string>();
+  const violations: string[] = [];
+  for (const [position, arrival] of arrivals.entries()) {
     if (seen.has(arrival.requestId)) {
       duplicates += 1;
       continue;
@@ -207,7 +211,14 @@ function account(target: string, acknowledged: Acknowledged[], arrivals: Arrival
     const ack = byRequest.get(arrival.requestId);
     if (!ack) continue; // made by a request whose answer was lost (ingest killed): evented, never acknowledged
     const previous = lastIndex.get(ack.key) ?? -1;
-    if (ack.index < previous) orderViolations += 1;
+    if (ack.index < previous) {
+      orderViolations += 1;
+      if (violations.length < 5)
+        violations.push(
+          `${ack.key}: mutation #${ack.index} (${ack.op}, sequencer ${arrival.sequencer}) arrived at position ${position}, after #${previous} (sequencer ${lastSequencer.get(ack.key)})`,
+        );
+    }
+    if (ack.index >= previous) lastSequencer.set(ack.key, arrival.sequencer);
     lastIndex.set(ack.key, Math.max(previous, ack.index));
   }
   const delivered = acknowledged.filter((ack) => seen.has(ack.requestId)).length;
@@ -218,6 +229,7 @@ function account(target: string, acknowledged: Acknowledged[], arrivals: Arrival
     lost: acknowledged.length - delivered,
     duplicates,
     orderViolations,
+    violations,
   };
 }
 
@@ -262,8 +274,9 @@ it(
     const load = startLoad();
     const faults: string[] = [];
     const step = async (name: string, action: () => Promise<void>) => {
-      faults.push(name);
+      const started = Date.now();
       await action();
+      faults.push(`${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
       await pause(1500); // let the load run through each phase
     };
     await pause(2000);
@@ -288,15 +301,20 @@ it(
     const acknowledged = load.acknowledged;
     expect(acknowledged.length).toBeGreaterThan(500);
     // Every acknowledged mutation must reach every target; wait for the slowest.
+    const loadEnded = Date.now();
     for (const target of targets) {
       const deadline = Date.now() + 300_000;
       for (;;) {
         const arrivals = await target.arrivals().catch(() => [] as Arrival[]);
         const received = new Set(arrivals.map((arrival) => arrival.requestId));
-        if (acknowledged.every((ack) => received.has(ack.requestId))) break;
+        const missing = acknowledged.filter((ack) => !received.has(ack.requestId)).length;
+        if (missing === 0) break;
         if (Date.now() > deadline) break; // the accounting below reports what is missing
         await pause(1000);
       }
+      console.log(
+        `${target.kind}: complete or given up ${((Date.now() - loadEnded) / 1000).toFixed(0)} s after the load`,
+      );
     }
     const table: Accounting[] = [];
     for (const target of targets) table.push(account(target.kind, acknowledged, await target.arrivals()));
@@ -304,7 +322,11 @@ it(
     console.log(
       `load: ${acknowledged.length} acknowledged mutations, ${load.failures} requests failed during faults`,
     );
-    console.table(table);
+    console.table(table.map(({ violations, ...row }) => row));
+    for (const row of table.filter((row) => row.lost > 0 || row.orderViolations > 0)) {
+      console.log(`${row.target}: ${row.violations.join('\n  ')}`);
+      console.log(`${row.target} app, its last warnings:\n${stack.logTail(row.target as Part, 15)}`);
+    }
     for (const row of table) {
       expect(row.lost, `${row.target}: lost`).toBe(0);
       expect(row.orderViolations, `${row.target}: order violations`).toBe(0);

@@ -110,12 +110,21 @@ function elasticsearchTarget(name: string): OutageTarget {
       const c = client();
       try {
         await c.indices.refresh({ index: name });
-        const result = await c.search<{ Records: EventRecord[] }>({
-          index: name,
-          size: 10_000,
-          sort: [{ _seq_no: { order: 'asc', unmapped_type: 'long' } }],
-        });
-        return result.hits.hits.map((hit) => arrival(hit._source as { Records: EventRecord[] }));
+        // Paged with search_after: one search returns at most 10,000 hits (index.max_result_window).
+        const arrivals: Arrival[] = [];
+        let after: (string | number)[] | undefined;
+        for (;;) {
+          const result = await c.search<{ Records: EventRecord[] }>({
+            index: name,
+            size: 5_000,
+            sort: [{ _seq_no: { order: 'asc', unmapped_type: 'long' } }],
+            ...(after ? { search_after: after } : {}),
+          });
+          const hits = result.hits.hits;
+          for (const hit of hits) arrivals.push(arrival(hit._source as { Records: EventRecord[] }));
+          if (hits.length < 5_000) return arrivals;
+          after = hits.at(-1)?.sort as (string | number)[];
+        }
       } finally {
         await c.close();
       }

@@ -3,7 +3,7 @@
 // one configuration file, one Redis and one BullMQ prefix. Logs go to
 // `.cache/e2e-logs/<run>/<process>.log` for when a test fails.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -52,8 +52,30 @@ export interface Stack {
   pid(part: Part): number | undefined;
   /** Starts a killed process again, as it was (same port, data, environment); ingest: until it answers. */
   relaunch(part: Part): Promise<void>;
+  /** The last `lines` warnings and errors a part logged, one line each (for a failing test's report). */
+  logTail(part: Part, lines: number): string;
   /** Stops everything (SIGTERM, then SIGKILL after 10 s). */
   stop(): Promise<void>;
+}
+
+/** pino's JSON lines at warn (40) and above, as `time level msg: err`. */
+function warningsOf(log: string, lines: number): string {
+  const warnings: string[] = [];
+  for (const line of log.split('\n')) {
+    if (!line.startsWith('{')) {
+      if (line.trim()) warnings.push(line);
+      continue;
+    }
+    try {
+      const entry = JSON.parse(line) as { level?: number; time?: number; msg?: string; err?: unknown };
+      if ((entry.level ?? 0) < 40) continue;
+      const err = entry.err === undefined ? '' : `: ${JSON.stringify(entry.err).slice(0, 300)}`;
+      warnings.push(`${new Date(entry.time ?? 0).toISOString()} ${entry.level} ${entry.msg ?? ''}${err}`);
+    } catch {
+      warnings.push(line);
+    }
+  }
+  return warnings.slice(-lines).join('\n');
 }
 
 async function waitForHttp(url: string, child: ChildProcess, name: string, timeoutMs = 60_000) {
@@ -151,6 +173,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         if (!previous) throw new Error(`${part} was never started`);
         const child = launch(part, previous.env);
         if (part === 'ingest') await waitForHttp(endpoint, child, 'ingest');
+      },
+      logTail(part, lines) {
+        return warningsOf(readFileSync(join(logDir, `${part}.log`), 'utf8'), lines);
       },
       endpoint,
       consoleUrl: `http://127.0.0.1:${consolePort}/`,

@@ -35,21 +35,25 @@ interface Registered extends Listener {
 export class LiveHub {
   private readonly listeners = new Set<Registered>();
   private subscriber: Redis | undefined;
+  private subscribed: Promise<void> | undefined;
 
   constructor(
     private readonly options: { redisUrl: string; prefix: string; enrich: EnrichOptions },
     private readonly log: Logger,
   ) {}
 
-  /** Adds a listener; returns its removal. */
-  add(listener: Listener): () => void {
+  /**
+   * Adds a listener once the hub's Redis subscription is confirmed, so that every
+   * mutation relayed after this resolves reaches it; resolves to its removal.
+   */
+  async add(listener: Listener): Promise<() => void> {
+    await this.ensureSubscribed();
     const filterRules = [
       ...(listener.filter.prefix ? [{ name: 'prefix' as const, value: listener.filter.prefix }] : []),
       ...(listener.filter.suffix ? [{ name: 'suffix' as const, value: listener.filter.suffix }] : []),
     ];
     const registered: Registered = { ...listener, pattern: filterPattern(filterRules), dropped: 0 };
     this.listeners.add(registered);
-    this.ensureSubscribed();
     return () => {
       this.listeners.delete(registered);
       if (registered.dropped > 0)
@@ -77,18 +81,27 @@ export class LiveHub {
     this.unsubscribe();
   }
 
-  private ensureSubscribed() {
-    if (this.subscriber) return;
-    const subscriber = new Redis(this.options.redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
-    subscriber.on('error', (error) => this.log.debug({ err: error.message }, 'live subscriber: Redis error'));
-    subscriber.on('message', (_channel, message) => this.dispatch(message));
-    void subscriber.subscribe(liveMutationsChannel(this.options.prefix)).catch(() => {});
-    this.subscriber = subscriber;
+  private ensureSubscribed(): Promise<void> {
+    if (!this.subscriber) {
+      const subscriber = new Redis(this.options.redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
+      subscriber.on('error', (error) =>
+        this.log.debug({ err: error.message }, 'live subscriber: Redis error'),
+      );
+      subscriber.on('message', (_channel, message) => this.dispatch(message));
+      this.subscriber = subscriber;
+      this.subscribed = subscriber.subscribe(liveMutationsChannel(this.options.prefix)).then(() => {});
+      // A failed first subscription is retried by the next listener.
+      this.subscribed.catch(() => {
+        if (this.subscriber === subscriber && this.listeners.size === 0) this.unsubscribe();
+      });
+    }
+    return this.subscribed as Promise<void>;
   }
 
   private unsubscribe() {
     this.subscriber?.disconnect();
     this.subscriber = undefined;
+    this.subscribed = undefined;
   }
 
   private dispatch(message: string) {

@@ -46,25 +46,32 @@ export async function listenNotification(context: S3Context): Promise<void> {
   const query = parseListenQuery(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
   if (context.bucket !== '') requireBucket(context);
   const { res } = context;
+  // The answer starts only once the listener is registered: from then on it misses nothing.
+  const remove = await withTimeout(
+    context.deps.live.add({
+      filter: {
+        bucket: context.bucket === '' ? undefined : context.bucket,
+        events: query.events,
+        prefix: query.prefix,
+        suffix: query.suffix,
+      },
+      send(line) {
+        if (res.writableLength > MAX_BUFFERED_BYTES) return false;
+        res.write(line);
+        return true;
+      },
+    }),
+  );
+  if (res.destroyed) {
+    remove(); // the client left while the listener was being registered
+    return;
+  }
   res.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-cache',
     'x-accel-buffering': 'no',
   });
   res.flushHeaders();
-  const remove = context.deps.live.add({
-    filter: {
-      bucket: context.bucket === '' ? undefined : context.bucket,
-      events: query.events,
-      prefix: query.prefix,
-      suffix: query.suffix,
-    },
-    send(line) {
-      if (res.writableLength > MAX_BUFFERED_BYTES) return false;
-      res.write(line);
-      return true;
-    },
-  });
   const keepAlive = setInterval(
     () => {
       if (res.writableLength === 0) res.write(query.pingSeconds ? '{"Records":null}\n' : ' ');
@@ -79,4 +86,22 @@ export async function listenNotification(context: S3Context): Promise<void> {
       resolve();
     });
   });
+}
+
+/** How long a new listener waits for the hub's Redis subscription before the request fails. */
+const SUBSCRIBE_TIMEOUT_MS = 10_000;
+
+async function withTimeout<T>(registration: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(S3Errors.ServiceUnavailable('Live events are unavailable right now; try again.')),
+      SUBSCRIBE_TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([registration, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
