@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { TargetKind } from '@bucket-events/contracts';
 import { freePort, uniqueName } from '@bucket-events/testing/services';
+import { Redis } from 'ioredis';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
@@ -92,6 +93,23 @@ async function waitForHttp(url: string, child: ChildProcess, name: string, timeo
   throw new Error(`${name} did not answer at ${url} within ${timeoutMs} ms`);
 }
 
+/** Removes a stopped stack's queues from the shared Redis: completed jobs are kept an hour otherwise. */
+async function forgetPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -138,6 +156,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // The latest process of each part (a killed one is already gone).
     await Promise.all([...running.values()].map(({ child }) => stopChild(child)));
     rmSync(workDir, { recursive: true, force: true });
+    await forgetPrefix(options.redisUrl, prefix).catch(() => {});
   };
   try {
     const ingest = launch('ingest', {

@@ -2,7 +2,7 @@
 // at most maxHeld at a time, and jobs held by a consumer that went away come
 // back ahead of newer ones.
 import { test } from '@bucket-events/testing';
-import { type Job, Queue } from 'bullmq';
+import { type Job, Queue, Worker } from 'bullmq';
 import { describe, expect } from 'vitest';
 import { type HeldJob, OrderedConsumer } from './ordered-consumer.ts';
 
@@ -120,4 +120,37 @@ describe('OrderedConsumer', () => {
       await queue.close();
     }
   }, 30_000);
+
+  test('a take whose answer was lost (connection cut) goes back ahead of newer jobs', async ({ redis }) => {
+    const prefix = redis.prefix.slice(0, -1);
+    const queue = new Queue('q', { prefix, connection: { url: redis.url } });
+    await queue.addBulk([1, 2, 3].map((n) => ({ name: 'j', data: { n } })));
+    const seen: number[] = [];
+    const consumer = new OrderedConsumer({
+      queue: 'q',
+      prefix,
+      redisUrl: redis.url,
+      maxHeld: 10,
+      lockMs: 30_000,
+      onJob: (job: Job, handle: HeldJob) => {
+        seen.push(job.data.n as number);
+        void handle.complete();
+      },
+    });
+    // The lost take: job 1 made active under the consumer's own lock, its answer never read.
+    const token = (consumer as unknown as { token: string }).token;
+    const taker = new Worker('q', null, { prefix, connection: { url: redis.url }, autorun: false });
+    try {
+      expect(((await taker.getNextJob(token)) as Job).data.n).toBe(1);
+      expect(await consumer.recoverOrphans()).toBe(0); // a live lock: left alone by the periodic check
+      expect(await consumer.recoverOrphans({ lostTakes: true })).toBe(1);
+      consumer.start();
+      await until(() => seen.length === 3);
+      expect(seen).toEqual([1, 2, 3]);
+    } finally {
+      await taker.close();
+      await consumer.close();
+      await queue.close();
+    }
+  });
 });

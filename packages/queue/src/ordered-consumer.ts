@@ -16,18 +16,26 @@ import { type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 
 /**
- * KEYS: active list, wait list, marker zset; ARGV[1]: the queue's job key prefix.
+ * KEYS: active list, wait list, marker zset. ARGV[1]: the queue's job key prefix;
+ * ARGV[2]: the caller's lock token; ARGV[3..]: the ids the caller holds.
+ * An orphan is an active job with no lock, or with the caller's lock on a job the
+ * caller does not know it holds (its take was lost with a connection: see run()).
  * The active list holds the most recently taken job at its head (jobs move in by
- * RPOPLPUSH from the wait list's tail). Orphans (no lock) are pushed onto the wait
- * list's tail newest first, so the oldest ends at the tail and is taken first.
+ * RPOPLPUSH from the wait list's tail). Orphans are pushed onto the wait list's
+ * tail newest first, so the oldest ends at the tail and is taken first.
  */
 const RECOVER_ORPHANS = `
+local held = {}
+for i = 3, #ARGV do held[ARGV[i]] = true end
 local active = redis.call('LRANGE', KEYS[1], 0, -1)
 local kept, orphans = {}, {}
 for _, id in ipairs(active) do
-  if redis.call('EXISTS', ARGV[1] .. id .. ':lock') == 1 then
+  local lockKey = ARGV[1] .. id .. ':lock'
+  local lock = redis.call('GET', lockKey)
+  if lock and (lock ~= ARGV[2] or held[id]) then
     table.insert(kept, id)
   else
+    if lock then redis.call('DEL', lockKey) end
     table.insert(orphans, id)
   end
 end
@@ -70,12 +78,15 @@ export class OrderedConsumer {
   private loop: Promise<void> | undefined;
   private renewal: NodeJS.Timeout | undefined;
   private recovery: NodeJS.Timeout | undefined;
+  private takeFailed = false;
   private readonly redis: Redis;
 
   constructor(private readonly options: OrderedConsumerOptions) {
     this.worker = new Worker(options.queue, null, {
       prefix: options.prefix,
-      connection: { url: options.redisUrl, maxRetriesPerRequest: null },
+      // A command cut off by a lost connection fails instead of running again after the reconnect:
+      // a take whose answer was lost must not be followed by a second take (see run()).
+      connection: { url: options.redisUrl, maxRetriesPerRequest: null, autoResendUnfulfilledCommands: false },
       autorun: false,
       lockDuration: options.lockMs,
       drainDelay: 1,
@@ -92,9 +103,10 @@ export class OrderedConsumer {
   /**
    * Puts jobs whose holder went away (lock lapsed) back at the head of the queue,
    * in the order they were taken; returns how many. Safe beside live consumers:
-   * their jobs keep their locks.
+   * their jobs keep their locks. With `lostTakes`, also jobs under this consumer's
+   * lock that it does not hold (call only while no take is in flight).
    */
-  async recoverOrphans(): Promise<number> {
+  async recoverOrphans(options: { lostTakes?: boolean } = {}): Promise<number> {
     const { prefix, queue } = this.options;
     const base = `${prefix}:${queue}:`;
     const moved = await this.redis.eval(
@@ -104,6 +116,9 @@ export class OrderedConsumer {
       `${base}wait`,
       `${base}marker`,
       base,
+      // Only when no take is in flight: a take's reply may not have been read yet.
+      options.lostTakes ? this.token : '',
+      ...(options.lostTakes ? this.held.keys() : []),
     );
     return Number(moved);
   }
@@ -150,8 +165,14 @@ export class OrderedConsumer {
       }
       let job: Job | undefined;
       try {
+        // After a failed take, the take may have happened with its answer lost (Redis went away):
+        // that job is active under our lock but unknown to us, and taking on would let newer jobs
+        // overtake it. Put such jobs back first.
+        if (this.takeFailed) await this.recoverOrphans({ lostTakes: true });
+        this.takeFailed = false;
         job = (await this.worker.getNextJob(this.token, { block: true })) as Job | undefined;
       } catch (error) {
+        this.takeFailed = true;
         this.options.onError?.(error);
         await new Promise((resolve) => setTimeout(resolve, 500));
         continue;

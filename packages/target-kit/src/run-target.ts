@@ -330,7 +330,7 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     consumer.startOrphanRecovery();
     const deadline = Date.now() + 2 * lockMs + 1000;
     let announced = false;
-    while (!closing && Date.now() < deadline && (await queue.getActiveCount().catch(() => 0)) > 0) {
+    while (!closing && Date.now() < deadline && (await queue.getActiveCount().catch(() => 1)) > 0) {
       if (!announced) log.info('waiting for events an earlier process left in flight');
       announced = true;
       await new Promise((resolve) => setTimeout(resolve, 250));
