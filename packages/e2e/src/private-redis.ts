@@ -38,6 +38,7 @@ export async function privateRedis(): Promise<PrivateRedis> {
     address: `127.0.0.1:${port}`,
     client,
     async start() {
+      if (server && server.exitCode === null && server.signalCode === null) return; // running already
       const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
       server = spawn(
         'redis-server',
