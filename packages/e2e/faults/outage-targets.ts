@@ -6,10 +6,10 @@ import { promisify } from 'node:util';
 import type { EventRecord, TargetKind } from '@bucket-events/contracts';
 import { createSearchClient } from '@bucket-events/search-client';
 import { connectAmqp, loadServiceEndpoints } from '@bucket-events/testing';
+import { privateRedis } from '@bucket-events/testing/services';
 import { Kafka, logLevel } from 'kafkajs';
 import { connect as connectNats, type JetStreamManager } from 'nats';
 import pg from 'pg';
-import { privateRedis } from '../src/private-redis.ts';
 
 const run = promisify(execFile);
 const endpoints = loadServiceEndpoints();

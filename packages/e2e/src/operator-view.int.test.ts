@@ -17,10 +17,10 @@ import {
 import { deadLetterQueueName, type TargetStatus } from '@bucket-events/contracts';
 import { conformanceJob } from '@bucket-events/target-kit/conformance';
 import { loadServiceEndpoints } from '@bucket-events/testing';
+import { type PrivateRedis, privateRedis } from '@bucket-events/testing/services';
 import { Queue } from 'bullmq';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PrivateRedis, privateRedis } from './private-redis.ts';
 import { type Stack, startStack } from './stack.ts';
 
 const CLI = new URL('../../../apps/cli/bin/bucket-events.mjs', import.meta.url).pathname;

@@ -1,10 +1,11 @@
 // The ordered consumer against the real Redis: jobs come out in queue order,
 // at most maxHeld at a time, and jobs held by a consumer that went away come
 // back ahead of newer ones.
-import { test } from '@bucket-events/testing';
+import { privateRedis, test } from '@bucket-events/testing';
 import { type Job, Queue, Worker } from 'bullmq';
 import { describe, expect } from 'vitest';
 import { type HeldJob, OrderedConsumer } from './ordered-consumer.ts';
+import { TAKE_JOBS } from './scripts.ts';
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
@@ -150,6 +151,78 @@ describe('OrderedConsumer', () => {
     } finally {
       await taker.close();
       await consumer.close();
+      await queue.close();
+    }
+  });
+
+  test('keeps taking, in order, after its Redis restarts', async () => {
+    // A Redis of the test's own: the shared one cannot be restarted under parallel tests.
+    const server = await privateRedis();
+    await server.start();
+    const url = `redis://${server.address}`;
+    const queue = new Queue('q', { prefix: 'p', connection: { url, maxRetriesPerRequest: null } });
+    queue.on('error', () => {});
+    const seen: number[] = [];
+    const consumer = new OrderedConsumer({
+      queue: 'q',
+      prefix: 'p',
+      redisUrl: url,
+      maxHeld: 50,
+      lockMs: 1000,
+      onJob: (job: Job, handle: HeldJob) => {
+        seen.push(job.data.n as number);
+        void handle.complete().catch(() => {});
+      },
+    });
+    try {
+      consumer.start();
+      await queue.addBulk(Array.from({ length: 100 }, (_, n) => ({ name: 'j', data: { n } })));
+      await until(() => seen.length >= 100);
+      await server.stop();
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // longer than a lock lives
+      await server.start();
+      await queue.addBulk(Array.from({ length: 100 }, (_, n) => ({ name: 'j', data: { n: 100 + n } })));
+      await until(() => new Set(seen).size === 200, 20_000);
+      // Redelivered duplicates are allowed; a first arrival out of order is not.
+      const firsts = seen.filter((n, i) => seen.indexOf(n) === i);
+      expect(firsts).toEqual(Array.from({ length: 200 }, (_, n) => n));
+    } finally {
+      await consumer.close();
+      await queue.close();
+      await server.remove();
+    }
+  }, 60_000);
+
+  test('a take run again (resent after a lost answer) hands out the same jobs', async ({ redis }) => {
+    const prefix = redis.prefix.slice(0, -1);
+    const queue = new Queue('q', { prefix, connection: { url: redis.url } });
+    try {
+      await queue.addBulk([1, 2, 3, 4].map((n) => ({ name: 'j', data: { n } })));
+      const base = `${prefix}:q:`;
+      const take = async (takeId: number) => {
+        const reply = (await redis.client.eval(
+          TAKE_JOBS,
+          3,
+          `${base}wait`,
+          `${base}active`,
+          `${base}take:t`,
+          base,
+          't',
+          10_000,
+          2,
+          Date.now(),
+          takeId,
+        )) as string[];
+        return reply.filter((_, i) => i % 2 === 0);
+      };
+      const first = await take(1);
+      expect(await take(1)).toEqual(first);
+      const second = await take(2);
+      expect(second).toHaveLength(2);
+      expect(second).not.toContain(first[0]);
+      expect(await queue.getActiveCount()).toBe(4);
+      expect(await queue.getWaitingCount()).toBe(0);
+    } finally {
       await queue.close();
     }
   });

@@ -1,9 +1,13 @@
-// Takes jobs from a BullMQ queue one at a time, strictly in queue order, and
-// holds up to `maxHeld` of them while the caller works on them; their locks are
-// renewed until the caller completes them. Per-key order downstream depends on
-// this: BullMQ's own concurrent processing loop can start a later job's
-// processor before an earlier one's (observed under CPU load, letting locks of
-// unstarted jobs lapse and the jobs be re-queued behind later ones).
+// Takes jobs from a BullMQ queue strictly in queue order — up to `takeMax` in
+// one atomic script, so one Redis round trip serves many jobs — and holds up to
+// `maxHeld` of them while the caller works on them; their locks are renewed
+// until the caller completes them. Per-key order downstream depends on this:
+// BullMQ's own concurrent processing loop can start a later job's processor
+// before an earlier one's (observed under CPU load, letting locks of unstarted
+// jobs lapse and the jobs be re-queued behind later ones), and concurrent
+// single takes can interleave with lock expiry the same way. The queues it
+// reads hold plain jobs: nothing adds delayed or prioritized ones, which the
+// take script would not see.
 //
 // Jobs whose holder died (its locks lapsed) are put back at the head of the
 // queue in the order they were first taken, by a script of our own: BullMQ's
@@ -12,44 +16,9 @@
 // (seen as a per-key order violation after a target app was SIGKILLed with a
 // large backlog).
 import { randomUUID } from 'node:crypto';
-import { type Job, Worker } from 'bullmq';
+import { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-
-/**
- * KEYS: active list, wait list, marker zset. ARGV[1]: the queue's job key prefix;
- * ARGV[2]: the caller's lock token; ARGV[3..]: the ids the caller holds.
- * An orphan is an active job with no lock, or with the caller's lock on a job the
- * caller does not know it holds (its take was lost with a connection: see run()).
- * The active list holds the most recently taken job at its head (jobs move in by
- * RPOPLPUSH from the wait list's tail). Orphans are pushed onto the wait list's
- * tail newest first, so the oldest ends at the tail and is taken first.
- */
-const RECOVER_ORPHANS = `
-local held = {}
-for i = 3, #ARGV do held[ARGV[i]] = true end
-local active = redis.call('LRANGE', KEYS[1], 0, -1)
-local kept, orphans = {}, {}
-for _, id in ipairs(active) do
-  local lockKey = ARGV[1] .. id .. ':lock'
-  local lock = redis.call('GET', lockKey)
-  if lock and (lock ~= ARGV[2] or held[id]) then
-    table.insert(kept, id)
-  else
-    if lock then redis.call('DEL', lockKey) end
-    table.insert(orphans, id)
-  end
-end
-if #orphans == 0 then return 0 end
-redis.call('DEL', KEYS[1])
-for from = 1, #kept, 5000 do
-  redis.call('RPUSH', KEYS[1], unpack(kept, from, math.min(from + 4999, #kept)))
-end
-for from = 1, #orphans, 5000 do
-  redis.call('RPUSH', KEYS[2], unpack(orphans, from, math.min(from + 4999, #orphans)))
-end
-redis.call('ZADD', KEYS[3], 0, '0')
-return #orphans
-`;
+import { RECOVER_ORPHANS, TAKE_JOBS } from './scripts.ts';
 
 export interface OrderedConsumerOptions {
   queue: string;
@@ -59,6 +28,8 @@ export interface OrderedConsumerOptions {
   maxHeld: number;
   /** Lock lifetime in ms; locks of held jobs are renewed every third of it. */
   lockMs: number;
+  /** Most jobs taken in one step. Default 100. */
+  takeMax?: number;
   /** Called for each job, in queue order. Must call complete() or fail() on the handle eventually. */
   onJob(job: Job, handle: HeldJob): void;
   onError?(error: unknown): void;
@@ -79,21 +50,37 @@ export class OrderedConsumer {
   private renewal: NodeJS.Timeout | undefined;
   private recovery: NodeJS.Timeout | undefined;
   private takeFailed = false;
+  /** Numbers this consumer's takes (the take script's idempotency key). */
+  private takes = 0;
+  /** Takes and orphan recovery. */
   private readonly redis: Redis;
+  /** Waits for BullMQ's marker (set on every add) while the queue is empty. */
+  private readonly blocking: Redis;
+  private readonly keys: { job: string; wait: string; active: string; marker: string; lastTake: string };
 
   constructor(private readonly options: OrderedConsumerOptions) {
+    // Commands cut off by a lost connection are sent again after the reconnect (ioredis's default;
+    // turning that off leaves their promises unsettled forever): the take script is idempotent.
+    const connection = { maxRetriesPerRequest: null };
+    // The Worker is only the Job objects' handle on the queue (complete, fail, extend locks).
     this.worker = new Worker(options.queue, null, {
       prefix: options.prefix,
-      // A command cut off by a lost connection fails instead of running again after the reconnect:
-      // a take whose answer was lost must not be followed by a second take (see run()).
-      connection: { url: options.redisUrl, maxRetriesPerRequest: null, autoResendUnfulfilledCommands: false },
+      connection: { url: options.redisUrl, ...connection },
       autorun: false,
       lockDuration: options.lockMs,
-      drainDelay: 1,
     });
     this.worker.on('error', (error) => options.onError?.(error));
-    this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
-    this.redis.on('error', () => {}); // the recovery tick reports its own failures
+    this.redis = new Redis(options.redisUrl, { ...connection, lazyConnect: true });
+    this.redis.on('error', () => {}); // takes and recovery report their own failures
+    this.blocking = new Redis(options.redisUrl, { ...connection, lazyConnect: true });
+    this.blocking.on('error', () => {});
+    this.keys = {
+      job: `${options.prefix}:${options.queue}:`,
+      wait: `${options.prefix}:${options.queue}:wait`,
+      active: `${options.prefix}:${options.queue}:active`,
+      marker: `${options.prefix}:${options.queue}:marker`,
+      lastTake: `${options.prefix}:${options.queue}:take:${this.token}`,
+    };
   }
 
   get heldCount(): number {
@@ -107,15 +94,13 @@ export class OrderedConsumer {
    * lock that it does not hold (call only while no take is in flight).
    */
   async recoverOrphans(options: { lostTakes?: boolean } = {}): Promise<number> {
-    const { prefix, queue } = this.options;
-    const base = `${prefix}:${queue}:`;
     const moved = await this.redis.eval(
       RECOVER_ORPHANS,
       3,
-      `${base}active`,
-      `${base}wait`,
-      `${base}marker`,
-      base,
+      this.keys.active,
+      this.keys.wait,
+      this.keys.marker,
+      this.keys.job,
       // Only when no take is in flight: a take's reply may not have been read yet.
       options.lostTakes ? this.token : '',
       ...(options.lostTakes ? this.held.keys() : []),
@@ -152,6 +137,7 @@ export class OrderedConsumer {
     this.held.clear();
     await this.worker.close(true);
     this.redis.disconnect();
+    this.blocking.disconnect();
   }
 
   private async run(): Promise<void> {
@@ -163,23 +149,56 @@ export class OrderedConsumer {
         this.capacity = undefined;
         continue;
       }
-      let job: Job | undefined;
+      let jobs: Job[];
       try {
-        // After a failed take, the take may have happened with its answer lost (Redis went away):
-        // that job is active under our lock but unknown to us, and taking on would let newer jobs
-        // overtake it. Put such jobs back first.
+        // After a failed take, the take may have happened with its answer lost: those jobs are
+        // active under our lock but unknown to us, and taking on would let newer jobs overtake
+        // them. Put such jobs back first.
         if (this.takeFailed) await this.recoverOrphans({ lostTakes: true });
         this.takeFailed = false;
-        job = (await this.worker.getNextJob(this.token, { block: true })) as Job | undefined;
+        jobs = await this.take(Math.min(this.options.takeMax ?? 100, this.options.maxHeld - this.held.size));
+        if (jobs.length === 0) {
+          // Empty: wait for the marker an add sets (bounded, so stop() is noticed).
+          await this.blocking.bzpopmin(this.keys.marker, 1);
+          continue;
+        }
       } catch (error) {
         this.takeFailed = true;
         this.options.onError?.(error);
         await new Promise((resolve) => setTimeout(resolve, 500));
         continue;
       }
-      // A job taken while stopping is still held: completed, or released by close() for redelivery.
-      if (job) this.hold(job);
+      // Jobs taken while stopping are still held: completed, or released by close() for redelivery.
+      for (const job of jobs) this.hold(job);
     }
+  }
+
+  private async take(max: number): Promise<Job[]> {
+    this.takes += 1;
+    const reply = (await this.redis.eval(
+      TAKE_JOBS,
+      3,
+      this.keys.wait,
+      this.keys.active,
+      this.keys.lastTake,
+      this.keys.job,
+      this.token,
+      this.options.lockMs,
+      max,
+      Date.now(),
+      this.takes,
+    )) as (string | string[])[];
+    const jobs: Job[] = [];
+    for (let i = 0; i < reply.length; i += 2) {
+      const id = reply[i] as string;
+      const fields = reply[i + 1] as string[];
+      const raw: Record<string, string> = {};
+      for (let f = 0; f < fields.length; f += 2) raw[fields[f] as string] = fields[f + 1] as string;
+      const job = Job.fromJSON(this.worker as never, raw as never, id);
+      job.token = this.token;
+      jobs.push(job);
+    }
+    return jobs;
   }
 
   private hold(job: Job) {
@@ -202,9 +221,16 @@ export class OrderedConsumer {
     });
   }
 
+  /** One call for every held job (a job whose lock is gone meanwhile is simply not renewed). */
   private async renewLocks() {
-    await Promise.all(
-      [...this.held.values()].map((job) => job.extendLock(this.token, this.options.lockMs).catch(() => 0)),
-    );
+    const ids = [...this.held.keys()];
+    if (ids.length === 0) return;
+    await this.worker
+      .extendJobLocks(
+        ids,
+        ids.map(() => this.token),
+        this.options.lockMs,
+      )
+      .catch((error: unknown) => this.options.onError?.(error));
   }
 }

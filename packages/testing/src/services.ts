@@ -11,3 +11,4 @@ export {
 export { loadServiceEndpoints, type ServiceEndpoints } from './endpoints.ts';
 export { uniqueName } from './names.ts';
 export { freePort } from './ports.ts';
+export { type PrivateRedis, privateRedis } from './private-redis.ts';

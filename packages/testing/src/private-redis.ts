@@ -5,8 +5,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@bucket-events/testing';
 import { Redis } from 'ioredis';
+import { freePort } from './ports.ts';
 
 export interface PrivateRedis {
   port: number;

@@ -1,0 +1,83 @@
+// The Redis scripts behind OrderedConsumer. They work on BullMQ's own keys
+// (`<prefix>:<queue>:wait|active|marker`, job hashes `<prefix>:<queue>:<id>` and
+// their `:lock` keys), so BullMQ's Queue and Job APIs keep working on the same
+// jobs: adding, counting, completing, extending locks.
+
+/**
+ * KEYS: active list, wait list, marker zset. ARGV[1]: the queue's job key prefix;
+ * ARGV[2]: the caller's lock token; ARGV[3..]: the ids the caller holds.
+ * An orphan is an active job with no lock, or with the caller's lock on a job the
+ * caller does not know it holds (its take was lost with a connection: see run()).
+ * The active list holds the most recently taken job at its head (jobs move in by
+ * RPOPLPUSH from the wait list's tail). Orphans are pushed onto the wait list's
+ * tail newest first, so the oldest ends at the tail and is taken first.
+ */
+export const RECOVER_ORPHANS = `
+local held = {}
+for i = 3, #ARGV do held[ARGV[i]] = true end
+local active = redis.call('LRANGE', KEYS[1], 0, -1)
+local kept, orphans = {}, {}
+for _, id in ipairs(active) do
+  local lockKey = ARGV[1] .. id .. ':lock'
+  local lock = redis.call('GET', lockKey)
+  if lock and (lock ~= ARGV[2] or held[id]) then
+    table.insert(kept, id)
+  else
+    if lock then redis.call('DEL', lockKey) end
+    table.insert(orphans, id)
+  end
+end
+if #orphans == 0 then return 0 end
+redis.call('DEL', KEYS[1])
+for from = 1, #kept, 5000 do
+  redis.call('RPUSH', KEYS[1], unpack(kept, from, math.min(from + 4999, #kept)))
+end
+for from = 1, #orphans, 5000 do
+  redis.call('RPUSH', KEYS[2], unpack(orphans, from, math.min(from + 4999, #orphans)))
+end
+redis.call('ZADD', KEYS[3], 0, '0')
+return #orphans
+`;
+
+/**
+ * Takes up to ARGV[4] jobs from the wait list's tail in one step, in queue order,
+ * each locked for the caller as BullMQ's moveToActive would (lock, processedOn,
+ * attempts started). KEYS: wait list, active list, the caller's last-take record.
+ * ARGV[1]: the queue's job key prefix; ARGV[2]: lock token; ARGV[3]: lock lifetime
+ * (ms); ARGV[5]: now (ms); ARGV[6]: this take's id.
+ * Idempotent per take id: the client resends a command whose answer a lost
+ * connection cut off, and a second run must hand out the same jobs, not newer
+ * ones (the first ones would be held by nobody, and overtaken).
+ * Returns id, fields, id, fields… (fields as HGETALL gives them).
+ */
+export const TAKE_JOBS = `
+local ids = {}
+if redis.call('HGET', KEYS[3], 'take') == ARGV[6] then
+  for _, id in ipairs(cjson.decode(redis.call('HGET', KEYS[3], 'jobs'))) do
+    if redis.call('LPOS', KEYS[2], id) then
+      redis.call('SET', ARGV[1] .. id .. ':lock', ARGV[2], 'PX', ARGV[3])
+      table.insert(ids, id)
+    end
+  end
+else
+  for _ = 1, tonumber(ARGV[4]) do
+    local id = redis.call('RPOPLPUSH', KEYS[1], KEYS[2])
+    if not id then break end
+    local jobKey = ARGV[1] .. id
+    redis.call('SET', jobKey .. ':lock', ARGV[2], 'PX', ARGV[3])
+    redis.call('HSET', jobKey, 'processedOn', ARGV[5])
+    redis.call('HINCRBY', jobKey, 'ats', 1)
+    table.insert(ids, id)
+  end
+  if #ids > 0 then
+    redis.call('HSET', KEYS[3], 'take', ARGV[6], 'jobs', cjson.encode(ids))
+    redis.call('PEXPIRE', KEYS[3], 10 * tonumber(ARGV[3]))
+  end
+end
+local out = {}
+for _, id in ipairs(ids) do
+  table.insert(out, id)
+  table.insert(out, redis.call('HGETALL', ARGV[1] .. id))
+end
+return out
+`;

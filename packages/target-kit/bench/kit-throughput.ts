@@ -1,0 +1,81 @@
+// The kit's own ceiling: one runTarget with a sink that accepts everything at
+// once, draining N queued events over K keys from the real Redis. What is left
+// is queue work: taking, lock renewal, completion. Prints events/s (and JSON
+// with --json). Run: pnpm --filter @bucket-events/target-kit bench -- --events 20000
+import { parseArgs } from 'node:util';
+import type { TargetJob } from '@bucket-events/contracts';
+import { targetQueueName } from '@bucket-events/contracts';
+import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing/services';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { runTarget } from '../src/run-target.ts';
+import type { TargetSink } from '../src/sink.ts';
+import { enqueue, orderViolation, targetJob } from '../test/jobs.ts';
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== '--'), // pnpm passes its '--' on
+  options: {
+    events: { type: 'string', default: '20000' },
+    keys: { type: 'string', default: '500' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const events = Number(values.events);
+const keys = Number(values.keys);
+const redisUrl = loadServiceEndpoints().redisUrl;
+const prefix = uniqueName('kitbench');
+const target = { kind: 'bench', id: '1', arn: 'arn:minio:sqs:us-east-1:1:bench' };
+const queueName = targetQueueName(target as never);
+const queue = new Queue(queueName, { prefix, connection: { url: redisUrl } });
+
+const jobs = Array.from({ length: events }, (_, i) => targetJob(`k${i % keys}`));
+for (let from = 0; from < jobs.length; from += 1000) await enqueue(queue, jobs.slice(from, from + 1000));
+
+const delivered: TargetJob[] = [];
+let finished: () => void = () => {};
+const done = new Promise<void>((resolve) => {
+  finished = resolve;
+});
+const sink: TargetSink = {
+  async connect() {},
+  async write(batch) {
+    delivered.push(...batch);
+    if (delivered.length >= events) finished();
+    return undefined;
+  },
+  async close() {},
+  classify: () => 'retry',
+};
+const started = performance.now();
+const running = await runTarget({
+  target: { ...target, queue: queueName },
+  sink,
+  redisUrl,
+  prefix,
+  log: pino({ level: 'warn' }),
+});
+await done;
+const seconds = (performance.now() - started) / 1000;
+await running.close();
+await queue.close();
+const redis = new Redis(redisUrl);
+for (let cursor = '0'; ; ) {
+  const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
+  if (found.length > 0) await redis.unlink(...found);
+  cursor = next;
+  if (cursor === '0') break;
+}
+redis.disconnect();
+const result = {
+  events,
+  keys,
+  seconds: Number(seconds.toFixed(2)),
+  eventsPerSecond: Math.round(events / seconds),
+  orderViolation: orderViolation(delivered) ?? null,
+};
+console.log(
+  values.json
+    ? JSON.stringify(result)
+    : `kit, no-op sink: ${events} events over ${keys} keys in ${result.seconds} s = ${result.eventsPerSecond} events/s; per-key order ${result.orderViolation ?? 'kept'}`,
+);
