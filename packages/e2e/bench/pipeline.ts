@@ -13,8 +13,9 @@
 //   3. drain: every target app stopped for the outage while uploads continue, then started one
 //      by one — how fast each target works off its backlog;
 //   and the peak RSS of every process.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type TargetKind, type TargetStatus, targetArn } from '@bucket-events/contracts';
 import { TargetStatusReader } from '@bucket-events/target-kit';
@@ -247,7 +248,12 @@ Pipeline benchmark — ${report.machine}, ${report.date}
       console.log(`   ${kind.padEnd(14)} ${JSON.stringify(row)}`);
     console.log(`Peak RSS (MiB): ${JSON.stringify(rss)}`);
     console.log(JSON.stringify(report));
-    if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
+    if (values.json) {
+      // A relative path is taken from where `pnpm` was run (INIT_CWD), not this package's folder.
+      const path = resolve(process.env.INIT_CWD ?? process.cwd(), values.json);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+    }
   } finally {
     for (const reader of readers.values()) await reader.close().catch(() => {});
     driver.close();
