@@ -226,4 +226,50 @@ describe('OrderedConsumer', () => {
       await queue.close();
     }
   });
+
+  test('completions go out together; a job whose lock is gone is not completed, and says so', async ({
+    redis,
+  }) => {
+    const prefix = redis.prefix.slice(0, -1);
+    const queue = new Queue('q', { prefix, connection: { url: redis.url } });
+    const handles: HeldJob[] = [];
+    const consumer = new OrderedConsumer({
+      queue: 'q',
+      prefix,
+      redisUrl: redis.url,
+      maxHeld: 10,
+      lockMs: 30_000,
+      onJob: (_job: Job, handle: HeldJob) => void handles.push(handle),
+    });
+    try {
+      await queue.addBulk(
+        [1, 2, 3, 4].map((n) => ({
+          name: 'j',
+          data: { n },
+          opts: { jobId: `j${n}`, removeOnComplete: { age: 3600 } },
+        })),
+      );
+      consumer.start();
+      await until(() => handles.length === 4);
+      await redis.client.del(`${prefix}:q:j4:lock`); // as if it had lapsed
+      const results = await Promise.allSettled(handles.map((handle) => handle.complete()));
+      expect(results.map((result) => result.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+      ]);
+      expect(await queue.getCompletedCount()).toBe(3);
+      expect(consumer.heldCount).toBe(0);
+      const done = await queue.getJob('j1');
+      expect(done?.finishedOn).toBeGreaterThan(0);
+      expect(await done?.isCompleted()).toBe(true);
+      // Kept for the hour its options name: adding the same id again is a no-op meanwhile.
+      await queue.add('j', { n: 1 }, { jobId: 'j1' });
+      expect(await queue.getWaitingCount()).toBe(0);
+    } finally {
+      await consumer.close();
+      await queue.close();
+    }
+  });
 });

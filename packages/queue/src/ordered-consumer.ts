@@ -18,7 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { RECOVER_ORPHANS, TAKE_JOBS } from './scripts.ts';
+import { COMPLETE_JOBS, RECOVER_ORPHANS, TAKE_JOBS } from './scripts.ts';
 
 export interface OrderedConsumerOptions {
   queue: string;
@@ -56,7 +56,16 @@ export class OrderedConsumer {
   private readonly redis: Redis;
   /** Waits for BullMQ's marker (set on every add) while the queue is empty. */
   private readonly blocking: Redis;
-  private readonly keys: { job: string; wait: string; active: string; marker: string; lastTake: string };
+  private readonly keys: {
+    job: string;
+    wait: string;
+    active: string;
+    marker: string;
+    completed: string;
+    lastTake: string;
+  };
+  /** Completions asked for since the last flush: sent together, in one script call. */
+  private completions: { id: string; settled: (error?: Error) => void }[] = [];
 
   constructor(private readonly options: OrderedConsumerOptions) {
     // Commands cut off by a lost connection are sent again after the reconnect (ioredis's default;
@@ -79,6 +88,7 @@ export class OrderedConsumer {
       wait: `${options.prefix}:${options.queue}:wait`,
       active: `${options.prefix}:${options.queue}:active`,
       marker: `${options.prefix}:${options.queue}:marker`,
+      completed: `${options.prefix}:${options.queue}:completed`,
       lastTake: `${options.prefix}:${options.queue}:take:${this.token}`,
     };
   }
@@ -212,13 +222,44 @@ export class OrderedConsumer {
       // When the lock was lost meanwhile these throw, and the job is redelivered: the slot frees either way.
       complete: async () => {
         if (!this.held.has(id)) return;
-        await job.moveToCompleted(undefined, this.token, false).finally(release);
+        await this.completeSoon(id).finally(release);
       },
       fail: async (error) => {
         if (!this.held.has(id)) return;
         await job.moveToFailed(error, this.token, false).finally(release);
       },
     });
+  }
+
+  /** Queues a completion; all those asked for in the same tick go to Redis in one call. */
+  private completeSoon(id: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.completions.length === 0) setImmediate(() => void this.flushCompletions());
+      this.completions.push({ id, settled: (error) => (error ? reject(error) : resolve()) });
+    });
+  }
+
+  private async flushCompletions(): Promise<void> {
+    const batch = this.completions;
+    this.completions = [];
+    try {
+      const lost = new Set(
+        (await this.redis.eval(
+          COMPLETE_JOBS,
+          2,
+          this.keys.active,
+          this.keys.completed,
+          this.keys.job,
+          this.token,
+          Date.now(),
+          ...batch.map(({ id }) => id),
+        )) as string[],
+      );
+      for (const { id, settled } of batch)
+        settled(lost.has(id) ? new Error(`Missing lock for job ${id}: not completed`) : undefined);
+    } catch (error) {
+      for (const { settled } of batch) settled(error as Error);
+    }
   }
 
   /** One call for every held job (a job whose lock is gone meanwhile is simply not renewed). */
