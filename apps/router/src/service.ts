@@ -189,13 +189,11 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
       onError: (error) => log.warn({ err: (error as Error).message }, 'mutations consumer error'),
     });
     consumer = termConsumer;
-    // Jobs a dead leader was routing must go first, or newer mutations of the same key would overtake them.
-    termConsumer.startOrphanRecovery();
-    for (let waited = 0; (await mutations.getActiveCount().catch(() => 1)) > 0; waited += 250) {
-      if (closing) return;
-      if (waited % 5000 === 0) log.info('waiting for mutations an earlier router left in flight');
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    // Jobs a dead leader was routing must go first, or newer mutations of the same key would overtake
+    // them: recovered in one pass once all their locks have lapsed. Only the leader takes mutations, so
+    // every lock left belongs to a dead leader (or this router's previous term) and will lapse.
+    log.info('recovering mutations an earlier router left in flight');
+    if (!(await termConsumer.recoverPredecessorOrphans(Number.POSITIVE_INFINITY, () => closing))) return;
     termConsumer.start();
     log.info({ targets: config.targets.map((t) => t.arn) }, 'router leading');
     becameLeader();

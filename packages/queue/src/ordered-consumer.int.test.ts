@@ -84,8 +84,7 @@ describe('OrderedConsumer', () => {
     });
     try {
       // As the router and the kit do after a crash: recover orphans before taking new jobs.
-      second.startOrphanRecovery();
-      await until(async () => (await queue.getActiveCount()) === 0, 10_000);
+      expect(await second.recoverPredecessorOrphans(10_000)).toBe(true);
       second.start();
       await until(() => seen.length === held + 3);
       expect(seen).toEqual(Array.from({ length: held + 3 }, (_, n) => n));
@@ -269,6 +268,53 @@ describe('OrderedConsumer', () => {
       expect(await queue.getWaitingCount()).toBe(0);
     } finally {
       await consumer.close();
+      await queue.close();
+    }
+  });
+
+  test('after a crash, orphans whose locks lapse at different times still come back in taken order', async ({
+    redis,
+  }) => {
+    const prefix = redis.prefix.slice(0, -1);
+    const queue = new Queue('q', { prefix, connection: { url: redis.url } });
+    await queue.addBulk([1, 2, 3, 4].map((n) => ({ name: 'j', data: { n }, opts: { jobId: `j${n}` } })));
+    const dead = new OrderedConsumer({
+      queue: 'q',
+      prefix,
+      redisUrl: redis.url,
+      maxHeld: 4,
+      lockMs: 30_000,
+      onJob: () => {},
+    });
+    dead.start();
+    await until(() => dead.heldCount === 4);
+    await dead.close(); // its locks stay until they lapse
+    const seen: number[] = [];
+    const next = new OrderedConsumer({
+      queue: 'q',
+      prefix,
+      redisUrl: redis.url,
+      maxHeld: 10,
+      lockMs: 30_000,
+      onJob: (job: Job, handle: HeldJob) => {
+        seen.push(job.data.n as number);
+        void handle.complete();
+      },
+    });
+    try {
+      // The older jobs' locks lapse first (they were renewed together; the newer ones were taken later).
+      await redis.client.del(`${prefix}:q:j1:lock`, `${prefix}:q:j2:lock`);
+      const recovering = next.recoverPredecessorOrphans(20_000);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(await queue.getWaitingCount()).toBe(0); // nothing moved while some are still locked
+      await redis.client.del(`${prefix}:q:j3:lock`, `${prefix}:q:j4:lock`);
+      expect(await recovering).toBe(true);
+      await queue.add('j', { n: 5 }, { jobId: 'j5' });
+      next.start();
+      await until(() => seen.length === 5);
+      expect(seen).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      await next.close();
       await queue.close();
     }
   });

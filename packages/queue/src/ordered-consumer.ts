@@ -103,7 +103,7 @@ export class OrderedConsumer {
    * their jobs keep their locks. With `lostTakes`, also jobs under this consumer's
    * lock that it does not hold (call only while no take is in flight).
    */
-  async recoverOrphans(options: { lostTakes?: boolean } = {}): Promise<number> {
+  async recoverOrphans(options: { lostTakes?: boolean; all?: boolean } = {}): Promise<number> {
     const moved = await this.redis.eval(
       RECOVER_ORPHANS,
       3,
@@ -113,9 +113,30 @@ export class OrderedConsumer {
       this.keys.job,
       // Only when no take is in flight: a take's reply may not have been read yet.
       options.lostTakes ? this.token : '',
+      options.all ? 'all' : 'some',
       ...(options.lostTakes ? this.held.keys() : []),
     );
     return Number(moved);
+  }
+
+  /**
+   * Before the first take after a crash: waits until every job a dead predecessor
+   * held has lost its lock, then puts them all back in one pass, in the order they
+   * were taken (see RECOVER_ORPHANS). Jobs still locked after `maxWaitMs` belong to
+   * a live process (two consumers of one queue: per-key order is not kept across
+   * them); they are left to the periodic recovery. Returns whether it finished.
+   */
+  async recoverPredecessorOrphans(maxWaitMs: number, stopped: () => boolean = () => false): Promise<boolean> {
+    const deadline = Date.now() + maxWaitMs;
+    while (!stopped() && Date.now() < deadline) {
+      const moved = await this.recoverOrphans({ all: true }).catch((error: unknown) => {
+        this.options.onError?.(error);
+        return -1;
+      });
+      if (moved >= 0) return true;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return false;
   }
 
   /** Runs recoverOrphans() now and then twice per lock lifetime. */

@@ -5,16 +5,22 @@
 
 /**
  * KEYS: active list, wait list, marker zset. ARGV[1]: the queue's job key prefix;
- * ARGV[2]: the caller's lock token; ARGV[3..]: the ids the caller holds.
+ * ARGV[2]: the caller's lock token; ARGV[3]: 'all' to move orphans only when every
+ * active job is one (else return -1 and change nothing); ARGV[4..]: the ids the
+ * caller holds.
  * An orphan is an active job with no lock, or with the caller's lock on a job the
  * caller does not know it holds (its take was lost with a connection: see run()).
  * The active list holds the most recently taken job at its head (jobs move in by
  * RPOPLPUSH from the wait list's tail). Orphans are pushed onto the wait list's
  * tail newest first, so the oldest ends at the tail and is taken first.
+ * Within one pass that is order-safe; across passes it is not: a dead holder's
+ * locks lapse oldest first, so a later pass would put newer jobs at the tail,
+ * ahead of older ones an earlier pass put there. A consumer that starts after a
+ * crash therefore recovers with 'all' (one pass, once every lock has lapsed).
  */
 export const RECOVER_ORPHANS = `
 local held = {}
-for i = 3, #ARGV do held[ARGV[i]] = true end
+for i = 4, #ARGV do held[ARGV[i]] = true end
 local active = redis.call('LRANGE', KEYS[1], 0, -1)
 local kept, orphans = {}, {}
 for _, id in ipairs(active) do
@@ -27,6 +33,7 @@ for _, id in ipairs(active) do
     table.insert(orphans, id)
   end
 end
+if ARGV[3] == 'all' and #kept > 0 then return -1 end
 if #orphans == 0 then return 0 end
 redis.call('DEL', KEYS[1])
 for from = 1, #kept, 5000 do

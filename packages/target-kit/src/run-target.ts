@@ -324,17 +324,14 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
   });
   let closing = false;
   // Events a crashed process held must go first, or newer events of the same key would overtake
-  // them: wait until orphan recovery has put them back (their locks lapse within lockMs). Events
-  // held by a live sibling process would keep us waiting, so the wait is bounded.
+  // them: recover them in one pass once all their locks have lapsed (within lockMs). Events held
+  // by a live sibling process would keep us waiting, so the wait is bounded.
   const starting = (async () => {
-    consumer.startOrphanRecovery();
-    const deadline = Date.now() + 2 * lockMs + 1000;
-    let announced = false;
-    while (!closing && Date.now() < deadline && (await queue.getActiveCount().catch(() => 1)) > 0) {
-      if (!announced) log.info('waiting for events an earlier process left in flight');
-      announced = true;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    const recovered = await consumer.recoverPredecessorOrphans(2 * lockMs + 1000, () => closing);
+    if (!recovered && !closing)
+      log.warn(
+        'events still locked by another process; taking new events anyway (run one process per target)',
+      );
     if (!closing) consumer.start();
   })();
   // Several writers, each writing its own batch; lanes never give one key to two batches, so a
