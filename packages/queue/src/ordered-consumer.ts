@@ -66,6 +66,7 @@ export class OrderedConsumer {
   };
   /** Completions asked for since the last flush: sent together, in one script call. */
   private completions: { id: string; settled: (error?: Error) => void }[] = [];
+  private readonly flushing = new Set<Promise<void>>();
 
   constructor(private readonly options: OrderedConsumerOptions) {
     // Commands cut off by a lost connection are sent again after the reconnect (ioredis's default;
@@ -165,6 +166,9 @@ export class OrderedConsumer {
     await this.stop();
     if (this.renewal) clearInterval(this.renewal);
     if (this.recovery) clearInterval(this.recovery);
+    // Completions already asked for are sent before the connection goes.
+    await this.flushCompletions();
+    await Promise.all(this.flushing);
     this.held.clear();
     await this.worker.close(true);
     this.redis.disconnect();
@@ -260,7 +264,15 @@ export class OrderedConsumer {
     });
   }
 
-  private async flushCompletions(): Promise<void> {
+  /** Sends the completions asked for so far; close() waits for those in flight. */
+  private flushCompletions(): Promise<void> {
+    if (this.completions.length === 0) return Promise.resolve();
+    const flush = this.sendCompletions().finally(() => this.flushing.delete(flush));
+    this.flushing.add(flush);
+    return flush;
+  }
+
+  private async sendCompletions(): Promise<void> {
     const batch = this.completions;
     this.completions = [];
     try {
