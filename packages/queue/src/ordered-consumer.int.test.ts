@@ -15,6 +15,20 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000
   }
 }
 
+/** A consumer that records each job's `n` and completes it at once. */
+function completingConsumer(options: { prefix: string; redisUrl: string; maxHeld: number; lockMs: number }) {
+  const seen: number[] = [];
+  const consumer = new OrderedConsumer({
+    queue: 'q',
+    ...options,
+    onJob: (job: Job, handle: HeldJob) => {
+      seen.push(job.data.n as number);
+      void handle.complete().catch(() => {}); // a lost lock: the job comes again
+    },
+  });
+  return { consumer, seen };
+}
+
 describe('OrderedConsumer', () => {
   test('hands out jobs in queue order and never holds more than maxHeld', async ({ redis }) => {
     const prefix = redis.prefix.slice(0, -1);
@@ -70,17 +84,11 @@ describe('OrderedConsumer', () => {
     await until(() => first.heldCount === held);
     await first.close(); // never completed: released when their locks lapse
     await queue.addBulk([held + 1, held + 2].map((n) => ({ name: 'j', data: { n } })));
-    const seen: number[] = [];
-    const second = new OrderedConsumer({
-      queue: 'q',
+    const { consumer: second, seen } = completingConsumer({
       prefix,
       redisUrl: redis.url,
       maxHeld: 1000,
       lockMs: 1000,
-      onJob: (job: Job, handle: HeldJob) => {
-        seen.push(job.data.n as number);
-        void handle.complete();
-      },
     });
     try {
       // As the router and the kit do after a crash: recover orphans before taking new jobs.
@@ -125,17 +133,11 @@ describe('OrderedConsumer', () => {
     const prefix = redis.prefix.slice(0, -1);
     const queue = new Queue('q', { prefix, connection: { url: redis.url } });
     await queue.addBulk([1, 2, 3].map((n) => ({ name: 'j', data: { n } })));
-    const seen: number[] = [];
-    const consumer = new OrderedConsumer({
-      queue: 'q',
+    const { consumer, seen } = completingConsumer({
       prefix,
       redisUrl: redis.url,
       maxHeld: 10,
       lockMs: 30_000,
-      onJob: (job: Job, handle: HeldJob) => {
-        seen.push(job.data.n as number);
-        void handle.complete();
-      },
     });
     // The lost take: job 1 made active under the consumer's own lock, its answer never read.
     const token = (consumer as unknown as { token: string }).token;
@@ -161,18 +163,7 @@ describe('OrderedConsumer', () => {
     const url = `redis://${server.address}`;
     const queue = new Queue('q', { prefix: 'p', connection: { url, maxRetriesPerRequest: null } });
     queue.on('error', () => {});
-    const seen: number[] = [];
-    const consumer = new OrderedConsumer({
-      queue: 'q',
-      prefix: 'p',
-      redisUrl: url,
-      maxHeld: 50,
-      lockMs: 1000,
-      onJob: (job: Job, handle: HeldJob) => {
-        seen.push(job.data.n as number);
-        void handle.complete().catch(() => {});
-      },
-    });
+    const { consumer, seen } = completingConsumer({ prefix: 'p', redisUrl: url, maxHeld: 50, lockMs: 1000 });
     try {
       consumer.start();
       await queue.addBulk(Array.from({ length: 100 }, (_, n) => ({ name: 'j', data: { n } })));
@@ -289,17 +280,11 @@ describe('OrderedConsumer', () => {
     dead.start();
     await until(() => dead.heldCount === 4);
     await dead.close(); // its locks stay until they lapse
-    const seen: number[] = [];
-    const next = new OrderedConsumer({
-      queue: 'q',
+    const { consumer: next, seen } = completingConsumer({
       prefix,
       redisUrl: redis.url,
       maxHeld: 10,
       lockMs: 30_000,
-      onJob: (job: Job, handle: HeldJob) => {
-        seen.push(job.data.n as number);
-        void handle.complete();
-      },
     });
     try {
       // The older jobs' locks lapse first (they were renewed together; the newer ones were taken later).
