@@ -68,8 +68,6 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
   redis.on('error', () => {}); // commands retry across reconnects; failures surface as retries below
   const queues = new Map(config.targets.map((t) => [t.queue, new Queue(t.queue, { prefix, connection })]));
   for (const queue of queues.values()) queue.on('error', () => {});
-  const mutations = new Queue(MUTATIONS_QUEUE, { prefix, connection });
-  mutations.on('error', () => {});
   const stats: RouterStats = { routed: 0, fannedOut: 0, unknownTargets: 0, retries: 0 };
   const rulesCache = new Map<string, CompiledRule[]>();
   const deliveries = new Subject<Delivery>();
@@ -218,7 +216,7 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
     subscription?.unsubscribe();
     deliveries.complete();
     await leader.release();
-    await Promise.all([...queues.values(), mutations].map((queue) => queue.close()));
+    await Promise.all([...queues.values()].map((queue) => queue.close()));
     redis.disconnect();
   }
 

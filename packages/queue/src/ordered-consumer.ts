@@ -84,13 +84,14 @@ export class OrderedConsumer {
     this.redis.on('error', () => {}); // takes and recovery report their own failures
     this.blocking = new Redis(options.redisUrl, { ...connection, lazyConnect: true });
     this.blocking.on('error', () => {});
+    const base = `${options.prefix}:${options.queue}:`; // BullMQ's key layout
     this.keys = {
-      job: `${options.prefix}:${options.queue}:`,
-      wait: `${options.prefix}:${options.queue}:wait`,
-      active: `${options.prefix}:${options.queue}:active`,
-      marker: `${options.prefix}:${options.queue}:marker`,
-      completed: `${options.prefix}:${options.queue}:completed`,
-      lastTake: `${options.prefix}:${options.queue}:take:${this.token}`,
+      job: base,
+      wait: `${base}wait`,
+      active: `${base}active`,
+      marker: `${base}marker`,
+      completed: `${base}completed`,
+      lastTake: `${base}take:${this.token}`,
     };
   }
 
@@ -140,16 +141,17 @@ export class OrderedConsumer {
     return false;
   }
 
-  /** Runs recoverOrphans() now and then twice per lock lifetime. */
-  startOrphanRecovery(): void {
-    if (this.recovery) return;
-    const tick = () => void this.recoverOrphans().catch((error: unknown) => this.options.onError?.(error));
-    this.recovery = setInterval(tick, Math.max(250, this.options.lockMs / 2));
-    tick();
-  }
-
+  /**
+   * Starts taking jobs. From then on, orphans (jobs whose locks lapsed: this
+   * consumer's own after a Redis outage, or a stray sibling's) are put back twice
+   * per lock lifetime.
+   */
   start(): void {
-    this.startOrphanRecovery();
+    if (!this.recovery) {
+      const tick = () => void this.recoverOrphans().catch((error: unknown) => this.options.onError?.(error));
+      this.recovery = setInterval(tick, Math.max(250, this.options.lockMs / 2));
+      tick();
+    }
     this.renewal ??= setInterval(() => void this.renewLocks(), Math.max(200, this.options.lockMs / 3));
     this.loop ??= this.run();
   }
