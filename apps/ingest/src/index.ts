@@ -1,3 +1,3 @@
 // Public surface of @bucket-events/ingest (used by tests and other apps' end-to-end tests).
 export { type IngestOptions, type RunningIngest, startIngest } from './app.ts';
-export { mutationJobId, toMutationRecord } from './outbox/relay.ts';
+export { toMutationRecord } from './outbox/relay.ts';

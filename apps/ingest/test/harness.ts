@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { buildConfig } from '@bucket-events/config';
-import { MUTATIONS_QUEUE, type MutationRecord } from '@bucket-events/contracts';
+import { MUTATIONS_QUEUE, type MutationRecord, parseMutationJob } from '@bucket-events/contracts';
 import { Queue } from 'bullmq';
 import * as Minio from 'minio';
 import { pino } from 'pino';
@@ -124,7 +124,9 @@ export async function readMutationRecords(mutations: Queue): Promise<MutationRec
     'failed',
     'prioritized',
   ]);
-  return jobs.map((job) => job.data as MutationRecord).sort((a, b) => (a.sequencer < b.sequencer ? -1 : 1));
+  return jobs
+    .flatMap((job) => parseMutationJob(job.data))
+    .sort((a, b) => (a.sequencer < b.sequencer ? -1 : 1));
 }
 
 /** A MinIO SDK client for a test server. */

@@ -14,7 +14,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { buildConfig } from '@bucket-events/config';
-import { MUTATIONS_QUEUE, type MutationRecord } from '@bucket-events/contracts';
+import { MUTATIONS_QUEUE, parseMutationJob } from '@bucket-events/contracts';
 import { runTarget } from '@bucket-events/target-kit';
 import { test } from '@bucket-events/testing';
 import { Queue } from 'bullmq';
@@ -135,7 +135,8 @@ describe('ingest → router → target kit', () => {
           -1,
           true,
         );
-        return jobs.length === KEYS * OPS_PER_KEY ? jobs.map((job) => job.data as MutationRecord) : undefined;
+        const records = jobs.flatMap((job) => parseMutationJob(job.data));
+        return records.length === KEYS * OPS_PER_KEY ? records : undefined;
       }, 180_000);
       await eventually(
         async () =>

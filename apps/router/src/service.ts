@@ -1,23 +1,25 @@
 // The router process's core: elects itself leader, recovers mutations an
-// earlier leader left half-routed, then feeds BullMQ's `mutations` jobs through
-// the RxJS routing pipeline; a job completes only after every target copy is
-// queued (idempotently, job id = mutation sequencer), so a router killed at any
-// point neither loses nor duplicates a fan-out.
+// earlier leader left half-routed, then feeds BullMQ's `mutations` jobs (each a
+// batch of mutations) through the RxJS routing pipeline; a job completes only
+// after its job on every target queue is added (idempotently, under the batch's
+// own job id), so a router killed at any point neither loses nor duplicates a
+// fan-out.
 import type { BucketEventsConfig } from '@bucket-events/config';
 import {
   MUTATIONS_QUEUE,
   type MutationRecord,
   notificationConfigKey,
   notificationConfigurationSchema,
-  parseMutationRecord,
+  parseMutationJob,
+  targetBatchJobName,
 } from '@bucket-events/contracts';
 import { type HeldJob, OrderedConsumer } from '@bucket-events/queue';
 import {
+  type BatchDelivery,
   type CompiledRule,
   compileRules,
   type FanoutJob,
-  type MutationDelivery,
-  routeMutations,
+  routeBatches,
 } from '@bucket-events/router';
 import { type Job, Queue, UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -31,7 +33,7 @@ export interface RouterServiceOptions {
   prefix: string;
   eventSource: string;
   deploymentId: string;
-  /** Raw mutations routed at once. */
+  /** Raw mutation jobs (batches) taken ahead of the one being routed. */
   concurrency: number;
   log: Logger;
   /** Leader lock and job lock lifetime in ms: how fast a standby takes over after a crash. */
@@ -40,8 +42,8 @@ export interface RouterServiceOptions {
   keepCompletedSeconds?: number;
 }
 
-interface Delivery extends MutationDelivery {
-  /** Completes the raw mutation job: every target copy is queued. */
+interface Delivery extends BatchDelivery {
+  /** Completes the raw mutation job: its job on every target queue is added. */
   acknowledge(): void;
 }
 
@@ -89,17 +91,13 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
       return rules;
     },
     async enqueue(jobs: FanoutJob[]): Promise<void> {
-      const byQueue = new Map<string, FanoutJob[]>();
-      for (const job of jobs) byQueue.set(job.queue, [...(byQueue.get(job.queue) ?? []), job]);
       await Promise.all(
-        [...byQueue].map(([name, list]) =>
-          (queues.get(name) as Queue).addBulk(
-            list.map((job) => ({
-              name: job.data.record.eventName,
-              data: job.data,
-              opts: { jobId: job.jobId, removeOnComplete: { age: keep }, removeOnFail: false },
-            })),
-          ),
+        jobs.map((job) =>
+          (queues.get(job.queue) as Queue).add(targetBatchJobName(job.data.events.length), job.data, {
+            jobId: job.jobId,
+            removeOnComplete: { age: keep },
+            removeOnFail: false,
+          }),
         ),
       );
     },
@@ -107,26 +105,27 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
 
   subscription = deliveries
     .pipe(
-      routeMutations(ports, {
+      routeBatches(ports, {
         eventSource: options.eventSource,
         deploymentId: options.deploymentId,
         queueByArn: new Map(config.targets.map((t) => [t.arn, t.queue])),
-        concurrency: options.concurrency,
         retryDelayMs: 100,
         maxRetryDelayMs: 5000,
       }),
     )
     .subscribe({
-      next: ({ delivery, plan, attempts }) => {
-        stats.routed += 1;
-        stats.fannedOut += plan.jobs.length;
-        stats.unknownTargets += plan.unknownArns.length;
+      next: ({ delivery, plans, attempts }) => {
+        stats.routed += plans.length;
         stats.retries += attempts - 1;
-        if (plan.unknownArns.length > 0) {
-          log.warn(
-            { arns: plan.unknownArns, sequencer: delivery.mutation.sequencer },
-            'rule names a target that is not enabled; not delivered',
-          );
+        for (const plan of plans) {
+          stats.fannedOut += plan.events.length;
+          stats.unknownTargets += plan.unknownArns.length;
+          if (plan.unknownArns.length > 0) {
+            log.warn(
+              { arns: plan.unknownArns, sequencer: plan.mutation.sequencer },
+              'rule names a target that is not enabled; not delivered',
+            );
+          }
         }
         delivery.acknowledge();
       },
@@ -134,9 +133,9 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
     });
 
   const onJob = (job: Job, handle: HeldJob): void => {
-    let mutation: MutationRecord;
+    let mutations: MutationRecord[];
     try {
-      mutation = parseMutationRecord(job.data);
+      mutations = parseMutationJob(job.data);
     } catch (error) {
       // A record this router cannot read will never become readable: fail it, visibly.
       log.error({ err: (error as Error).message, job: job.id }, 'invalid mutation record');
@@ -146,7 +145,8 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
       return;
     }
     deliveries.next({
-      mutation,
+      id: job.id as string,
+      mutations,
       acknowledge: () =>
         void handle
           .complete()

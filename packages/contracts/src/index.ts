@@ -18,9 +18,14 @@ export {
 } from './event-record.ts';
 export {
   formatSequencer,
+  MUTATION_BATCH_SCHEMA_VERSION,
   MUTATION_SCHEMA_VERSION,
+  type MutationBatch,
   type MutationRecord,
+  mutationBatchJobId,
+  mutationBatchSchema,
   mutationRecordSchema,
+  parseMutationJob,
   parseMutationRecord,
   sequencerSchema,
 } from './mutation.ts';
@@ -34,9 +39,15 @@ export {
   queueConfigurationSchema,
 } from './notification-config.ts';
 export {
+  EVENT_COUNT_NAME_PREFIX,
   parseTargetJob,
+  parseTargetJobs,
+  TARGET_BATCH_SCHEMA_VERSION,
   TARGET_JOB_SCHEMA_VERSION,
+  type TargetBatch,
   type TargetJob,
+  targetBatchJobName,
+  targetBatchSchema,
   targetJobId,
   targetJobSchema,
 } from './target-job.ts';

@@ -53,3 +53,29 @@ export type MutationRecord = z.infer<typeof mutationRecordSchema>;
 export function parseMutationRecord(payload: unknown): MutationRecord {
   return mutationRecordSchema.parse(payload);
 }
+
+export const MUTATION_BATCH_SCHEMA_VERSION = 1;
+
+/**
+ * What one `mutations` job carries: the records of one relay round, in commit
+ * order. One job per record cost several Redis round trips per mutation at
+ * every stage; a batch costs them once.
+ */
+export const mutationBatchSchema = z.object({
+  batchVersion: z.literal(MUTATION_BATCH_SCHEMA_VERSION),
+  mutations: z.array(mutationRecordSchema).min(1),
+});
+
+export type MutationBatch = z.infer<typeof mutationBatchSchema>;
+
+/** The records of a `mutations` job, in commit order: a batch, or a single record as earlier relays wrote. */
+export function parseMutationJob(payload: unknown): MutationRecord[] {
+  if (typeof payload === 'object' && payload !== null && 'batchVersion' in payload)
+    return mutationBatchSchema.parse(payload).mutations;
+  return [parseMutationRecord(payload)];
+}
+
+/** The job id of a batch: its first record's sequencer, so re-publishing the same rows is a no-op. */
+export function mutationBatchJobId(firstSequencer: string): string {
+  return `b-${firstSequencer}`;
+}

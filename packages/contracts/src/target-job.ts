@@ -27,3 +27,35 @@ export function parseTargetJob(payload: unknown): TargetJob {
 export function targetJobId(sequencer: string): string {
   return `m-${sequencer}`;
 }
+
+export const TARGET_BATCH_SCHEMA_VERSION = 1;
+
+/**
+ * What one target job carries: the events of one routed mutation batch that go
+ * to this target, in commit order. The kit puts each into its key's lane and
+ * completes the job once every one of them is confirmed or dead-lettered.
+ */
+export const targetBatchSchema = z.object({
+  batchVersion: z.literal(TARGET_BATCH_SCHEMA_VERSION),
+  events: z.array(targetJobSchema).min(1),
+});
+
+export type TargetBatch = z.infer<typeof targetBatchSchema>;
+
+/** The events of a target job, in order: a batch, or a single event (re-driven letters, tests). */
+export function parseTargetJobs(payload: unknown): TargetJob[] {
+  if (typeof payload === 'object' && payload !== null && 'batchVersion' in payload)
+    return targetBatchSchema.parse(payload).events;
+  return [parseTargetJob(payload)];
+}
+
+/**
+ * A batch job's name says how many events it carries (`events:<n>`), so that a
+ * backlog can be counted in events from job names alone (see the queue
+ * package's countQueued); a job with any other name carries one event.
+ */
+export const EVENT_COUNT_NAME_PREFIX = 'events:';
+
+export function targetBatchJobName(events: number): string {
+  return `${EVENT_COUNT_NAME_PREFIX}${events}`;
+}

@@ -1,7 +1,8 @@
 // Takes jobs from a BullMQ queue strictly in queue order — up to `takeMax` in
 // one atomic script, so one Redis round trip serves many jobs — and holds up to
-// `maxHeld` of them while the caller works on them; their locks are renewed
-// until the caller completes them. Per-key order downstream depends on this:
+// `maxHeld` units of work (a job is one unit, or as many as the caller says:
+// the events of a batch job) while the caller works on them; their locks are
+// renewed until the caller completes them. Per-key order downstream depends on this:
 // BullMQ's own concurrent processing loop can start a later job's processor
 // before an earlier one's (observed under CPU load, letting locks of unstarted
 // jobs lapse and the jobs be re-queued behind later ones), and concurrent
@@ -24,26 +25,41 @@ export interface OrderedConsumerOptions {
   queue: string;
   prefix: string;
   redisUrl: string;
-  /** Jobs held at once (taken and not yet completed). */
+  /** Units of work held at once (taken and not yet completed or released). */
   maxHeld: number;
   /** Lock lifetime in ms; locks of held jobs are renewed every third of it. */
   lockMs: number;
   /** Most jobs taken in one step. Default 100. */
   takeMax?: number;
-  /** Called for each job, in queue order. Must call complete() or fail() on the handle eventually. */
-  onJob(job: Job, handle: HeldJob): void;
+  /**
+   * Called for each job, in queue order. Must call complete() or fail() on the
+   * handle eventually. Returns the job's units of work (default 1).
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a caller whose jobs weigh one unit returns nothing
+  onJob(job: Job, handle: HeldJob): number | void;
   onError?(error: unknown): void;
 }
 
 export interface HeldJob {
   complete(): Promise<void>;
   fail(error: Error): Promise<void>;
+  /** `units` of the job's work are done: their capacity is free before the job completes. */
+  release(units: number): void;
+}
+
+interface HeldEntry {
+  job: Job;
+  /** Units not yet released. */
+  units: number;
 }
 
 export class OrderedConsumer {
   private readonly worker: Worker;
   private readonly token = randomUUID();
-  private readonly held = new Map<string, Job>();
+  private readonly held = new Map<string, HeldEntry>();
+  private heldUnitsNow = 0;
+  /** Average units per job taken so far (moving), to size takes by the capacity left. */
+  private unitsPerJob = 1;
   private stopped = false;
   private capacity: (() => void) | undefined;
   private loop: Promise<void> | undefined;
@@ -95,8 +111,14 @@ export class OrderedConsumer {
     };
   }
 
+  /** Jobs held. */
   get heldCount(): number {
     return this.held.size;
+  }
+
+  /** Units of work held (see OrderedConsumerOptions.maxHeld). */
+  get heldUnits(): number {
+    return this.heldUnitsNow;
   }
 
   /**
@@ -172,6 +194,7 @@ export class OrderedConsumer {
     await this.flushCompletions();
     await Promise.all(this.flushing);
     this.held.clear();
+    this.heldUnitsNow = 0;
     await this.worker.close(true);
     this.redis.disconnect();
     this.blocking.disconnect();
@@ -179,7 +202,7 @@ export class OrderedConsumer {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
-      if (this.held.size >= this.options.maxHeld) {
+      if (this.heldUnitsNow >= this.options.maxHeld) {
         await new Promise<void>((resolve) => {
           this.capacity = resolve;
         });
@@ -193,7 +216,10 @@ export class OrderedConsumer {
         // them. Put such jobs back first.
         if (this.takeFailed) await this.recoverOrphans({ lostTakes: true });
         this.takeFailed = false;
-        jobs = await this.take(Math.min(this.options.takeMax ?? 100, this.options.maxHeld - this.held.size));
+        const room = this.options.maxHeld - this.heldUnitsNow;
+        jobs = await this.take(
+          Math.max(1, Math.min(this.options.takeMax ?? 100, Math.floor(room / this.unitsPerJob))),
+        );
         if (jobs.length === 0) {
           // Empty: wait for the marker an add sets (bounded, so stop() is noticed).
           await this.blocking.bzpopmin(this.keys.marker, 1);
@@ -240,22 +266,40 @@ export class OrderedConsumer {
 
   private hold(job: Job) {
     const id = job.id as string;
-    this.held.set(id, job);
+    const entry: HeldEntry = { job, units: 1 };
+    this.held.set(id, entry);
+    this.heldUnitsNow += 1;
     const release = () => {
+      if (this.held.get(id) !== entry) return;
       this.held.delete(id);
+      this.heldUnitsNow -= entry.units;
       this.capacity?.();
     };
-    this.options.onJob(job, {
+    const answer = this.options.onJob(job, {
       // When the lock was lost meanwhile these throw, and the job is redelivered: the slot frees either way.
       complete: async () => {
-        if (!this.held.has(id)) return;
+        if (this.held.get(id) !== entry) return;
         await this.completeSoon(id).finally(release);
       },
       fail: async (error) => {
-        if (!this.held.has(id)) return;
+        if (this.held.get(id) !== entry) return;
         await job.moveToFailed(error, this.token, false).finally(release);
       },
+      release: (done) => {
+        if (this.held.get(id) !== entry) return;
+        const freed = Math.min(Math.max(0, done), entry.units);
+        entry.units -= freed;
+        this.heldUnitsNow -= freed;
+        if (freed > 0) this.capacity?.();
+      },
     });
+    const units = typeof answer === 'number' ? answer : 1;
+    if (units !== 1 && this.held.get(id) === entry) {
+      const weight = Math.max(0, units);
+      this.heldUnitsNow += weight - entry.units;
+      entry.units = weight;
+    }
+    this.unitsPerJob = Math.max(1, 0.8 * this.unitsPerJob + 0.2 * units);
   }
 
   /** Queues a completion; all those asked for in the same tick go to Redis in one call. */

@@ -133,3 +133,23 @@ if maxAge then
 end
 return lost
 `;
+
+/**
+ * Counts the units of work waiting and active in a queue: a job named
+ * `<ARGV[2]><n>` counts n, any other job 1. KEYS: wait list, active list.
+ * ARGV[1]: the queue's job key prefix; ARGV[2]: the name prefix.
+ * Returns { waiting, active }.
+ */
+export const COUNT_UNITS = `
+local counts = {}
+for i = 1, 2 do
+  local total = 0
+  for _, id in ipairs(redis.call('LRANGE', KEYS[i], 0, -1)) do
+    local name = redis.call('HGET', ARGV[1] .. id, 'name')
+    local n = name and string.sub(name, 1, #ARGV[2]) == ARGV[2] and tonumber(string.sub(name, #ARGV[2] + 1))
+    total = total + (n or 1)
+  end
+  counts[i] = total
+end
+return counts
+`;

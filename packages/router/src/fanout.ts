@@ -1,24 +1,33 @@
-// Plans the fan-out of one mutation: which target queues get which job.
+// Plans the fan-out of mutations: which target queues get which event, and the
+// one job per target queue that carries a batch's events.
 import {
   type MutationRecord,
+  TARGET_BATCH_SCHEMA_VERSION,
   TARGET_JOB_SCHEMA_VERSION,
+  type TargetBatch,
   type TargetJob,
-  targetJobId,
 } from '@bucket-events/contracts';
 import { buildEventRecord, type EnrichOptions } from './enrich.ts';
 import { type CompiledRule, matchTargets } from './rules.ts';
 
-export interface FanoutJob {
+/** One event bound for one target queue. */
+export interface FanoutEvent {
   queue: string;
-  jobId: string;
-  data: TargetJob;
+  event: TargetJob;
 }
 
 export interface FanoutPlan {
   mutation: MutationRecord;
-  jobs: FanoutJob[];
+  events: FanoutEvent[];
   /** ARNs named by a rule but not enabled in this router's configuration: counted, not delivered. */
   unknownArns: string[];
+}
+
+/** The job a target queue gets for one batch of mutations. */
+export interface FanoutJob {
+  queue: string;
+  jobId: string;
+  data: TargetBatch;
 }
 
 /** `queueByArn`: enabled targets' ARNs → their queue names. */
@@ -28,7 +37,7 @@ export function planFanout(
   queueByArn: ReadonlyMap<string, string>,
   options: EnrichOptions,
 ): FanoutPlan {
-  const jobs: FanoutJob[] = [];
+  const events: FanoutEvent[] = [];
   const unknownArns: string[] = [];
   for (const [arn, configurationId] of matchTargets(rules, mutation.eventName, mutation.key)) {
     const queue = queueByArn.get(arn);
@@ -36,10 +45,9 @@ export function planFanout(
       unknownArns.push(arn);
       continue;
     }
-    jobs.push({
+    events.push({
       queue,
-      jobId: targetJobId(mutation.sequencer),
-      data: {
+      event: {
         schemaVersion: TARGET_JOB_SCHEMA_VERSION,
         mutationId: mutation.id,
         sequencer: mutation.sequencer,
@@ -50,5 +58,25 @@ export function planFanout(
       },
     });
   }
-  return { mutation, jobs, unknownArns };
+  return { mutation, events, unknownArns };
+}
+
+/**
+ * One job per target queue with that queue's events of the batch, in commit
+ * order. The job id is the batch's own, so routing a batch again (after a
+ * router crash) adds nothing new.
+ */
+export function batchJobs(batchId: string, plans: readonly FanoutPlan[]): FanoutJob[] {
+  const byQueue = new Map<string, TargetJob[]>();
+  for (const plan of plans)
+    for (const { queue, event } of plan.events) {
+      const events = byQueue.get(queue);
+      if (events) events.push(event);
+      else byQueue.set(queue, [event]);
+    }
+  return [...byQueue].map(([queue, events]) => ({
+    queue,
+    jobId: batchId,
+    data: { batchVersion: TARGET_BATCH_SCHEMA_VERSION, events },
+  }));
 }

@@ -1,13 +1,13 @@
 // Marble tests (RxJS TestScheduler) for the routing pipeline: rule matching and
-// fan-out, dedup per target, per-key order under retries, and concurrency
-// across keys.
+// fan-out into one job per target queue and batch, rules looked up once per
+// version, and batch order under retries.
 import type { MutationRecord, NotificationConfiguration } from '@bucket-events/contracts';
 import { Observable, of, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { mutation } from './enrich.test.ts';
 import type { FanoutJob } from './fanout.ts';
-import { inKeyOrder, type MutationDelivery, type RouterOptions, routeMutations } from './pipeline.ts';
+import { type BatchDelivery, type RouterOptions, routeBatches } from './pipeline.ts';
 import { compileRules } from './rules.ts';
 
 const AMQP = 'arn:minio:sqs:us-east-1:1:amqp';
@@ -47,111 +47,126 @@ const options: RouterOptions = {
     [KAFKA, 'target.kafka.1'],
     [REDIS, 'target.redis.1'],
   ]),
-  concurrency: 8,
   retryDelayMs: 10,
   maxRetryDelayMs: 40,
 };
 
 const scheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-const delivery = (overrides: Partial<MutationRecord>): MutationDelivery => ({
-  mutation: mutation(overrides),
+const batch = (id: string, ...overrides: Partial<MutationRecord>[]): BatchDelivery => ({
+  id,
+  mutations: overrides.map((o) => mutation(o)),
 });
+/** Each job as `queue#jobId: key@configurationId …`, events in job order. */
+const summary = (jobs: FanoutJob[]) =>
+  jobs.map(
+    (j) =>
+      `${j.queue}#${j.jobId}: ${j.data.events.map((e) => `${e.key}@${e.record.s3.configurationId}`).join(' ')}`,
+  );
 
-describe('routeMutations', () => {
-  it('fans out to every matching target once, with the first matching rule id', () => {
+describe('routeBatches', () => {
+  it('fans a batch out as one job per target queue, events in commit order, with the first matching rule id', () => {
     scheduler().run(({ cold, expectObservable }) => {
-      const source = cold('a-b-c|', {
-        a: delivery({ key: 'photos/cat.jpg', eventName: 's3:ObjectCreated:Put' }),
-        b: delivery({
-          key: 'docs/readme.txt',
-          eventName: 's3:ObjectCreated:Copy',
-          sequencer: '0000000000000008',
-        }),
-        c: delivery({
-          key: 'photos/cat.jpg',
-          eventName: 's3:ObjectRemoved:Delete',
-          sequencer: '0000000000000009',
-        }),
+      const source = cold('a-b|', {
+        a: batch(
+          'b-1',
+          { key: 'photos/cat.jpg', eventName: 's3:ObjectCreated:Put', sequencer: '0000000000000001' },
+          { key: 'docs/readme.txt', eventName: 's3:ObjectCreated:Copy', sequencer: '0000000000000002' },
+          { key: 'photos/cat.jpg', eventName: 's3:ObjectRemoved:Delete', sequencer: '0000000000000003' },
+        ),
+        b: batch('b-4', { key: 'x.png', sequencer: '0000000000000004' }),
       });
       const ports = { rules: () => of(compileRules(config)), enqueue: () => of(undefined) };
-      const routed = source.pipe(routeMutations(ports, options));
-      const summary = (jobs: FanoutJob[]) =>
-        jobs.map((j) => `${j.queue}:${j.data.record.s3.configurationId}`);
+      const routed = source.pipe(routeBatches(ports, options));
       expectObservable(
         new Observable<string[]>((s) =>
-          routed.subscribe({ next: (r) => s.next(summary(r.plan.jobs)), complete: () => s.complete() }),
+          routed.subscribe({ next: (r) => s.next(summary(r.jobs)), complete: () => s.complete() }),
         ),
-      ).toBe('a-b-c|', {
-        a: ['target.amqp.1:jpegs', 'target.kafka.1:all'],
-        b: ['target.kafka.1:all'],
-        c: ['target.kafka.1:all', 'target.redis.1:Config'],
+      ).toBe('a-b|', {
+        a: [
+          'target.amqp.1#b-1: photos/cat.jpg@jpegs',
+          'target.kafka.1#b-1: photos/cat.jpg@all docs/readme.txt@all photos/cat.jpg@all',
+          'target.redis.1#b-1: photos/cat.jpg@Config',
+        ],
+        b: ['target.kafka.1#b-4: x.png@all'],
       });
     });
   });
 
-  it('reports rules whose target is not enabled here, and routes nothing for version 0', () => {
+  it('reports rules whose target is not enabled here, routes nothing for version 0, and looks rules up once per version', () => {
+    const lookups: string[] = [];
     scheduler().run(({ cold, expectObservable }) => {
-      const source = cold('a-b|', {
-        a: delivery({ key: 'x.png' }),
-        b: delivery({ key: 'y.png', configVersion: 0 }),
+      const source = cold('a|', {
+        a: batch('b-1', { key: 'x.png' }, { key: 'y.png', configVersion: 0 }, { key: 'z.png' }),
       });
       const ports = {
-        rules: (_bucket: string, version: number) => of(version === 0 ? [] : compileRules(config)),
+        rules: (bucket: string, version: number) => {
+          lookups.push(`${bucket}@${version}`);
+          return of(version === 0 ? [] : compileRules(config));
+        },
         enqueue: () => of(undefined),
       };
-      const routed = source.pipe(routeMutations(ports, options));
+      const routed = source.pipe(routeBatches(ports, options));
       expectObservable(
-        new Observable<string>((s) =>
+        new Observable<string[]>((s) =>
           routed.subscribe({
-            next: (r) => s.next(`${r.plan.jobs.length}/${r.plan.unknownArns.join(',')}`),
+            next: (r) => s.next(r.plans.map((p) => `${p.events.length}/${p.unknownArns.join(',')}`)),
             complete: () => s.complete(),
           }),
         ),
-      ).toBe('a-b|', { a: '1/arn:minio:sqs:us-east-1:9:nats', b: '0/' });
+      ).toBe('a|', {
+        a: ['1/arn:minio:sqs:us-east-1:9:nats', '0/', '1/arn:minio:sqs:us-east-1:9:nats'],
+      });
     });
+    expect(lookups.sort()).toEqual(['images@0', 'images@1']);
   });
 
-  it('retries a failing enqueue in place with backoff; later mutations of the same key wait, other keys do not', () => {
+  it('a batch with nothing to deliver is acknowledged without an enqueue', () => {
+    let enqueued = 0;
     scheduler().run(({ cold, expectObservable }) => {
-      const source = cold('ab c|', {
-        a: delivery({ key: 'k.jpg', sequencer: '0000000000000001' }),
-        b: delivery({ key: 'k.jpg', sequencer: '0000000000000002' }),
-        c: delivery({ key: 'other.jpg', sequencer: '0000000000000003' }),
+      const source = cold('a|', { a: batch('b-1', { key: 'y.png', configVersion: 0 }) });
+      const ports = {
+        rules: () => of([]),
+        enqueue: () => {
+          enqueued += 1;
+          return of(undefined);
+        },
+      };
+      const routed = source.pipe(routeBatches(ports, options));
+      expectObservable(
+        new Observable<number>((s) =>
+          routed.subscribe({ next: (r) => s.next(r.jobs.length), complete: () => s.complete() }),
+        ),
+      ).toBe('a|', { a: 0 });
+    });
+    expect(enqueued).toBe(0);
+  });
+
+  it('retries a failing enqueue in place with backoff; later batches wait behind it', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const source = cold('ab|', {
+        a: batch('b-1', { key: 'k.jpg', sequencer: '0000000000000001' }),
+        b: batch('b-2', { key: 'other.jpg', sequencer: '0000000000000002' }),
       });
       let failuresLeft = 2;
       const ports = {
         rules: () => of(compileRules(config)),
         enqueue: (jobs: FanoutJob[]) => {
-          if (jobs[0]?.data.sequencer === '0000000000000001' && failuresLeft-- > 0) {
+          if (jobs[0]?.jobId === 'b-1' && failuresLeft-- > 0)
             return throwError(() => new Error('redis down'));
-          }
           return of(undefined);
         },
       };
-      const routed = source.pipe(routeMutations(ports, options));
-      // Frames: a@0 b@1 c@2. a fails at 0, retries at 10 (fails again) and at 30 (10 + 20 ms backoff),
-      // then succeeds; b, queued behind a, runs at once after it; c was not held up.
+      const routed = source.pipe(routeBatches(ports, options));
+      // Frames: a@0 b@1. a fails at 0, retries at 10 (fails again) and at 30 (10 + 20 ms backoff),
+      // then succeeds; b, queued behind a, is routed at once after it.
       expectObservable(
         new Observable<string>((s) =>
           routed.subscribe({
-            next: (r) => s.next(`${r.delivery.mutation.sequencer.slice(-1)}#${r.attempts}`),
+            next: (r) => s.next(`${r.delivery.id}#${r.attempts}`),
             complete: () => s.complete(),
           }),
         ),
-      ).toBe('--c 27ms (ab|)', { a: '1#3', b: '2#1', c: '3#1' });
-    });
-  });
-});
-
-describe('inKeyOrder', () => {
-  it('never runs two items of a key at once and bounds concurrency across keys', () => {
-    scheduler().run(({ cold, expectObservable }) => {
-      const source = cold('(abcd)|', { a: 'x1', b: 'x2', c: 'y1', d: 'z1' });
-      const work = (item: string) => cold('----(v|)', { v: item });
-      const result = source.pipe(inKeyOrder((item) => item[0] as string, work, 2));
-      // x1 and y1 take both slots at 0; x2 waits for x1 although a slot frees; z1, ready
-      // earlier than x2, gets the first free slot; both finish at frame 8.
-      expectObservable(result).toBe('----(ab)(cd|)', { a: 'x1', b: 'y1', c: 'z1', d: 'x2' });
+      ).toBe('30ms (ab|)', { a: 'b-1#3', b: 'b-2#1' });
     });
   });
 });

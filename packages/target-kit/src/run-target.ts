@@ -1,12 +1,19 @@
 // runTarget(): a target app in one call. Consumes the target's own BullMQ
-// queue; routes each event into its key's lane; writes lane heads in batches
+// queue (each job one event or a batch of them); routes each event into its
+// key's lane; writes lane heads in batches
 // through the sink; retries failures in place with backoff and jitter (the job
 // stays active, so nothing later of that key overtakes it); dead-letters what
-// the target rejects; completes a job only after the target confirmed it.
+// the target rejects; completes a job only after the target confirmed every
+// event in it.
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
-import { deadLetterQueueName, parseTargetJob, type TargetJob } from '@bucket-events/contracts';
-import { type HeldJob, OrderedConsumer } from '@bucket-events/queue';
+import {
+  deadLetterQueueName,
+  EVENT_COUNT_NAME_PREFIX,
+  parseTargetJobs,
+  type TargetJob,
+} from '@bucket-events/contracts';
+import { countQueuedUnits, type HeldJob, OrderedConsumer } from '@bucket-events/queue';
 import { type Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -30,7 +37,7 @@ export interface RunTargetOptions {
   /** BullMQ key prefix shared with ingest and router. */
   prefix: string;
   log: Logger;
-  /** Events held at once (jobs taken from the queue and not yet confirmed). Default 1000. */
+  /** Events held at once (taken from the queue and not yet confirmed). Default 1000. */
   maxInFlight?: number;
   /** Most events per sink.write(). Default 100. */
   batchSize?: number;
@@ -77,12 +84,22 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
   const retryMaxMs = options.retryMaxMs ?? 30_000;
   const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
   const lanes = new Lanes<Held>();
-  const queue = new Queue(target.queue, { prefix, connection });
   const deadLetters = new Queue(deadLetterQueueName(target as never), { prefix, connection });
-  queue.on('error', () => {});
   deadLetters.on('error', () => {});
+  // Heartbeats and backlog counts: fails fast while Redis is away (they are only reports).
+  const statusRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  statusRedis.on('error', () => {});
+  /** Events (not jobs: a job may carry many) waiting in the target's queue. */
+  const waitingEvents = async () =>
+    (
+      await countQueuedUnits(statusRedis, {
+        prefix,
+        queue: target.queue,
+        namePrefix: EVENT_COUNT_NAME_PREFIX,
+      })
+    ).waiting;
   const metrics = createTargetMetrics(target.arn, {
-    queueDepth: () => queue.getWaitingCount(),
+    queueDepth: waitingEvents,
     inFlight: () => lanes.size,
     oldestPendingSeconds: () => {
       const oldest = lanes.oldestEnqueuedAt();
@@ -140,13 +157,13 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
         log.warn({ err: describeError(error) }, 'could not complete job; it will be redelivered'),
       );
 
-  const onJob = (job: Job, handle: HeldJob): void => {
-    metrics.received.inc();
-    tally.received += 1;
-    let parsed: TargetJob;
+  const onJob = (job: Job, handle: HeldJob): number => {
+    let events: TargetJob[];
     try {
-      parsed = parseTargetJob(job.data);
+      events = parseTargetJobs(job.data);
     } catch (error) {
+      metrics.received.inc();
+      tally.received += 1;
       void deadLetter(
         job.data,
         new TargetError('fatal', `invalid target job: ${describeError(error)}`),
@@ -154,10 +171,25 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
       ).then(acknowledge(handle), (failure) =>
         log.error({ err: describeError(failure) }, 'could not dead-letter an invalid job'),
       );
-      return;
+      return 1;
     }
-    lanes.add(`${parsed.bucket}/${parsed.key}`, { job: parsed, settle: acknowledge(handle) }, Date.now());
+    metrics.received.inc(events.length);
+    tally.received += events.length;
+    // The events now live in their lanes; the job only needs its id to be completed.
+    job.data = undefined;
+    // The job completes once its last event is confirmed or dead-lettered; each settled event
+    // frees its room at once, so a key held up by retries holds only its own events' room.
+    let unsettled = events.length;
+    const complete = acknowledge(handle);
+    const settle = async () => {
+      handle.release(1);
+      unsettled -= 1;
+      if (unsettled === 0) await complete();
+    };
+    const now = Date.now();
+    for (const event of events) lanes.add(`${event.bucket}/${event.key}`, { job: event, settle }, now);
     signal();
+    return events.length;
   };
 
   // Several writers share one connection attempt.
@@ -301,7 +333,7 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
   const queueLimit = options.queueLimit || 100_000;
   let overLimit = false;
   const limitCheck = setInterval(async () => {
-    const waiting = await queue.getWaitingCount().catch(() => undefined);
+    const waiting = await waitingEvents().catch(() => undefined);
     if (waiting === undefined) return;
     const over = waiting > queueLimit;
     if (over && !overLimit)
@@ -363,8 +395,6 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     httpPort = (server.address() as { port: number }).port;
   }
 
-  const statusRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  statusRedis.on('error', () => {});
   const instance = `${hostname()}:${process.pid}:${target.queue}`;
   const heartbeat = startHeartbeat(statusRedis, prefix, (): TargetHeartbeat => {
     const oldest = lanes.oldestEnqueuedAt();
@@ -407,7 +437,7 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
       signal();
       await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 1000))]);
       await sink.close().catch(() => {});
-      await Promise.all([queue.close(), deadLetters.close()]);
+      await deadLetters.close();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     },
   };

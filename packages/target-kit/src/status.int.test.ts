@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { describe, expect } from 'vitest';
-import { enqueue, targetJob } from '../test/jobs.ts';
+import { enqueue, enqueueBatches, targetJob } from '../test/jobs.ts';
 import { RecordingSink } from '../test/recording-sink.ts';
 import { runTarget } from './run-target.ts';
 import { type StatusTarget, TargetStatusReader } from './status.ts';
@@ -54,10 +54,8 @@ describe('target status', () => {
       expect(online).toMatchObject({ processes: 1, failed: 0, deadLettered: 0 });
 
       sink.down = 'reconnect';
-      await enqueue(
-        queue,
-        Array.from({ length: 5 }, (_, i) => targetJob(`k${i}`)),
-      );
+      // One job carrying five events: the backlog counts events, not jobs.
+      await enqueueBatches(queue, [Array.from({ length: 5 }, (_, i) => targetJob(`k${i}`))]);
       const offline = await until(async () => {
         const now = await status();
         return now.state === 'offline' && now.backlog === 5 ? now : undefined;

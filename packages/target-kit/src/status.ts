@@ -6,10 +6,12 @@
 // API (`admin targets`) and the status page show.
 import {
   deadLetterQueueName,
+  EVENT_COUNT_NAME_PREFIX,
   type TargetId,
   type TargetStatus,
   targetQueueName,
 } from '@bucket-events/contracts';
+import { countQueuedUnits } from '@bucket-events/queue';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -128,9 +130,14 @@ export class TargetStatusReader {
 
   private async readOne(target: StatusTarget): Promise<TargetStatus> {
     const { live, dead } = this.queuesOf(target);
-    const [beats, counts, deadCount, [oldestWaiting]] = await Promise.all([
+    const [beats, queued, counts, deadCount, [oldestWaiting]] = await Promise.all([
       this.heartbeats(target.arn),
-      live.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
+      countQueuedUnits(this.redis, {
+        prefix: this.options.prefix,
+        queue: targetQueueName(target),
+        namePrefix: EVENT_COUNT_NAME_PREFIX,
+      }),
+      live.getJobCounts('delayed', 'prioritized'),
       dead.getWaitingCount(),
       live.getJobs(['wait'], 0, 0, true),
     ]);
@@ -147,7 +154,8 @@ export class TargetStatusReader {
       id: target.id,
       state: beats.length === 0 ? 'no-process' : beats.some((beat) => beat.online) ? 'online' : 'offline',
       processes: beats.length,
-      backlog: Object.values(counts).reduce((total, count) => total + count, 0),
+      backlog:
+        queued.waiting + queued.active + Object.values(counts).reduce((total, count) => total + count, 0),
       oldestPendingSeconds: Math.max(waitingSeconds, ...beats.map((beat) => beat.oldestHeldSeconds)),
       delivered,
       failed: sum((beat) => beat.failed),

@@ -1,5 +1,10 @@
 // Target jobs as the router makes them, for kit tests.
-import { type TargetJob, targetJobId } from '@bucket-events/contracts';
+import {
+  TARGET_BATCH_SCHEMA_VERSION,
+  type TargetJob,
+  targetBatchJobName,
+  targetJobId,
+} from '@bucket-events/contracts';
 import type { Queue } from 'bullmq';
 import { conformanceJob } from '../src/conformance-job.ts';
 
@@ -14,6 +19,17 @@ export async function enqueue(queue: Queue, jobs: TargetJob[]) {
       name: 'e',
       data,
       opts: { jobId: targetJobId(data.sequencer), removeOnComplete: { age: 600 } },
+    })),
+  );
+}
+
+/** Adds one job per group, each carrying its events as a batch, as the router makes them. */
+export async function enqueueBatches(queue: Queue, groups: TargetJob[][]) {
+  await queue.addBulk(
+    groups.map((events) => ({
+      name: targetBatchJobName(events.length),
+      data: { batchVersion: TARGET_BATCH_SCHEMA_VERSION, events },
+      opts: { jobId: `b-${(events[0] as TargetJob).sequencer}`, removeOnComplete: { age: 600 } },
     })),
   );
 }

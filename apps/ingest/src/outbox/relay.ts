@@ -1,14 +1,19 @@
-// Moves committed outbox rows to Redis in commit order: notification config
-// versions are published first (immutable keys), mutation records become jobs
-// on the `mutations` queue with an idempotent job id. Rows are deleted only
-// after Redis accepted them, so a crash or a Redis outage delays events but
-// never loses them; a re-add after a crash is a no-op thanks to the job id.
+// Moves committed outbox rows to Redis in commit order, a round at a time:
+// notification config versions are published first (immutable keys), the
+// mutation records between them become batch jobs on the `mutations` queue
+// with an idempotent job id. A round's rows are recorded before they go out and
+// deleted only after Redis accepted them, so a crash or a Redis outage delays
+// events but never loses them, and a round repeated after a crash makes the
+// same jobs under the same ids: a no-op for those already added.
 import {
   formatSequencer,
   liveMutationsChannel,
+  MUTATION_BATCH_SCHEMA_VERSION,
   MUTATION_SCHEMA_VERSION,
   MUTATIONS_QUEUE,
+  type MutationBatch,
   type MutationRecord,
+  mutationBatchJobId,
   notificationConfigKey,
 } from '@bucket-events/contracts';
 import { Queue } from 'bullmq';
@@ -20,14 +25,10 @@ export interface RelayOptions {
   redisUrl: string;
   /** BullMQ key prefix (default `bull`). */
   prefix: string;
-  /** Rows per round trip to Redis. */
+  /** Most rows in one round (one round trip to Redis). Default 200. */
   batchSize?: number;
   /** How long completed jobs are kept for de-duplication, in seconds. */
   keepCompletedSeconds?: number;
-}
-
-export function mutationJobId(sequencer: string): string {
-  return `m-${sequencer}`;
 }
 
 export function toMutationRecord(row: OutboxRow): MutationRecord {
@@ -87,16 +88,16 @@ export class OutboxRelay {
   }
 
   private async loop(): Promise<void> {
-    const batchSize = this.options.batchSize ?? 500;
+    const batchSize = this.options.batchSize ?? 200;
     while (!this.stopped) {
-      const rows = this.metadata.readOutbox(batchSize);
+      const rows = this.metadata.beginRelayRound(batchSize);
       if (rows.length === 0) {
         await this.sleep(1000);
         continue;
       }
       try {
         await this.publish(rows);
-        this.metadata.deleteOutboxThrough((rows[rows.length - 1] as OutboxRow).id);
+        this.metadata.endRelayRound((rows[rows.length - 1] as OutboxRow).id);
         this.relayed += rows.length;
         if (this.failures > 0) this.log.info({ after: this.failures }, 'outbox relay: Redis reachable again');
         this.failures = 0;
@@ -116,14 +117,24 @@ export class OutboxRelay {
 
   private async publish(rows: OutboxRow[]): Promise<void> {
     const keep = this.options.keepCompletedSeconds ?? 24 * 3600;
-    let jobs: { name: string; data: MutationRecord; opts: object }[] = [];
+    let batch: MutationRecord[] = [];
+    // The records between two config rows make one job: a config version reaches Redis before
+    // the first record that names it.
     const flush = async () => {
-      if (jobs.length === 0) return;
-      await this.queue.addBulk(jobs);
+      const first = batch[0];
+      if (!first) return;
+      const data: MutationBatch = { batchVersion: MUTATION_BATCH_SCHEMA_VERSION, mutations: batch };
+      await this.queue.add('mutations', data, {
+        jobId: mutationBatchJobId(first.sequencer),
+        removeOnComplete: { age: keep },
+        removeOnFail: false,
+        // The router retries in place; these only cover a router that gives up on a job (shutdown).
+        attempts: 25,
+        backoff: { type: 'exponential', delay: 1000 },
+      });
       // Live listeners get them too: best effort, like MinIO's (nobody may be listening).
-      const records = jobs.map((job) => job.data);
-      this.redis.publish(liveMutationsChannel(this.options.prefix), JSON.stringify(records)).catch(() => {});
-      jobs = [];
+      this.redis.publish(liveMutationsChannel(this.options.prefix), JSON.stringify(batch)).catch(() => {});
+      batch = [];
     };
     for (const row of rows) {
       if (row.kind === 'config') {
@@ -139,19 +150,7 @@ export class OutboxRelay {
         );
         continue;
       }
-      const record = toMutationRecord(row);
-      jobs.push({
-        name: record.eventName,
-        data: record,
-        opts: {
-          jobId: mutationJobId(record.sequencer),
-          removeOnComplete: { age: keep },
-          removeOnFail: false,
-          // The router retries in place; these only cover a router that gives up on a job (shutdown).
-          attempts: 25,
-          backoff: { type: 'exponential', delay: 1000 },
-        },
-      });
+      batch.push(toMutationRecord(row));
     }
     await flush();
   }

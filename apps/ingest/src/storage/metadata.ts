@@ -126,7 +126,11 @@ export class Metadata {
       deleteGarbage: db.prepare('DELETE FROM garbage WHERE data_file = ?'),
       insertOutbox: db.prepare('INSERT INTO outbox (kind, payload) VALUES (?, ?)'),
       readOutbox: db.prepare('SELECT id, kind, payload FROM outbox ORDER BY id LIMIT ?'),
+      readOutboxThrough: db.prepare('SELECT id, kind, payload FROM outbox WHERE id <= ? ORDER BY id'),
       deleteOutboxThrough: db.prepare('DELETE FROM outbox WHERE id <= ?'),
+      getRelayRound: db.prepare('SELECT last_id FROM relay_round WHERE id = 1'),
+      setRelayRound: db.prepare('INSERT OR REPLACE INTO relay_round (id, last_id) VALUES (1, ?)'),
+      clearRelayRound: db.prepare('DELETE FROM relay_round WHERE id = 1'),
       countOutbox: db.prepare('SELECT count(*) AS n FROM outbox'),
       getNotification: db.prepare(
         'SELECT version, config FROM notification_configs WHERE bucket = ? AND version = ?',
@@ -359,12 +363,28 @@ export class Metadata {
 
   // --- outbox and garbage ----------------------------------------------------
 
-  readOutbox(limit: number): OutboxRow[] {
-    return this.statements.readOutbox.all(limit) as OutboxRow[];
+  /**
+   * The rows of the relay's next round: the round left unfinished (by a crash or a
+   * Redis outage) if there is one, exactly as it was, else up to `limit` rows from
+   * the head, recorded as the round in flight.
+   */
+  beginRelayRound(limit: number): OutboxRow[] {
+    return this.db.transaction(() => {
+      const open = this.statements.getRelayRound.get() as { last_id: number } | undefined;
+      if (open) return this.statements.readOutboxThrough.all(open.last_id) as OutboxRow[];
+      const rows = this.statements.readOutbox.all(limit) as OutboxRow[];
+      const last = rows.at(-1);
+      if (last) this.statements.setRelayRound.run(last.id);
+      return rows;
+    })();
   }
 
-  deleteOutboxThrough(id: number): void {
-    this.statements.deleteOutboxThrough.run(id);
+  /** The round through `lastId` reached Redis: its rows and the round record go. */
+  endRelayRound(lastId: number): void {
+    this.db.transaction(() => {
+      this.statements.deleteOutboxThrough.run(lastId);
+      this.statements.clearRelayRound.run();
+    })();
   }
 
   outboxSize(): number {

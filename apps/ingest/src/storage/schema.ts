@@ -59,6 +59,15 @@ CREATE TABLE IF NOT EXISTS outbox (
   payload TEXT NOT NULL
 );
 
+-- The relay's round in flight: the outbox head through last_id, recorded before
+-- those rows are handed to Redis. After a crash the same rows go out again as
+-- the same batch jobs (same job ids, so a batch already added is not repeated);
+-- reading "the next N rows" afresh could cut the batches differently.
+CREATE TABLE IF NOT EXISTS relay_round (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  last_id INTEGER NOT NULL
+);
+
 -- Data files no longer referenced, removed after the transaction that released them.
 CREATE TABLE IF NOT EXISTS garbage (
   data_file TEXT PRIMARY KEY

@@ -1,0 +1,65 @@
+// The relay's rounds in the metadata database: a round left unfinished (crash,
+// Redis outage) comes back exactly as it was, whatever was committed since, so
+// its batch jobs keep their ids.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Metadata, type MutationDraft } from './metadata.ts';
+
+const access = (key: string): MutationDraft => ({
+  eventName: 's3:ObjectAccessed:Get',
+  eventTime: '2026-12-02T00:00:00.000Z',
+  bucket: 'b',
+  key,
+  size: 0,
+  eTag: '',
+  contentType: '',
+  userMetadata: {},
+  request: {
+    requestId: 'r',
+    principalId: 'p',
+    region: 'us-east-1',
+    sourceIp: '127.0.0.1',
+    sourcePort: 1,
+    userAgent: 'test',
+    originEndpoint: 'http://127.0.0.1:9000',
+    host: '127.0.0.1:9000',
+  },
+});
+
+describe('relay rounds', () => {
+  let dir: string;
+  let metadata: Metadata;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'metadata-'));
+    metadata = new Metadata(dir);
+    metadata.createBucket('b', '2026-12-02T00:00:00.000Z');
+  });
+  afterEach(() => {
+    metadata.db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const keys = (rows: { payload: string }[]) => rows.map((row) => JSON.parse(row.payload).key);
+
+  it('repeats an unfinished round exactly, and moves on once it ended', () => {
+    for (const key of ['a', 'b', 'c']) metadata.commitAccess(access(key));
+    const first = metadata.beginRelayRound(10);
+    expect(keys(first)).toEqual(['a', 'b', 'c']);
+    metadata.commitAccess(access('d'));
+    // Not ended (the process died, or Redis refused): the same rows, not a: … d.
+    expect(metadata.beginRelayRound(10)).toEqual(first);
+    metadata.endRelayRound(first.at(-1)?.id as number);
+    expect(keys(metadata.beginRelayRound(10))).toEqual(['d']);
+  });
+
+  it('survives a restart of the process', () => {
+    for (const key of ['a', 'b', 'c']) metadata.commitAccess(access(key));
+    const first = metadata.beginRelayRound(2);
+    metadata.db.close();
+    metadata = new Metadata(dir);
+    expect(metadata.beginRelayRound(10)).toEqual(first);
+    expect(metadata.outboxSize()).toBe(3);
+  });
+});
