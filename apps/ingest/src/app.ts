@@ -129,6 +129,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
       await status.close();
       statusRedis.disconnect();
       await relay.stop();
+      await store.close();
       store.metadata.close();
     },
   };

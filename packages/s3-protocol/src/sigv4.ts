@@ -323,10 +323,20 @@ function hmac(key: Buffer | string, data: string): Buffer {
   return createHmac('sha256', key).update(data).digest();
 }
 
+/** Derived keys by secret and scope: a scope lives a day, so four HMACs per request are wasted work. */
+const signingKeys = new Map<string, Buffer>();
+const SIGNING_KEYS_KEPT = 256;
+
 /** HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"). */
 export function signingKey(secretKey: string, scope: string): Buffer {
+  const cacheKey = `${scope}\n${secretKey}`;
+  const cached = signingKeys.get(cacheKey);
+  if (cached) return cached;
   const [date, region, service] = scope.split('/') as [string, string, string];
-  return hmac(hmac(hmac(hmac(`AWS4${secretKey}`, date), region), service), 'aws4_request');
+  const key = hmac(hmac(hmac(hmac(`AWS4${secretKey}`, date), region), service), 'aws4_request');
+  if (signingKeys.size >= SIGNING_KEYS_KEPT) signingKeys.clear();
+  signingKeys.set(cacheKey, key);
+  return key;
 }
 
 export function signString(secretKey: string, scope: string, stringToSign: string): string {

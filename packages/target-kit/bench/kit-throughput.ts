@@ -1,7 +1,9 @@
 // The kit's own ceiling: one runTarget with a sink that accepts everything at
 // once, draining N queued events over K keys from the real Redis. What is left
-// is queue work: taking, lock renewal, completion. Prints events/s (and JSON
-// with --json). Run: pnpm --filter @bucket-events/target-kit bench -- --events 20000
+// is queue work: taking, lock renewal, completion. Jobs carry --per-job events
+// each, as the router makes them (1 = one job per event, as before batching).
+// Prints events/s (and JSON with --json).
+// Run: pnpm --filter @bucket-events/target-kit bench -- --events 20000 [--per-job 50]
 import { parseArgs } from 'node:util';
 import type { TargetJob } from '@bucket-events/contracts';
 import { targetQueueName } from '@bucket-events/contracts';
@@ -11,18 +13,20 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { runTarget } from '../src/run-target.ts';
 import type { TargetSink } from '../src/sink.ts';
-import { enqueue, orderViolation, targetJob } from '../test/jobs.ts';
+import { enqueue, enqueueBatches, orderViolation, targetJob } from '../test/jobs.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'), // pnpm passes its '--' on
   options: {
     events: { type: 'string', default: '20000' },
     keys: { type: 'string', default: '500' },
+    'per-job': { type: 'string', default: '50' },
     json: { type: 'boolean', default: false },
   },
 });
 const events = Number(values.events);
 const keys = Number(values.keys);
+const perJob = Number(values['per-job']);
 const redisUrl = loadServiceEndpoints().redisUrl;
 const prefix = uniqueName('kitbench');
 const target = { kind: 'bench', id: '1', arn: 'arn:minio:sqs:us-east-1:1:bench' };
@@ -30,7 +34,13 @@ const queueName = targetQueueName(target as never);
 const queue = new Queue(queueName, { prefix, connection: { url: redisUrl } });
 
 const jobs = Array.from({ length: events }, (_, i) => targetJob(`k${i % keys}`));
-for (let from = 0; from < jobs.length; from += 1000) await enqueue(queue, jobs.slice(from, from + 1000));
+if (perJob <= 1) {
+  for (let from = 0; from < jobs.length; from += 1000) await enqueue(queue, jobs.slice(from, from + 1000));
+} else {
+  const groups: TargetJob[][] = [];
+  for (let from = 0; from < jobs.length; from += perJob) groups.push(jobs.slice(from, from + perJob));
+  for (let from = 0; from < groups.length; from += 100) await enqueueBatches(queue, groups.slice(from, from + 100));
+}
 
 const delivered: TargetJob[] = [];
 let finished: () => void = () => {};
@@ -70,6 +80,7 @@ redis.disconnect();
 const result = {
   events,
   keys,
+  eventsPerJob: perJob,
   seconds: Number(seconds.toFixed(2)),
   eventsPerSecond: Math.round(events / seconds),
   orderViolation: orderViolation(delivered) ?? null,
@@ -77,5 +88,5 @@ const result = {
 console.log(
   values.json
     ? JSON.stringify(result)
-    : `kit, no-op sink: ${events} events over ${keys} keys in ${result.seconds} s = ${result.eventsPerSecond} events/s; per-key order ${result.orderViolation ?? 'kept'}`,
+    : `kit, no-op sink: ${events} events over ${keys} keys, ${perJob} per job, in ${result.seconds} s = ${result.eventsPerSecond} events/s; per-key order ${result.orderViolation ?? 'kept'}`,
 );

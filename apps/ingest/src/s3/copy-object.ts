@@ -51,14 +51,14 @@ export async function copyObject(context: S3Context): Promise<void> {
   const contentType = replaced?.contentType ?? sourceMeta.contentType;
   const userMetadata = replaced?.userMetadata ?? sourceMeta.userMetadata;
 
-  const dataFile = await deps.store.blobs.copy(sourceMeta.dataFile).catch((error: NodeJS.ErrnoException) => {
+  const dataFile = await deps.store.copyData(sourceMeta.dataFile).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT')
       throw S3Errors.NoSuchKey(undefined, `/${source.bucket}/${source.key}`, { Key: source.key });
     throw error;
   });
   const now = new Date();
   try {
-    deps.store.commitPut(
+    await deps.store.commitPut(
       {
         bucket,
         key,

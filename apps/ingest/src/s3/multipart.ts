@@ -64,7 +64,8 @@ export async function uploadPart(context: S3Context): Promise<void> {
   }
   const upload = requireUpload(context);
   const body = measureBody(context, MAX_PART_SIZE);
-  const dataFile = await deps.store.writeData(body.data);
+  // Parts are concatenated from files at completion: never inline.
+  const dataFile = await deps.store.writeData(body.data, { inline: false });
   try {
     const digests = body.finish();
     const stored = deps.store.metadata.putPart(upload.uploadId, {

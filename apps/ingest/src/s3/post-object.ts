@@ -99,7 +99,7 @@ export async function postObject(
       ),
     );
     const now = new Date();
-    deps.store.commitPut(
+    await deps.store.commitPut(
       {
         bucket,
         key,

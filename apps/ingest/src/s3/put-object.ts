@@ -19,7 +19,7 @@ export async function putObject(context: S3Context): Promise<void> {
   try {
     const digests = body.finish();
     const now = new Date();
-    deps.store.commitPut(
+    await deps.store.commitPut(
       {
         bucket,
         key,

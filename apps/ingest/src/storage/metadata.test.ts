@@ -62,4 +62,20 @@ describe('relay rounds', () => {
     expect(metadata.beginRelayRound(10)).toEqual(first);
     expect(metadata.outboxSize()).toBe(3);
   });
+
+  it('bucket rows are cached, and every change to one is seen', () => {
+    expect(metadata.getBucket('b')?.notificationVersion).toBe(0);
+    metadata.putNotification('b', '{"queueConfigurations":[]}');
+    expect(metadata.getBucket('b')?.notificationVersion).toBe(1);
+    metadata.commitAccess(access('a'));
+    expect(metadata.beginRelayRound(10).map((row) => JSON.parse(row.payload).configVersion)).toEqual([
+      undefined,
+      1,
+    ]);
+    expect(metadata.getBucket('other')).toBeUndefined();
+    metadata.createBucket('other', '2026-12-02T00:00:00.000Z');
+    expect(metadata.getBucket('other')?.name).toBe('other');
+    expect(metadata.deleteBucket('other')).toBe('deleted');
+    expect(metadata.getBucket('other')).toBeUndefined();
+  });
 });

@@ -56,6 +56,13 @@ export interface OutboxRow {
   payload: string;
 }
 
+/** Data names of objects whose bytes live in the `inline_data` table, not in a file. */
+export const INLINE_PREFIX = 'inline:';
+
+export function isInline(dataName: string): boolean {
+  return dataName.startsWith(INLINE_PREFIX);
+}
+
 export class NoSuchBucketError extends Error {
   constructor(readonly bucket: string) {
     super(`no such bucket: ${bucket}`);
@@ -93,6 +100,8 @@ function toObjectMeta(row: ObjectDbRow): ObjectMeta {
 export class Metadata {
   readonly db: Database.Database;
   private readonly statements;
+  /** Bucket rows by name (undefined: known missing); every change to a bucket row forgets its entry. */
+  private readonly buckets = new Map<string, BucketRow | undefined>();
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
@@ -122,6 +131,9 @@ export class Metadata {
         'SELECT * FROM objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?',
       ),
       insertGarbage: db.prepare('INSERT INTO garbage (data_file) VALUES (?) ON CONFLICT DO NOTHING'),
+      insertInline: db.prepare('INSERT INTO inline_data (name, data) VALUES (?, ?)'),
+      getInline: db.prepare('SELECT data FROM inline_data WHERE name = ?'),
+      deleteInline: db.prepare('DELETE FROM inline_data WHERE name = ?'),
       listGarbage: db.prepare('SELECT data_file FROM garbage'),
       deleteGarbage: db.prepare('DELETE FROM garbage WHERE data_file = ?'),
       insertOutbox: db.prepare('INSERT INTO outbox (kind, payload) VALUES (?, ?)'),
@@ -174,16 +186,23 @@ export class Metadata {
   // --- buckets --------------------------------------------------------------
 
   getBucket(name: string): BucketRow | undefined {
+    if (this.buckets.has(name)) return this.buckets.get(name);
     const row = this.statements.getBucket.get(name) as
       | { name: string; created_at: string; notification_version: number }
       | undefined;
-    return (
-      row && { name: row.name, createdAt: row.created_at, notificationVersion: row.notification_version }
-    );
+    const bucket = row && {
+      name: row.name,
+      createdAt: row.created_at,
+      notificationVersion: row.notification_version,
+    };
+    // Not cached inside a transaction: it may still roll back.
+    if (!this.db.inTransaction) this.buckets.set(name, bucket);
+    return bucket;
   }
 
   /** False when the bucket already existed. */
   createBucket(name: string, createdAt: string): boolean {
+    this.buckets.delete(name);
     return this.statements.insertBucket.run(name, createdAt).changes === 1;
   }
 
@@ -203,12 +222,13 @@ export class Metadata {
 
   /** Deletes an empty bucket (and its abandoned uploads); reports why not otherwise. */
   deleteBucket(name: string): 'deleted' | 'missing' | 'not-empty' {
+    this.buckets.delete(name);
     return this.db.transaction(() => {
       if (!this.getBucket(name)) return 'missing';
       if (this.statements.anyObject.get(name)) return 'not-empty';
       for (const { upload_id } of this.statements.deleteBucketUploads.all(name) as { upload_id: string }[]) {
         for (const { data_file } of this.statements.deleteParts.all(upload_id) as { data_file: string }[]) {
-          this.statements.insertGarbage.run(data_file);
+          this.release(data_file);
         }
       }
       this.statements.deleteBucket.run(name);
@@ -229,16 +249,21 @@ export class Metadata {
   }
 
   /**
-   * Points the key at a new data file and commits its mutation record.
-   * Returns the data file it replaced (already queued for removal).
+   * Points the key at new data and commits its mutation record: a data file
+   * already durable, or `inline` bytes stored in the same transaction under
+   * meta.dataFile (an inline name). Returns the data it replaced (released).
    */
-  commitPut(meta: ObjectMeta, mutation: MutationDraft): { replaced?: string; outboxId: number } {
+  commitPut(
+    meta: ObjectMeta,
+    mutation: MutationDraft,
+    inline?: Buffer,
+  ): { replaced?: string; outboxId: number } {
     return this.db.transaction(() => {
       const bucket = this.requireBucket(meta.bucket);
       const previous = this.statements.getObject.get(meta.bucket, meta.key) as ObjectDbRow | undefined;
+      if (inline) this.statements.insertInline.run(meta.dataFile, inline);
       this.statements.upsertObject.run(this.objectParams(meta));
-      if (previous && previous.data_file !== meta.dataFile)
-        this.statements.insertGarbage.run(previous.data_file);
+      if (previous && previous.data_file !== meta.dataFile) this.release(previous.data_file);
       const outboxId = this.insertMutation(mutation, bucket.notificationVersion);
       return { replaced: previous?.data_file, outboxId };
     })();
@@ -250,7 +275,7 @@ export class Metadata {
       const row = this.requireBucket(bucket);
       const deleted = this.statements.deleteObject.get(bucket, key) as { data_file: string } | undefined;
       if (!deleted) return { removed: false };
-      this.statements.insertGarbage.run(deleted.data_file);
+      this.release(deleted.data_file);
       this.insertMutation(mutation(), row.notificationVersion);
       return { removed: true };
     })();
@@ -277,6 +302,7 @@ export class Metadata {
 
   /** Stores a new immutable version and queues its publication ahead of any record that uses it. */
   putNotification(bucket: string, config: string): number {
+    this.buckets.delete(bucket);
     return this.db.transaction(() => {
       this.requireBucket(bucket);
       const { notification_version: version } = this.statements.bumpNotificationVersion.get({ bucket }) as {
@@ -323,7 +349,7 @@ export class Metadata {
         | { data_file: string }
         | undefined;
       this.statements.upsertPart.run({ uploadId, ...part });
-      if (previous) this.statements.insertGarbage.run(previous.data_file);
+      if (previous) this.release(previous.data_file);
       return { replaced: previous?.data_file };
     })();
   }
@@ -343,7 +369,7 @@ export class Metadata {
     return this.db.transaction(() => {
       if (this.statements.deleteUpload.run(uploadId).changes === 0) return false;
       for (const { data_file } of this.statements.deleteParts.all(uploadId) as { data_file: string }[]) {
-        this.statements.insertGarbage.run(data_file);
+        this.release(data_file);
       }
       return true;
     })();
@@ -354,7 +380,7 @@ export class Metadata {
     return this.db.transaction(() => {
       if (this.statements.deleteUpload.run(uploadId).changes === 0) return false;
       for (const { data_file } of this.statements.deleteParts.all(uploadId) as { data_file: string }[]) {
-        this.statements.insertGarbage.run(data_file);
+        this.release(data_file);
       }
       this.commitPut(meta, mutation);
       return true;
@@ -362,6 +388,11 @@ export class Metadata {
   }
 
   // --- outbox and garbage ----------------------------------------------------
+
+  /** The bytes of an inline object (undefined once released). */
+  readInline(name: string): Buffer | undefined {
+    return (this.statements.getInline.get(name) as { data: Buffer } | undefined)?.data;
+  }
 
   /**
    * The rows of the relay's next round: the round left unfinished (by a crash or a
@@ -400,6 +431,12 @@ export class Metadata {
   }
 
   // --- helpers ----------------------------------------------------------------
+
+  /** Data no longer referenced: inline bytes go with this transaction, a file after it (garbage). */
+  private release(dataName: string): void {
+    if (isInline(dataName)) this.statements.deleteInline.run(dataName);
+    else this.statements.insertGarbage.run(dataName);
+  }
 
   private requireBucket(name: string): BucketRow {
     const bucket = this.getBucket(name);

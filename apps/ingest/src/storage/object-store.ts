@@ -1,25 +1,54 @@
 // The storage facade the S3 handlers use: data files plus metadata plus the
 // outbox, in the order that keeps "acknowledged ⇒ evented": data made durable,
 // then one transaction for metadata and outbox row, then the relay is woken and
-// replaced data files are removed.
-import type { FileHandle } from 'node:fs/promises';
+// replaced data files are removed. A small object's bytes skip the file: they
+// are stored inline, in that same transaction, and with fsync on the answer
+// waits for the write-ahead log's (shared) flush instead of a file's fsync.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { OutboxRelay } from '../outbox/relay.ts';
 import { BlobStore } from './blobs.ts';
-import { Metadata, type MutationDraft, type ObjectMeta } from './metadata.ts';
+import { INLINE_PREFIX, isInline, Metadata, type MutationDraft, type ObjectMeta } from './metadata.ts';
+import { WalSync } from './wal-sync.ts';
+
+/** Objects up to this size (bytes) are stored inline by default. */
+export const DEFAULT_INLINE_MAX_BYTES = 64 * 1024;
+
+/** An object's bytes, opened for reading: a data file, or inline bytes. */
+export interface ObjectData {
+  createReadStream(options: { start: number; end: number; autoClose?: boolean }): Readable;
+  close(): Promise<void>;
+}
+
+function inlineData(bytes: Buffer): ObjectData {
+  return {
+    createReadStream: ({ start, end }) => Readable.from([bytes.subarray(start, end + 1)]),
+    close: async () => {},
+  };
+}
 
 export class ObjectStore {
   readonly metadata: Metadata;
   readonly blobs: BlobStore;
   private relay: OutboxRelay | undefined;
 
+  /** Inline bytes written but not committed yet, by data name. */
+  private readonly pendingInline = new Map<string, Buffer>();
+  private readonly inlineMaxBytes: number;
+  /** Set when fsync is on: inline commits wait for the WAL's flush. */
+  private readonly walSync: WalSync | undefined;
+
   constructor(
     dataDir: string,
-    options: { fsync: boolean },
+    options: { fsync: boolean; inlineMaxBytes?: number },
     private readonly log: Logger,
   ) {
     this.metadata = new Metadata(dataDir);
     this.blobs = new BlobStore(dataDir, options.fsync);
+    this.inlineMaxBytes = options.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES;
+    if (options.fsync) this.walSync = new WalSync(join(dataDir, 'metadata.sqlite-wal'));
   }
 
   attachRelay(relay: OutboxRelay) {
@@ -52,14 +81,57 @@ export class ObjectStore {
     return this.collecting;
   }
 
-  async writeData(data: AsyncIterable<Buffer>): Promise<string> {
-    return (await this.blobs.write(data)).name;
+  /**
+   * Takes an object's bytes and returns their data name. Bodies up to the inline
+   * limit are kept in memory until commitPut stores them with the object (or
+   * discard drops them); larger ones, or any with `inline: false`, go to a
+   * durable data file.
+   */
+  async writeData(data: AsyncIterable<Buffer>, options: { inline?: boolean } = {}): Promise<string> {
+    if (options.inline === false || this.inlineMaxBytes <= 0) return (await this.blobs.write(data)).name;
+    const source = data[Symbol.asyncIterator]();
+    const head: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const next = await source.next();
+      if (next.done) break;
+      head.push(next.value);
+      size += next.value.length;
+      if (size > this.inlineMaxBytes) {
+        // Too big to inline: the file gets what was read, then the rest.
+        const rest = { [Symbol.asyncIterator]: () => source };
+        async function* all() {
+          yield* head;
+          yield* rest;
+        }
+        return (await this.blobs.write(all())).name;
+      }
+    }
+    const name = `${INLINE_PREFIX}${randomUUID()}`;
+    this.pendingInline.set(name, Buffer.concat(head, size));
+    return name;
   }
 
-  /** Commits an object whose data file is already durable. */
-  commitPut(meta: ObjectMeta, mutation: MutationDraft): void {
-    this.metadata.commitPut(meta, mutation);
+  /** A second copy of an object's bytes under a new data name (for CopyObject). */
+  async copyData(dataName: string): Promise<string> {
+    if (!isInline(dataName)) return this.blobs.copy(dataName);
+    const bytes = this.metadata.readInline(dataName);
+    if (!bytes) throw Object.assign(new Error(`no inline data ${dataName}`), { code: 'ENOENT' });
+    const name = `${INLINE_PREFIX}${randomUUID()}`;
+    this.pendingInline.set(name, bytes);
+    return name;
+  }
+
+  /**
+   * Commits an object whose data is ready (a durable file, or inline bytes from
+   * writeData/copyData); resolves once the commit is as durable as the store promises.
+   */
+  async commitPut(meta: ObjectMeta, mutation: MutationDraft): Promise<void> {
+    const inline = this.pendingInline.get(meta.dataFile);
+    this.metadata.commitPut(meta, mutation, inline);
+    this.pendingInline.delete(meta.dataFile);
     this.afterCommit();
+    if (inline) await this.walSync?.sync();
   }
 
   commitDelete(bucket: string, key: string, mutation: () => MutationDraft): boolean {
@@ -92,10 +164,16 @@ export class ObjectStore {
   async openObject(
     bucket: string,
     key: string,
-  ): Promise<{ meta: ObjectMeta; handle: FileHandle } | undefined> {
+  ): Promise<{ meta: ObjectMeta; handle: ObjectData } | undefined> {
     for (let attempt = 0; ; attempt++) {
       const meta = this.metadata.getObject(bucket, key);
       if (!meta) return undefined;
+      if (isInline(meta.dataFile)) {
+        // Read in the same tick as the lookup: no commit can release the bytes in between.
+        const bytes = this.metadata.readInline(meta.dataFile);
+        if (bytes) return { meta, handle: inlineData(bytes) };
+        throw new Error(`inline data of ${bucket}/${key} is missing`);
+      }
       try {
         return { meta, handle: await this.blobs.openForRead(meta.dataFile) };
       } catch (error) {
@@ -104,9 +182,14 @@ export class ObjectStore {
     }
   }
 
-  /** Removes a data file that never got committed (failed upload). */
-  async discard(dataFile: string): Promise<void> {
-    await this.blobs.remove(dataFile);
+  /** Drops data that never got committed (failed upload). */
+  async discard(dataName: string): Promise<void> {
+    if (this.pendingInline.delete(dataName) || isInline(dataName)) return;
+    await this.blobs.remove(dataName);
+  }
+
+  async close(): Promise<void> {
+    await this.walSync?.close();
   }
 
   afterCommit(): void {

@@ -68,6 +68,14 @@ CREATE TABLE IF NOT EXISTS relay_round (
   last_id INTEGER NOT NULL
 );
 
+-- Small objects' bytes, kept in this database: written in the same transaction as
+-- the object's row, so storing one creates, fsyncs and closes no file. The
+-- object's data name is 'inline:<id>' (a data file's is '<xx>/<uuid>').
+CREATE TABLE IF NOT EXISTS inline_data (
+  name TEXT PRIMARY KEY,
+  data BLOB NOT NULL
+);
+
 -- Data files no longer referenced, removed after the transaction that released them.
 CREATE TABLE IF NOT EXISTS garbage (
   data_file TEXT PRIMARY KEY
