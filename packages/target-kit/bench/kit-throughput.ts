@@ -39,7 +39,8 @@ if (perJob <= 1) {
 } else {
   const groups: TargetJob[][] = [];
   for (let from = 0; from < jobs.length; from += perJob) groups.push(jobs.slice(from, from + perJob));
-  for (let from = 0; from < groups.length; from += 100) await enqueueBatches(queue, groups.slice(from, from + 100));
+  for (let from = 0; from < groups.length; from += 100)
+    await enqueueBatches(queue, groups.slice(from, from + 100));
 }
 
 const delivered: TargetJob[] = [];

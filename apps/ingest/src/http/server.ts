@@ -1,7 +1,6 @@
 // The S3 HTTP edge: assigns a request id, authenticates (SigV4 header or
 // presigned), resolves the operation and runs it; any error becomes an S3 XML
 // error document. Nothing here knows about individual operations.
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -18,8 +17,13 @@ import type { IngestDeps, S3Context } from './context.ts';
 import { sendError } from './respond.ts';
 import { resolveOperation } from './routes.ts';
 
+let lastRequestId = 0n;
+
+/** As MinIO's: the time in nanoseconds as 16 upper-case hex digits, increasing within the process. */
 export function newRequestId(): string {
-  return randomBytes(8).toString('hex').toUpperCase();
+  const now = BigInt(Date.now()) * 1_000_000n;
+  lastRequestId = now > lastRequestId ? now : lastRequestId + 1n;
+  return lastRequestId.toString(16).toUpperCase().padStart(16, '0');
 }
 
 interface Target {

@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { OutboxRelay } from '../outbox/relay.ts';
 import { BlobStore } from './blobs.ts';
+import { CommitGroup } from './commit-group.ts';
 import { INLINE_PREFIX, isInline, Metadata, type MutationDraft, type ObjectMeta } from './metadata.ts';
 import { WalSync } from './wal-sync.ts';
 
@@ -39,6 +40,10 @@ export class ObjectStore {
   private readonly inlineMaxBytes: number;
   /** Set when fsync is on: inline commits wait for the WAL's flush. */
   private readonly walSync: WalSync | undefined;
+  private readonly commits: CommitGroup;
+  /** Inline data names: a per-process random part and a counter (cheaper than a UUID each). */
+  private readonly inlineNamePrefix = `${INLINE_PREFIX}${randomUUID()}-`;
+  private inlineNames = 0;
 
   constructor(
     dataDir: string,
@@ -49,6 +54,12 @@ export class ObjectStore {
     this.blobs = new BlobStore(dataDir, options.fsync);
     this.inlineMaxBytes = options.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES;
     if (options.fsync) this.walSync = new WalSync(join(dataDir, 'metadata.sqlite-wal'));
+    this.commits = new CommitGroup(this.metadata.db);
+  }
+
+  private newInlineName(): string {
+    this.inlineNames += 1;
+    return `${this.inlineNamePrefix}${this.inlineNames}`;
   }
 
   attachRelay(relay: OutboxRelay) {
@@ -107,7 +118,7 @@ export class ObjectStore {
         return (await this.blobs.write(all())).name;
       }
     }
-    const name = `${INLINE_PREFIX}${randomUUID()}`;
+    const name = this.newInlineName();
     this.pendingInline.set(name, Buffer.concat(head, size));
     return name;
   }
@@ -117,19 +128,23 @@ export class ObjectStore {
     if (!isInline(dataName)) return this.blobs.copy(dataName);
     const bytes = this.metadata.readInline(dataName);
     if (!bytes) throw Object.assign(new Error(`no inline data ${dataName}`), { code: 'ENOENT' });
-    const name = `${INLINE_PREFIX}${randomUUID()}`;
+    const name = this.newInlineName();
     this.pendingInline.set(name, bytes);
     return name;
   }
 
   /**
    * Commits an object whose data is ready (a durable file, or inline bytes from
-   * writeData/copyData); resolves once the commit is as durable as the store promises.
+   * writeData/copyData), grouped with the other commits of this turn of the
+   * event loop; resolves once the commit is as durable as the store promises.
    */
   async commitPut(meta: ObjectMeta, mutation: MutationDraft): Promise<void> {
     const inline = this.pendingInline.get(meta.dataFile);
-    this.metadata.commitPut(meta, mutation, inline);
-    this.pendingInline.delete(meta.dataFile);
+    try {
+      await this.commits.run(() => this.metadata.commitPut(meta, mutation, inline));
+    } finally {
+      this.pendingInline.delete(meta.dataFile);
+    }
     this.afterCommit();
     if (inline) await this.walSync?.sync();
   }
