@@ -21,6 +21,8 @@ export function sequencerHashKey(key: string): string {
   return `${key}:sequencers`;
 }
 
+const GUARDED_WRITE_COMMAND = 'bucketEventsGuardedWrite';
+
 // KEYS[1] view hash, KEYS[2] sequencer hash; ARGV: field, sequencer, 'set'|'del', value.
 const GUARDED_WRITE = `
 local current = redis.call('HGET', KEYS[2], ARGV[1])
@@ -59,6 +61,8 @@ export class RedisSink implements TargetSink {
       client.disconnect();
       throw new TargetError('retry', `redis key "${this.options.key}" is a ${type}, expected a ${expected}`);
     }
+    // Called by hash (EVALSHA) inside the MULTI; ioredis loads the script first where needed.
+    client.defineCommand(GUARDED_WRITE_COMMAND, { numberOfKeys: 2, lua: GUARDED_WRITE });
     this.client = client;
   }
 
@@ -73,9 +77,9 @@ export class RedisSink implements TargetSink {
       } else {
         const field = `${job.bucket}/${job.key}`;
         const remove = job.record.eventName === 's3:ObjectRemoved:Delete';
-        pipeline.eval(
-          GUARDED_WRITE,
-          2,
+        (pipeline as unknown as { [GUARDED_WRITE_COMMAND]: (...args: string[]) => unknown })[
+          GUARDED_WRITE_COMMAND
+        ](
           this.options.key,
           sequencerHashKey(this.options.key),
           field,

@@ -142,7 +142,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const running = new Map<Part, { child: ChildProcess; env: Record<string, string> }>();
   const launch = (part: Part, env: Record<string, string> = {}) => {
     const log = createWriteStream(join(logDir, `${part}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.mjs'], {
+    // STACK_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) go to every process: for profiling.
+    const flags = process.env.STACK_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...flags, '--enable-source-maps', 'dist/main.mjs'], {
       cwd: join(ROOT, APPS[part]),
       env: { ...baseEnv, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,3 +2,4 @@
 
 export { countQueuedUnits, type QueuedUnits } from './count-units.ts';
 export { type HeldJob, OrderedConsumer, type OrderedConsumerOptions } from './ordered-consumer.ts';
+export { type ScriptCall, scriptCommand } from './redis-script.ts';

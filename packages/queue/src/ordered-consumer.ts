@@ -19,6 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { type ScriptCall, scriptCommand } from './redis-script.ts';
 import { COMPLETE_JOBS, RECOVER_ORPHANS, TAKE_JOBS } from './scripts.ts';
 
 export interface OrderedConsumerOptions {
@@ -70,6 +71,7 @@ export class OrderedConsumer {
   private takes = 0;
   /** Takes and orphan recovery. */
   private readonly redis: Redis;
+  private readonly scripts: { take: ScriptCall; complete: ScriptCall; recover: ScriptCall };
   /** Waits for BullMQ's marker (set on every add) while the queue is empty. */
   private readonly blocking: Redis;
   private readonly keys: {
@@ -98,6 +100,11 @@ export class OrderedConsumer {
     this.worker.on('error', (error) => options.onError?.(error));
     this.redis = new Redis(options.redisUrl, { ...connection, lazyConnect: true });
     this.redis.on('error', () => {}); // takes and recovery report their own failures
+    this.scripts = {
+      take: scriptCommand(this.redis, 'bucketEventsTakeJobs', 3, TAKE_JOBS),
+      complete: scriptCommand(this.redis, 'bucketEventsCompleteJobs', 2, COMPLETE_JOBS),
+      recover: scriptCommand(this.redis, 'bucketEventsRecoverOrphans', 3, RECOVER_ORPHANS),
+    };
     this.blocking = new Redis(options.redisUrl, { ...connection, lazyConnect: true });
     this.blocking.on('error', () => {});
     const base = `${options.prefix}:${options.queue}:`; // BullMQ's key layout
@@ -128,9 +135,7 @@ export class OrderedConsumer {
    * lock that it does not hold (call only while no take is in flight).
    */
   async recoverOrphans(options: { lostTakes?: boolean; all?: boolean } = {}): Promise<number> {
-    const moved = await this.redis.eval(
-      RECOVER_ORPHANS,
-      3,
+    const moved = await this.scripts.recover(
       this.keys.active,
       this.keys.wait,
       this.keys.marker,
@@ -238,9 +243,7 @@ export class OrderedConsumer {
 
   private async take(max: number): Promise<Job[]> {
     this.takes += 1;
-    const reply = (await this.redis.eval(
-      TAKE_JOBS,
-      3,
+    const reply = (await this.scripts.take(
       this.keys.wait,
       this.keys.active,
       this.keys.lastTake,
@@ -323,9 +326,7 @@ export class OrderedConsumer {
     this.completions = [];
     try {
       const lost = new Set(
-        (await this.redis.eval(
-          COMPLETE_JOBS,
-          2,
+        (await this.scripts.complete(
           this.keys.active,
           this.keys.completed,
           this.keys.job,
