@@ -84,6 +84,13 @@ export class OrderedConsumer {
   };
   /** Completions asked for since the last flush: sent together, in one script call. */
   private completions: { id: string; settled: (error?: Error) => void }[] = [];
+  /**
+   * Completions wait this long to be sent together: at low rates one call per job
+   * was most of a consumer's Redis traffic, and a job's completion is not on any
+   * event's path (its events are already delivered).
+   */
+  private static readonly COMPLETION_DELAY_MS = 10;
+  private completionTimer: NodeJS.Timeout | undefined;
   private readonly flushing = new Set<Promise<void>>();
 
   constructor(private readonly options: OrderedConsumerOptions) {
@@ -206,6 +213,9 @@ export class OrderedConsumer {
   }
 
   private async run(): Promise<void> {
+    // The last take got fewer jobs than asked: the queue was empty then, so wait for the marker
+    // (any add after that take sets it) instead of asking again and finding nothing.
+    let drained = false;
     while (!this.stopped) {
       if (this.heldUnitsNow >= this.options.maxHeld) {
         await new Promise<void>((resolve) => {
@@ -221,15 +231,16 @@ export class OrderedConsumer {
         // them. Put such jobs back first.
         if (this.takeFailed) await this.recoverOrphans({ lostTakes: true });
         this.takeFailed = false;
-        const room = this.options.maxHeld - this.heldUnitsNow;
-        jobs = await this.take(
-          Math.max(1, Math.min(this.options.takeMax ?? 100, Math.floor(room / this.unitsPerJob))),
-        );
-        if (jobs.length === 0) {
-          // Empty: wait for the marker an add sets (bounded, so stop() is noticed).
+        if (drained) {
+          // Bounded, so stop() is noticed; on a timeout the queue is simply asked again.
           await this.blocking.bzpopmin(this.keys.marker, 1);
+          drained = false;
           continue;
         }
+        const room = this.options.maxHeld - this.heldUnitsNow;
+        const asked = Math.max(1, Math.min(this.options.takeMax ?? 100, Math.floor(room / this.unitsPerJob)));
+        jobs = await this.take(asked);
+        drained = jobs.length < asked;
       } catch (error) {
         this.takeFailed = true;
         this.options.onError?.(error);
@@ -305,16 +316,21 @@ export class OrderedConsumer {
     this.unitsPerJob = Math.max(1, 0.8 * this.unitsPerJob + 0.2 * units);
   }
 
-  /** Queues a completion; all those asked for in the same tick go to Redis in one call. */
+  /** Queues a completion; all those asked for within COMPLETION_DELAY_MS go to Redis in one call. */
   private completeSoon(id: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      if (this.completions.length === 0) setImmediate(() => void this.flushCompletions());
+      if (this.completions.length === 0)
+        this.completionTimer = setTimeout(
+          () => void this.flushCompletions(),
+          OrderedConsumer.COMPLETION_DELAY_MS,
+        );
       this.completions.push({ id, settled: (error) => (error ? reject(error) : resolve()) });
     });
   }
 
   /** Sends the completions asked for so far; close() waits for those in flight. */
   private flushCompletions(): Promise<void> {
+    clearTimeout(this.completionTimer);
     if (this.completions.length === 0) return Promise.resolve();
     const flush = this.sendCompletions().finally(() => this.flushing.delete(flush));
     this.flushing.add(flush);

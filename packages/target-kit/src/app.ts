@@ -15,8 +15,9 @@ const envSchema = z.object({
   BUCKET_EVENTS_QUEUE_PREFIX: z.string().default('bull'),
   /** Port of /metrics, /healthz and /readyz (0 = none). Each kind has its own default. */
   BUCKET_EVENTS_METRICS_PORT: z.coerce.number().int().min(0).optional(),
-  TARGET_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(1000),
-  TARGET_BATCH_SIZE: z.coerce.number().int().positive().default(100),
+  TARGET_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(2000),
+  /** Most events per write; larger batches form only when a backlog waits (at low rates a batch is what is ready). */
+  TARGET_BATCH_SIZE: z.coerce.number().int().positive().default(500),
   /** Longest wait between two attempts (a retry or a reconnect), in milliseconds. */
   TARGET_RETRY_MAX_MS: z.coerce.number().int().positive().default(30_000),
   /** Job lock lifetime in ms: how soon events held by a crashed process are delivered by another. */

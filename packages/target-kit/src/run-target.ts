@@ -37,9 +37,9 @@ export interface RunTargetOptions {
   /** BullMQ key prefix shared with ingest and router. */
   prefix: string;
   log: Logger;
-  /** Events held at once (taken from the queue and not yet confirmed). Default 1000. */
+  /** Events held at once (taken from the queue and not yet confirmed). Default 2000. */
   maxInFlight?: number;
-  /** Most events per sink.write(). Default 100. */
+  /** Most events per sink.write(). Default 500. */
   batchSize?: number;
   /** How long a partial batch may wait for more events, in ms. Default 2. */
   batchWaitMs?: number;
@@ -78,7 +78,7 @@ interface Held {
 
 export async function runTarget(options: RunTargetOptions): Promise<RunningTarget> {
   const { target, sink, log, prefix } = options;
-  const batchSize = options.batchSize ?? 100;
+  const batchSize = options.batchSize ?? 500;
   const batchWaitMs = options.batchWaitMs ?? 2;
   const retryInitialMs = options.retryInitialMs ?? 100;
   const retryMaxMs = options.retryMaxMs ?? 30_000;
@@ -349,7 +349,7 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     queue: target.queue,
     prefix,
     redisUrl: options.redisUrl,
-    maxHeld: options.maxInFlight ?? 1000,
+    maxHeld: options.maxInFlight ?? 2000,
     lockMs,
     onJob,
     onError: (error) => log.warn({ err: describeError(error) }, 'queue consumer error'),
