@@ -4,7 +4,7 @@
 //   pnpm bench                     (every package's benchmark; this one among them)
 //   pnpm --filter @bucket-events/e2e bench -- [--clients 32] [--seconds 20] [--size 4096]
 //        [--rate 500] [--latency-seconds 20] [--latency-groups a,b/c,d] [--outage-seconds 60]
-//        [--json out.json]
+//        [--json .cache/bench/pipeline.json]
 //
 // Phases:
 //   1. throughput: N clients PUT for a fixed time into a bucket whose rule sends to the Redis
@@ -17,6 +17,9 @@
 //      by one — how fast each target works off its backlog, from the app's start (start-up
 //      included) and from its first delivery (sampled every 100 ms);
 //   and the peak RSS of every process.
+// Environment: STACK_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) for every process of
+// the stack; BENCH_DUMP_LATENCY=<path prefix> writes each latency group's (answer time, latency)
+// pairs per target, to look at the tail over time.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -39,6 +42,7 @@ const { values } = parseArgs({
     'latency-seconds': { type: 'string', default: '20' },
     'outage-seconds': { type: 'string', default: '60' },
     'latency-groups': { type: 'string', default: 'redis,nats,kafka,amqp/postgresql,elasticsearch' },
+    /** The JSON report's path (relative: from where pnpm was run); default .cache/bench/pipeline.json at the repository root. */
     json: { type: 'string' },
   },
 });
@@ -287,12 +291,13 @@ Pipeline benchmark — ${report.machine}, ${report.date}
       console.log(`   ${kind.padEnd(14)} ${JSON.stringify(row)}`);
     console.log(`Peak RSS (MiB): ${JSON.stringify(rss)}`);
     console.log(JSON.stringify(report));
-    if (values.json) {
-      // A relative path is taken from where `pnpm` was run (INIT_CWD), not this package's folder.
-      const path = resolve(process.env.INIT_CWD ?? process.cwd(), values.json);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
-    }
+    // A relative path is taken from where `pnpm` was run (INIT_CWD), not this package's folder.
+    const reportPath = values.json
+      ? resolve(process.env.INIT_CWD ?? process.cwd(), values.json)
+      : new URL('../../../.cache/bench/pipeline.json', import.meta.url).pathname;
+    mkdirSync(dirname(reportPath), { recursive: true });
+    writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`report written to ${reportPath}`);
   } finally {
     for (const reader of readers.values()) await reader.close().catch(() => {});
     driver.close();
