@@ -29,6 +29,12 @@ function setup(
 ) {
   const prefix = redis.prefix.slice(0, -1);
   const queue = new Queue(target.queue, { prefix, connection: { url: redis.url } });
+  /** The target's dead-letter queue (opened on first use; close it in the test). */
+  const deadLetters = () =>
+    new Queue(deadLetterQueueName({ kind: 'test' as never, id: '1' }), {
+      prefix,
+      connection: { url: redis.url },
+    });
   const options: RunTargetOptions = {
     target,
     sink,
@@ -39,7 +45,7 @@ function setup(
     retryMaxMs: 200,
     ...extra,
   };
-  return { queue, prefix, options };
+  return { queue, prefix, options, deadLetters };
 }
 
 describe('runTarget', () => {
@@ -163,11 +169,8 @@ describe('runTarget', () => {
   }) => {
     const sink = new RecordingSink();
     sink.poisoned.add('bad');
-    const { queue, prefix, options } = setup(redis, sink);
-    const dead = new Queue(deadLetterQueueName({ kind: 'test' as never, id: '1' }), {
-      prefix,
-      connection: { url: redis.url },
-    });
+    const { queue, prefix, options, deadLetters } = setup(redis, sink);
+    const dead = deadLetters();
     const running = await runTarget(options);
     try {
       await enqueue(queue, [targetJob('good'), targetJob('bad'), targetJob('good'), targetJob('other')]);
@@ -203,11 +206,8 @@ describe('runTarget', () => {
   }) => {
     const sink = new RecordingSink();
     sink.poisoned.add('bad');
-    const { queue, prefix, options } = setup(redis, sink);
-    const dead = new Queue(deadLetterQueueName({ kind: 'test' as never, id: '1' }), {
-      prefix,
-      connection: { url: redis.url },
-    });
+    const { queue, options, deadLetters } = setup(redis, sink);
+    const dead = deadLetters();
     const running = await runTarget(options);
     try {
       await enqueueBatches(queue, [

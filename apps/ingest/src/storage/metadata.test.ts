@@ -5,28 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Metadata, type MutationDraft } from './metadata.ts';
+import { draft } from '../../test/drafts.ts';
+import { Metadata } from './metadata.ts';
 
-const access = (key: string): MutationDraft => ({
-  eventName: 's3:ObjectAccessed:Get',
-  eventTime: '2026-12-02T00:00:00.000Z',
-  bucket: 'b',
-  key,
-  size: 0,
-  eTag: '',
-  contentType: '',
-  userMetadata: {},
-  request: {
-    requestId: 'r',
-    principalId: 'p',
-    region: 'us-east-1',
-    sourceIp: '127.0.0.1',
-    sourcePort: 1,
-    userAgent: 'test',
-    originEndpoint: 'http://127.0.0.1:9000',
-    host: '127.0.0.1:9000',
-  },
-});
+const access = (key: string) => draft('s3:ObjectAccessed:Get', key);
 
 describe('relay rounds', () => {
   let dir: string;

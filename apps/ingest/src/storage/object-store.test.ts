@@ -6,29 +6,11 @@ import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MutationDraft, ObjectMeta } from './metadata.ts';
+import { draft } from '../../test/drafts.ts';
+import type { ObjectMeta } from './metadata.ts';
 import { ObjectStore } from './object-store.ts';
 
-const mutation = (key: string): MutationDraft => ({
-  eventName: 's3:ObjectCreated:Put',
-  eventTime: '2026-12-02T00:00:00.000Z',
-  bucket: 'b',
-  key,
-  size: 0,
-  eTag: '',
-  contentType: '',
-  userMetadata: {},
-  request: {
-    requestId: 'r',
-    principalId: 'p',
-    region: 'us-east-1',
-    sourceIp: '127.0.0.1',
-    sourcePort: 1,
-    userAgent: 'test',
-    originEndpoint: 'http://127.0.0.1:9000',
-    host: '127.0.0.1:9000',
-  },
-});
+const mutation = (key: string) => draft('s3:ObjectCreated:Put', key);
 
 const meta = (key: string, dataFile: string, size: number): ObjectMeta => ({
   bucket: 'b',
