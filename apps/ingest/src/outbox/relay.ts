@@ -89,15 +89,17 @@ export class OutboxRelay {
 
   private async loop(): Promise<void> {
     const batchSize = this.options.batchSize ?? 200;
+    let rows = this.metadata.beginRelayRound(batchSize);
     while (!this.stopped) {
-      const rows = this.metadata.beginRelayRound(batchSize);
       if (rows.length === 0) {
         await this.sleep(1000);
+        rows = this.metadata.beginRelayRound(batchSize);
         continue;
       }
       try {
         await this.publish(rows);
-        this.metadata.endRelayRound((rows[rows.length - 1] as OutboxRow).id);
+        // One transaction ends this round and begins the next.
+        rows = this.metadata.endRelayRound((rows[rows.length - 1] as OutboxRow).id, batchSize);
         this.relayed += rows.length;
         if (this.failures > 0) this.log.info({ after: this.failures }, 'outbox relay: Redis reachable again');
         this.failures = 0;

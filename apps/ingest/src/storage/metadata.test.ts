@@ -32,8 +32,11 @@ describe('relay rounds', () => {
     metadata.commitAccess(access('d'));
     // Not ended (the process died, or Redis refused): the same rows, not a: … d.
     expect(metadata.beginRelayRound(10)).toEqual(first);
-    metadata.endRelayRound(first.at(-1)?.id as number);
-    expect(keys(metadata.beginRelayRound(10))).toEqual(['d']);
+    // Ending it begins the next round, and that one is recorded too.
+    const next = metadata.endRelayRound(first.at(-1)?.id as number, 10);
+    expect(keys(next)).toEqual(['d']);
+    metadata.commitAccess(access('e'));
+    expect(metadata.beginRelayRound(10)).toEqual(next);
   });
 
   it('survives a restart of the process', () => {

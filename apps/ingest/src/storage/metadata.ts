@@ -410,11 +410,15 @@ export class Metadata {
     })();
   }
 
-  /** The round through `lastId` reached Redis: its rows and the round record go. */
-  endRelayRound(lastId: number): void {
-    this.db.transaction(() => {
+  /**
+   * The round through `lastId` reached Redis: its rows and the round record go,
+   * and the next round begins in the same transaction (its rows are returned).
+   */
+  endRelayRound(lastId: number, nextLimit: number): OutboxRow[] {
+    return this.db.transaction(() => {
       this.statements.deleteOutboxThrough.run(lastId);
       this.statements.clearRelayRound.run();
+      return this.beginRelayRound(nextLimit);
     })();
   }
 
