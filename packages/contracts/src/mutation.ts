@@ -3,6 +3,7 @@
 // S3 event record without reading storage. Versioned: a consumer parses it with
 // this schema and rejects versions it does not know.
 import { z } from 'zod';
+import { isBatchPayload } from './batch.ts';
 import { EMITTED_EVENT_NAMES } from './event-names.ts';
 
 export const MUTATION_SCHEMA_VERSION = 1;
@@ -70,8 +71,7 @@ export type MutationBatch = z.infer<typeof mutationBatchSchema>;
 
 /** The records of a `mutations` job, in commit order: a batch, or a single record as earlier relays wrote. */
 export function parseMutationJob(payload: unknown): MutationRecord[] {
-  if (typeof payload === 'object' && payload !== null && 'batchVersion' in payload)
-    return mutationBatchSchema.parse(payload).mutations;
+  if (isBatchPayload(payload)) return mutationBatchSchema.parse(payload).mutations;
   return [parseMutationRecord(payload)];
 }
 

@@ -1,6 +1,7 @@
 // The job the router puts on a target's queue: the enriched event record plus
 // what the target kit needs to keep per-key order and to guard views.
 import { z } from 'zod';
+import { isBatchPayload } from './batch.ts';
 import { eventRecordSchema } from './event-record.ts';
 import { sequencerSchema } from './mutation.ts';
 
@@ -44,15 +45,14 @@ export type TargetBatch = z.infer<typeof targetBatchSchema>;
 
 /** The events of a target job, in order: a batch, or a single event (re-driven letters, tests). */
 export function parseTargetJobs(payload: unknown): TargetJob[] {
-  if (typeof payload === 'object' && payload !== null && 'batchVersion' in payload)
-    return targetBatchSchema.parse(payload).events;
+  if (isBatchPayload(payload)) return targetBatchSchema.parse(payload).events;
   return [parseTargetJob(payload)];
 }
 
 /**
  * A batch job's name says how many events it carries (`events:<n>`), so that a
  * backlog can be counted in events from job names alone (see the queue
- * package's countQueued); a job with any other name carries one event.
+ * package's countQueuedUnits); a job with any other name carries one event.
  */
 export const EVENT_COUNT_NAME_PREFIX = 'events:';
 

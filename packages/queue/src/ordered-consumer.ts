@@ -130,11 +130,6 @@ export class OrderedConsumer {
     return this.held.size;
   }
 
-  /** Units of work held (see OrderedConsumerOptions.maxHeld). */
-  get heldUnits(): number {
-    return this.heldUnitsNow;
-  }
-
   /**
    * Puts jobs whose holder went away (lock lapsed) back at the head of the queue,
    * in the order they were taken; returns how many. Safe beside live consumers:

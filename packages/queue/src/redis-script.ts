@@ -1,7 +1,6 @@
-// Lua scripts called by their hash (EVALSHA) instead of their text (EVAL).
-// Sending a script's source with every take, completion and recovery made
-// string writes the largest cost of every target process (about 3 of 8 busy
-// seconds at 500 events/s). ioredis's defineCommand sends the hash, and
+// Lua scripts called by their hash (EVALSHA) instead of their text (EVAL), so a
+// take, completion or recovery does not send (and Redis does not hash) the
+// script's source each time. ioredis's defineCommand sends the hash, and
 // resends the source itself when Redis answers NOSCRIPT (after a restart).
 import type { Redis } from 'ioredis';
 

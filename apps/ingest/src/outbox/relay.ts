@@ -48,8 +48,6 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private failures = 0;
-  /** Rows handed to Redis since start (for metrics and tests). */
-  relayed = 0;
 
   constructor(
     private readonly metadata: Metadata,
@@ -100,7 +98,6 @@ export class OutboxRelay {
         await this.publish(rows);
         // One transaction ends this round and begins the next.
         rows = this.metadata.endRelayRound((rows[rows.length - 1] as OutboxRow).id, batchSize);
-        this.relayed += rows.length;
         if (this.failures > 0) this.log.info({ after: this.failures }, 'outbox relay: Redis reachable again');
         this.failures = 0;
       } catch (error) {

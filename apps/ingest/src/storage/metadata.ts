@@ -100,8 +100,8 @@ function toObjectMeta(row: ObjectDbRow): ObjectMeta {
 export class Metadata {
   readonly db: Database.Database;
   private readonly statements;
-  /** Bucket rows by name (undefined: known missing); every change to a bucket row forgets its entry. */
-  private readonly buckets = new Map<string, BucketRow | undefined>();
+  /** Existing buckets' rows by name; every change to a bucket row forgets its entry. */
+  private readonly buckets = new Map<string, BucketRow>();
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
@@ -186,7 +186,8 @@ export class Metadata {
   // --- buckets --------------------------------------------------------------
 
   getBucket(name: string): BucketRow | undefined {
-    if (this.buckets.has(name)) return this.buckets.get(name);
+    const cached = this.buckets.get(name);
+    if (cached) return cached;
     const row = this.statements.getBucket.get(name) as
       | { name: string; created_at: string; notification_version: number }
       | undefined;
@@ -195,8 +196,8 @@ export class Metadata {
       createdAt: row.created_at,
       notificationVersion: row.notification_version,
     };
-    // Not cached inside a transaction: it may still roll back.
-    if (!this.db.inTransaction) this.buckets.set(name, bucket);
+    // Not cached inside a transaction (it may still roll back), nor a miss (any name can be asked for).
+    if (bucket && !this.db.inTransaction) this.buckets.set(name, bucket);
     return bucket;
   }
 

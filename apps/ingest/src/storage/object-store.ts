@@ -140,12 +140,14 @@ export class ObjectStore {
    */
   async commitPut(meta: ObjectMeta, mutation: MutationDraft): Promise<void> {
     const inline = this.pendingInline.get(meta.dataFile);
+    let replaced: string | undefined;
     try {
-      await this.commits.run(() => this.metadata.commitPut(meta, mutation, inline));
+      ({ replaced } = await this.commits.run(() => this.metadata.commitPut(meta, mutation, inline)));
     } finally {
       this.pendingInline.delete(meta.dataFile);
     }
-    this.afterCommit();
+    // Inline bytes went with the commit itself; only a replaced file is left to remove.
+    this.afterCommit({ releasedFile: replaced !== undefined && !isInline(replaced) });
     if (inline) await this.walSync?.sync();
   }
 
@@ -207,8 +209,10 @@ export class ObjectStore {
     await this.walSync?.close();
   }
 
-  afterCommit(): void {
+  /** Wakes the relay and, unless the commit released no data file, removes released files. */
+  afterCommit({ releasedFile = true }: { releasedFile?: boolean } = {}): void {
     this.relay?.notify();
+    if (!releasedFile) return;
     this.collectGarbage().catch((error) =>
       this.log.warn({ err: error }, 'garbage collection failed; will retry'),
     );
