@@ -3,14 +3,17 @@
 //
 //   pnpm bench                     (every package's benchmark; this one among them)
 //   pnpm --filter @bucket-events/e2e bench -- [--clients 32] [--seconds 20] [--size 4096]
-//        [--rate 500] [--latency-seconds 20] [--latency-groups a,b/c,d] [--outage-seconds 60]
+//        [--rate 500] [--latency-seconds 20] [--latency-warmup-seconds 5] [--latency-groups a,b/c,d]
+//        [--outage-seconds 60]
 //        [--json .cache/bench/pipeline.json]
 //
 // Phases:
 //   1. throughput: N clients PUT for a fixed time into a bucket whose rule sends to the Redis
 //      target — PUT/s, p50/p99 PUT latency, and events/s each target sustained meanwhile;
 //   2. latency: PUTs at a fixed rate into a bucket with a rule for a group of targets — the time
-//      from each PUT's answer to its event being readable at each target (p50/p99/max); by
+//      from each PUT's answer to its event being readable at each target (p50/p99/max), after a
+//      warm-up at the same rate that is not measured (the first seconds of load ran slow even
+//      on a freshly started, idle stack: JIT and caches of eight processes at once); by
 //      default the streaming targets together, then PostgreSQL and Elasticsearch together
 //      (--latency-groups redis,nats,kafka,amqp/postgresql,elasticsearch);
 //   3. drain: every target app stopped for the outage while uploads continue, then started one
@@ -40,6 +43,7 @@ const { values } = parseArgs({
     size: { type: 'string', default: '4096' },
     rate: { type: 'string', default: '500' },
     'latency-seconds': { type: 'string', default: '20' },
+    'latency-warmup-seconds': { type: 'string', default: '5' },
     'outage-seconds': { type: 'string', default: '60' },
     'latency-groups': { type: 'string', default: 'redis,nats,kafka,amqp/postgresql,elasticsearch' },
     /** The JSON report's path (relative: from where pnpm was run); default .cache/bench/pipeline.json at the repository root. */
@@ -51,6 +55,7 @@ const seconds = Number(values.seconds);
 const size = Number(values.size);
 const rate = Number(values.rate);
 const latencySeconds = Number(values['latency-seconds']);
+const latencyWarmupSeconds = Number(values['latency-warmup-seconds']);
 const outageSeconds = Number(values['outage-seconds']);
 /** Targets measured together in phase 2 (groups separated by `/`). */
 const latencyGroups = values['latency-groups']
@@ -169,16 +174,19 @@ async function main() {
       await driver.send('PUT', `/${bucket}`);
       await rule(bucket, kinds);
       const answeredAt = new Map<string, number>();
-      const total = rate * latencySeconds;
+      for (const kind of kinds) readers.get(kind)?.watch?.(true);
+      const warmup = rate * latencyWarmupSeconds;
+      const total = warmup + rate * latencySeconds;
       const latencyStart = performance.now();
       const inFlight = new Set<Promise<unknown>>();
       for (let i = 0; i < total; i++) {
         const due = latencyStart + (i * 1000) / rate;
         const wait = due - performance.now();
         if (wait > 1) await pause(wait);
-        const key = `g${group}-p${i}.jpg`;
+        const measured = i >= warmup;
+        const key = measured ? `g${group}-p${i}.jpg` : `g${group}-warmup${i}.jpg`;
         const sent = driver.send('PUT', `/${bucket}/${key}`, body).then((answer) => {
-          if (answer.status === 200) answeredAt.set(`${key}`, Date.now());
+          if (measured && answer.status === 200) answeredAt.set(`${key}`, Date.now());
         });
         inFlight.add(sent);
         void sent.finally(() => inFlight.delete(sent));
@@ -193,6 +201,7 @@ async function main() {
         if (done) break;
         await pause(200);
       }
+      for (const kind of kinds) readers.get(kind)?.watch?.(false);
       if (process.env.BENCH_DUMP_LATENCY)
         writeFileSync(
           `${process.env.BENCH_DUMP_LATENCY}-${group}.json`,
@@ -288,6 +297,7 @@ async function main() {
       latency: {
         ratePerSecond: rate,
         seconds: latencySeconds,
+        warmupSeconds: latencyWarmupSeconds,
         groups: latencyGroups,
         putToReadableMs: latency,
       },
@@ -299,7 +309,7 @@ Pipeline benchmark — ${report.machine}, ${report.date}
 1. ${clients} clients × ${seconds}s, ${size} B objects, fsync on, rule → Redis target:
    ${report.throughput.putsPerSecond} PUT/s  p50 ${report.throughput.p50Ms} ms  p99 ${report.throughput.p99Ms} ms  errors ${errors}
    Redis target meanwhile: ${report.throughput.redisTargetEventsPerSecond} events/s
-2. PUT answer → event readable, at ${rate} PUT/s for ${latencySeconds}s per group of targets (first waited for Redis's background rewrites: ${settled.join(' s, ')} s):`);
+2. PUT answer → event readable, at ${rate} PUT/s for ${latencySeconds}s per group of targets after ${latencyWarmupSeconds}s of warm-up (first waited for Redis's background rewrites: ${settled.join(' s, ')} s):`);
     for (const [kind, row] of Object.entries(latency))
       console.log(`   ${kind.padEnd(14)} ${JSON.stringify(row)}`);
     console.log(

@@ -2,6 +2,8 @@
 // event becomes readable there (by object key), pushing where the target can
 // push (AMQP consumer, NATS subscription, Kafka consumer, Redis BLPOP + LPOP n) and
 // polling where it cannot (PostgreSQL every 10 ms, Elasticsearch every 25 ms: it refreshes every 50).
+// Polling readers poll only while watched: the benchmark shares two cores with what it measures,
+// and a search every 25 ms during another phase loaded the search server and the client.
 import type { EventRecord, TargetKind } from '@bucket-events/contracts';
 import { createSearchClient } from '@bucket-events/search-client';
 import { connectAmqp, loadServiceEndpoints } from '@bucket-events/testing/services';
@@ -15,6 +17,8 @@ const endpoints = loadServiceEndpoints();
 export interface ArrivalReader {
   /** When each key's first event became readable (ms since the epoch). */
   arrivals: Map<string, number>;
+  /** Starts or stops looking (polling readers; push readers always look: they cost only when events come). */
+  watch?(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -27,6 +31,42 @@ export interface BenchTarget {
 
 const keyOf = (document: { Records: EventRecord[] }) =>
   decodeURIComponent((document.Records[0] as EventRecord).s3.object.key);
+
+/**
+ * Runs `poll` over and over while watched; after a poll that returns true (nothing more waiting)
+ * it pauses `gapMs` first.
+ */
+function pollWhileWatched(poll: () => Promise<boolean>, gapMs: number) {
+  let open = true;
+  let watched = false;
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    while (open) {
+      if (!watched) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        continue;
+      }
+      if (await poll()) await new Promise((resolve) => setTimeout(resolve, gapMs));
+    }
+  })();
+  const wakeUp = () => {
+    wake?.();
+    wake = undefined;
+  };
+  return {
+    watch(on: boolean) {
+      watched = on;
+      wakeUp();
+    },
+    async stop() {
+      open = false;
+      wakeUp();
+      await loop;
+    },
+  };
+}
 
 function noteArrival(arrivals: Map<string, number>, key: string) {
   if (!arrivals.has(key)) arrivals.set(key, Date.now());
@@ -89,10 +129,17 @@ export function benchTargets(name: string): BenchTarget[] {
         const admin = kafka.admin();
         await admin.connect();
         await admin.createTopics({ topics: [{ topic: name, numPartitions: 1 }], waitForLeaders: true });
-        const consumer = kafka.consumer({ groupId: `${name}-bench`, maxWaitTimeInMs: 5 });
+        const consumer = kafka.consumer({
+          groupId: `${name}-bench`,
+          // The broker answers a fetch as soon as one message is there (minBytes 1): a short wait
+          // only makes the consumer ask 200 times a second, which kept Kafka's JVM busy.
+          maxWaitTimeInMs: 100,
+        });
         await consumer.connect();
         await consumer.subscribe({ topic: name, fromBeginning: true });
         await consumer.run({
+          // A group of its own, read from the beginning: committing offsets would only add requests.
+          autoCommit: false,
           eachMessage: async ({ message }) => noteArrival(arrivals, keyOf(JSON.parse(String(message.value)))),
         });
         return {
@@ -138,25 +185,22 @@ export function benchTargets(name: string): BenchTarget[] {
         const arrivals = new Map<string, number>();
         const client = new pg.Client({ connectionString: endpoints.postgresUrl });
         await client.connect();
-        let open = true;
-        const loop = (async () => {
-          while (open) {
-            const exists = await client.query('select to_regclass($1) as t', [name]);
-            if (exists.rows[0].t !== null) {
-              // Every key each time: an OFFSET without an order skipped rows (it undercounted).
-              const rows = await client.query<{ key: string }>(
-                `select event_data->'Records'->0->'s3'->'object'->>'key' as key from ${name}`,
-              );
-              for (const row of rows.rows) noteArrival(arrivals, decodeURIComponent(row.key));
-            }
-            await new Promise((resolve) => setTimeout(resolve, 10));
+        const polling = pollWhileWatched(async () => {
+          const exists = await client.query('select to_regclass($1) as t', [name]);
+          if (exists.rows[0].t !== null) {
+            // Every key each time: an OFFSET without an order skipped rows (it undercounted).
+            const rows = await client.query<{ key: string }>(
+              `select event_data->'Records'->0->'s3'->'object'->>'key' as key from ${name}`,
+            );
+            for (const row of rows.rows) noteArrival(arrivals, decodeURIComponent(row.key));
           }
-        })();
+          return true;
+        }, 10);
         return {
           arrivals,
+          watch: polling.watch,
           async close() {
-            open = false;
-            await loop;
+            await polling.stop();
             await client.query(`drop table if exists ${name}`);
             await client.end();
           },
@@ -176,32 +220,28 @@ export function benchTargets(name: string): BenchTarget[] {
             if (error.meta?.body?.error?.type !== 'resource_already_exists_exception') throw error;
           });
         await client.indices.putSettings({ index: name, settings: { refresh_interval: '50ms' } });
-        let open = true;
         let after = -1;
-        const loop = (async () => {
-          while (open) {
-            const result = await client
-              .search<{ Records: EventRecord[] }>({
-                index: name,
-                size: 1000,
-                sort: [{ _seq_no: { order: 'asc', unmapped_type: 'long' } }],
-                ...(after >= 0 ? { search_after: [after] } : {}),
-              })
-              .catch(() => undefined);
-            for (const hit of result?.hits.hits ?? []) {
-              after = Math.max(after, Number(hit.sort?.[0] ?? after));
-              noteArrival(arrivals, keyOf(hit._source as { Records: EventRecord[] }));
-            }
-            // Documents become searchable at each refresh (50 ms): polling faster only loads the server.
-            if ((result?.hits.hits.length ?? 0) < 1000)
-              await new Promise((resolve) => setTimeout(resolve, 25));
+        const polling = pollWhileWatched(async () => {
+          const result = await client
+            .search<{ Records: EventRecord[] }>({
+              index: name,
+              size: 1000,
+              sort: [{ _seq_no: { order: 'asc', unmapped_type: 'long' } }],
+              ...(after >= 0 ? { search_after: [after] } : {}),
+            })
+            .catch(() => undefined);
+          for (const hit of result?.hits.hits ?? []) {
+            after = Math.max(after, Number(hit.sort?.[0] ?? after));
+            noteArrival(arrivals, keyOf(hit._source as { Records: EventRecord[] }));
           }
-        })();
+          // Documents become searchable at each refresh (50 ms): polling faster only loads the server.
+          return (result?.hits.hits.length ?? 0) < 1000;
+        }, 25);
         return {
           arrivals,
+          watch: polling.watch,
           async close() {
-            open = false;
-            await loop;
+            await polling.stop();
             await client.indices.delete({ index: name, ignore_unavailable: true });
             await client.close();
           },

@@ -43,7 +43,7 @@ export async function connectPostgres(url: string, options: pg.PoolConfig = {}):
 
 export async function connectAmqp(url: string): Promise<amqp.ChannelModel> {
   return connectOrExplain('rabbitmq', redactUrl(url), async () => {
-    const connection = await amqp.connect(url, { timeout: 3_000 });
+    const connection = await amqp.connect(url, { timeout: 3_000, noDelay: true });
     connection.on('error', () => {}); // a broker-side close is seen by the test's own assertions
     return connection;
   });
