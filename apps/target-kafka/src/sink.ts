@@ -5,6 +5,7 @@
 import { brokerMessage, type TargetJob } from '@bucket-events/contracts';
 import { type BatchFailures, type ErrorClass, TargetError, type TargetSink } from '@bucket-events/target-kit';
 import { Kafka, KafkaJSError, logLevel, Partitioners, type Producer, type SASLOptions } from 'kafkajs';
+import { noDelaySocketFactory } from './socket.ts';
 
 export interface KafkaSinkOptions {
   brokers: string[];
@@ -27,6 +28,7 @@ export class KafkaSink implements TargetSink {
     const kafka = new Kafka({
       clientId: 'bucket-events',
       brokers: o.brokers,
+      socketFactory: noDelaySocketFactory,
       connectionTimeout: 5000,
       requestTimeout: 10_000,
       retry: { retries: 2 },

@@ -6,6 +6,7 @@
 // and a search every 25 ms during another phase loaded the search server and the client.
 import type { EventRecord, TargetKind } from '@bucket-events/contracts';
 import { createSearchClient } from '@bucket-events/search-client';
+import { noDelaySocketFactory } from '@bucket-events/target-kafka/socket';
 import { connectAmqp, loadServiceEndpoints } from '@bucket-events/testing/services';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
@@ -124,6 +125,7 @@ export function benchTargets(name: string): BenchTarget[] {
         const kafka = new Kafka({
           clientId: 'bench',
           brokers: endpoints.kafkaBrokers,
+          socketFactory: noDelaySocketFactory,
           logLevel: logLevel.NOTHING,
         });
         const admin = kafka.admin();
