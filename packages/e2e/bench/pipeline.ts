@@ -14,8 +14,9 @@
 //      from each PUT's answer to its event being readable at each target (p50/p99/max), after a
 //      warm-up at the same rate that is not measured (the first seconds of load ran slow even
 //      on a freshly started, idle stack: JIT and caches of eight processes at once); by
-//      default the streaming targets together, then PostgreSQL and Elasticsearch together
-//      (--latency-groups redis,nats,kafka,amqp/postgresql,elasticsearch);
+//      default each streaming target alone, then the four together, then PostgreSQL and
+//      Elasticsearch together
+//      (--latency-groups redis/nats/kafka/amqp/redis,nats,kafka,amqp/postgresql,elasticsearch);
 //   3. drain: every target app stopped for the outage while uploads continue, then started one
 //      by one — how fast each target works off its backlog, from the app's start (start-up
 //      included) and from its first delivery (sampled every 100 ms);
@@ -45,7 +46,10 @@ const { values } = parseArgs({
     'latency-seconds': { type: 'string', default: '20' },
     'latency-warmup-seconds': { type: 'string', default: '5' },
     'outage-seconds': { type: 'string', default: '60' },
-    'latency-groups': { type: 'string', default: 'redis,nats,kafka,amqp/postgresql,elasticsearch' },
+    'latency-groups': {
+      type: 'string',
+      default: 'redis/nats/kafka/amqp/redis,nats,kafka,amqp/postgresql,elasticsearch',
+    },
     /** The JSON report's path (relative: from where pnpm was run); default .cache/bench/pipeline.json at the repository root. */
     json: { type: 'string' },
   },
