@@ -52,8 +52,8 @@ export class AmqpSink implements TargetSink {
     await this.close();
     const connection = await amqp.connect(this.options.url, {
       timeout: 5000,
-      // amqplib leaves Nagle's algorithm on: a publish's frames written right after the last
-      // batch's waited for the broker's delayed ACK (p50 PUT → event 10–17 ms, measured).
+      // amqplib leaves Nagle's algorithm on: a publish written while earlier frames still wait
+      // for their ACK could sit in the kernel until the broker's delayed ACK.
       noDelay: true,
       clientProperties: { connection_name: 'BucketEvents Notification' },
     });
