@@ -225,8 +225,12 @@ async function main() {
           )
           .filter((value) => !Number.isNaN(value))
           .sort((a, b) => a - b);
-        // A target measured in several groups gets one entry per group.
-        latency[kind in latency ? `${kind} (with ${kinds.join('+')})` : kind] = {
+        // A target measured in several groups gets one entry per group (the same group given
+        // twice included).
+        let entry: string = kind;
+        if (entry in latency) entry = `${kind} (with ${kinds.join('+')})`;
+        if (entry in latency) entry = `${entry} #${group + 1}`;
+        latency[entry] = {
           with: kinds.join('+'),
           events: values.length,
           of: answeredAt.size,
