@@ -6,6 +6,7 @@
 // fan-out.
 import type { BucketEventsConfig } from '@bucket-events/config';
 import {
+  COMPLETED_JOB_RETENTION,
   MUTATIONS_QUEUE,
   type MutationRecord,
   notificationConfigKey,
@@ -38,8 +39,6 @@ export interface RouterServiceOptions {
   log: Logger;
   /** Leader lock and job lock lifetime in ms: how fast a standby takes over after a crash. */
   lockMs?: number;
-  /** How long completed target jobs are kept to de-duplicate a repeated fan-out, in seconds. */
-  keepCompletedSeconds?: number;
 }
 
 interface Delivery extends BatchDelivery {
@@ -64,7 +63,6 @@ export interface RunningRouter {
 export function startRouter(options: RouterServiceOptions): RunningRouter {
   const { config, prefix, log } = options;
   const lockMs = options.lockMs ?? 10_000;
-  const keep = options.keepCompletedSeconds ?? 3600;
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   // Every target queue adds through one connection, pipelined: a batch's adds to all its target
   // queues go to Redis in one write instead of one write (and one wake-up of Redis) per queue.
@@ -98,7 +96,7 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
         jobs.map((job) =>
           (queues.get(job.queue) as Queue).add(targetBatchJobName(job.data.events.length), job.data, {
             jobId: job.jobId,
-            removeOnComplete: { age: keep },
+            removeOnComplete: COMPLETED_JOB_RETENTION,
             removeOnFail: false,
           }),
         ),

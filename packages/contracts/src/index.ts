@@ -53,6 +53,7 @@ export {
 } from './target-job.ts';
 export type { TargetState, TargetStatus } from './target-status.ts';
 export {
+  COMPLETED_JOB_RETENTION,
   DEFAULT_REGION,
   deadLetterQueueName,
   isTargetKind,

@@ -46,6 +46,16 @@ export function parseArn(arn: string): ParsedArn | undefined {
 
 export const MUTATIONS_QUEUE = 'mutations';
 
+/**
+ * How long a completed job's id is kept (`removeOnComplete`), so that adding the same job id again
+ * is a no-op: the relay repeating a round after a crash, the router repeating a fan-out. Those
+ * repeat the newest jobs, so the newest ids are what must stay; a repeat older than both limits
+ * is delivered again (at least once). Only the id stays: the consumer drops a completed job's
+ * data, and the count bounds Redis's memory under any sustained load (at the former 24 h, with the
+ * data, it grew ~1.4 KB per PUT for a day).
+ */
+export const COMPLETED_JOB_RETENTION = { age: 3600, count: 10_000 } as const;
+
 export function targetQueueName(target: TargetId): string {
   return `target.${target.kind}.${target.id}`;
 }

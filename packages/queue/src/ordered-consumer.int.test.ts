@@ -254,9 +254,38 @@ describe('OrderedConsumer', () => {
       const done = await queue.getJob('j1');
       expect(done?.finishedOn).toBeGreaterThan(0);
       expect(await done?.isCompleted()).toBe(true);
+      // Kept as a marker only: its data is gone, the job still held keeps its own.
+      expect(await redis.client.hexists(`${prefix}:q:j1`, 'data')).toBe(0);
+      expect(await redis.client.hexists(`${prefix}:q:j4`, 'data')).toBe(1);
       // Kept for the hour its options name: adding the same id again is a no-op meanwhile.
       await queue.add('j', { n: 1 }, { jobId: 'j1' });
       expect(await queue.getWaitingCount()).toBe(0);
+    } finally {
+      await consumer.close();
+      await queue.close();
+    }
+  });
+
+  test('keeps no more completed jobs than removeOnComplete.count names: the newest stay', async ({
+    redis,
+  }) => {
+    const prefix = redis.prefix.slice(0, -1);
+    const queue = new Queue('q', { prefix, connection: { url: redis.url } });
+    const { consumer, seen } = completingConsumer({ prefix, redisUrl: redis.url, maxHeld: 2, lockMs: 5000 });
+    try {
+      consumer.start();
+      for (let n = 1; n <= 7; n++) {
+        await queue.add('j', { n }, { jobId: `j${n}`, removeOnComplete: { age: 3600, count: 3 } });
+        await until(() => seen.length === n);
+      }
+      await until(async () => (await queue.getCompletedCount()) === 3);
+      expect((await queue.getCompleted()).map((job) => job.id).sort()).toEqual(['j5', 'j6', 'j7']);
+      expect(await redis.client.exists(`${prefix}:q:j1`, `${prefix}:q:j4`)).toBe(0);
+      // The oldest id is forgotten: adding it again makes a new job; a kept one's is still a no-op.
+      await queue.add('j', { n: 1 }, { jobId: 'j1' });
+      await queue.add('j', { n: 7 }, { jobId: 'j7' });
+      await until(() => seen.length === 8);
+      expect(seen.at(-1)).toBe(1);
     } finally {
       await consumer.close();
       await queue.close();

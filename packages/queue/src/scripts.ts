@@ -92,15 +92,17 @@ return out
 /**
  * Completes jobs held under ARGV[2] in one step, as BullMQ's moveToFinished would
  * for our plain jobs: lock released, out of the active list, into the completed
- * set with finishedOn, attempts made counted. Completed jobs older than the age
- * their `removeOnComplete` option names are removed (at most 1000 per call), so
- * an add with the same job id is a no-op until then. KEYS: active list, completed
- * set. ARGV[1]: job key prefix; ARGV[2]: lock token; ARGV[3]: now (ms);
- * ARGV[4..]: job ids. Returns the ids not completed: no longer locked by the caller.
+ * set with finishedOn, attempts made counted. A completed job is kept only as a
+ * marker — its data dropped — so an add with the same job id is a no-op until
+ * it goes: when older than the age its `removeOnComplete` option names, or
+ * beyond the newest `count` completed (at most 1000 removed per call). KEYS:
+ * active list, completed set. ARGV[1]: job key prefix; ARGV[2]: lock token;
+ * ARGV[3]: now (ms); ARGV[4..]: job ids. Returns the ids not completed: no
+ * longer locked by the caller.
  */
 export const COMPLETE_JOBS = `
 local lost = {}
-local maxAge, removeNow
+local maxAge, maxCount, removeNow
 for i = 4, #ARGV do
   local id = ARGV[i]
   local jobKey = ARGV[1] .. id
@@ -108,28 +110,37 @@ for i = 4, #ARGV do
     table.insert(lost, id)
   else
     redis.call('DEL', jobKey .. ':lock')
-    if maxAge == nil and removeNow == nil then
+    if removeNow == nil then
       local opts = cjson.decode(redis.call('HGET', jobKey, 'opts') or '{}')
       local keep = opts['removeOnComplete']
       removeNow = keep == true
-      if type(keep) == 'table' and keep['age'] then maxAge = tonumber(keep['age']) end
+      if type(keep) == 'table' then
+        maxAge = tonumber(keep['age'])
+        maxCount = tonumber(keep['count'])
+      end
     end
     if removeNow then
       redis.call('DEL', jobKey, jobKey .. ':logs')
     else
       redis.call('ZADD', KEYS[2], ARGV[3], id)
+      redis.call('HDEL', jobKey, 'data')
       redis.call('HSET', jobKey, 'returnvalue', 'null', 'finishedOn', ARGV[3])
       redis.call('HINCRBY', jobKey, 'atm', 1)
     end
   end
 end
-if maxAge then
-  local before = tonumber(ARGV[3]) - maxAge * 1000
-  local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', before, 'LIMIT', 0, 1000)
-  for _, id in ipairs(old) do
+local function forget(ids)
+  for _, id in ipairs(ids) do
     redis.call('DEL', ARGV[1] .. id, ARGV[1] .. id .. ':logs')
     redis.call('ZREM', KEYS[2], id)
   end
+end
+if maxAge then
+  forget(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[3]) - maxAge * 1000, 'LIMIT', 0, 1000))
+end
+if maxCount then
+  local excess = redis.call('ZCARD', KEYS[2]) - maxCount
+  if excess > 0 then forget(redis.call('ZRANGE', KEYS[2], 0, math.min(excess, 1000) - 1)) end
 end
 return lost
 `;

@@ -6,6 +6,7 @@
 // events but never loses them, and a round repeated after a crash makes the
 // same jobs under the same ids: a no-op for those already added.
 import {
+  COMPLETED_JOB_RETENTION,
   formatSequencer,
   liveMutationsChannel,
   MUTATION_BATCH_SCHEMA_VERSION,
@@ -27,8 +28,6 @@ export interface RelayOptions {
   prefix: string;
   /** Most rows in one round (one round trip to Redis). Default 200. */
   batchSize?: number;
-  /** How long completed jobs are kept for de-duplication, in seconds. */
-  keepCompletedSeconds?: number;
 }
 
 export function toMutationRecord(row: OutboxRow): MutationRecord {
@@ -115,7 +114,6 @@ export class OutboxRelay {
   }
 
   private async publish(rows: OutboxRow[]): Promise<void> {
-    const keep = this.options.keepCompletedSeconds ?? 24 * 3600;
     let batch: MutationRecord[] = [];
     // The records between two config rows make one job: a config version reaches Redis before
     // the first record that names it.
@@ -125,7 +123,7 @@ export class OutboxRelay {
       const data: MutationBatch = { batchVersion: MUTATION_BATCH_SCHEMA_VERSION, mutations: batch };
       await this.queue.add('mutations', data, {
         jobId: mutationBatchJobId(first.sequencer),
-        removeOnComplete: { age: keep },
+        removeOnComplete: COMPLETED_JOB_RETENTION,
         removeOnFail: false,
         // The router retries in place; these only cover a router that gives up on a job (shutdown).
         attempts: 25,
