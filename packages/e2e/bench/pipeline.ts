@@ -178,6 +178,7 @@ async function main() {
       await driver.send('PUT', `/${bucket}`);
       await rule(bucket, kinds);
       const answeredAt = new Map<string, number>();
+      let putErrors = 0;
       for (const kind of kinds) readers.get(kind)?.watch?.(true);
       const warmup = rate * latencyWarmupSeconds;
       const total = warmup + rate * latencySeconds;
@@ -189,9 +190,15 @@ async function main() {
         if (wait > 1) await pause(wait);
         const measured = i >= warmup;
         const key = measured ? `g${group}-p${i}.jpg` : `g${group}-warmup${i}.jpg`;
-        const sent = driver.send('PUT', `/${bucket}/${key}`, body).then((answer) => {
-          if (measured && answer.status === 200) answeredAt.set(`${key}`, Date.now());
-        });
+        const sent = driver.send('PUT', `/${bucket}/${key}`, body).then(
+          (answer) => {
+            if (answer.status !== 200) putErrors += 1;
+            else if (measured) answeredAt.set(`${key}`, Date.now());
+          },
+          () => {
+            putErrors += 1;
+          },
+        );
         inFlight.add(sent);
         void sent.finally(() => inFlight.delete(sent));
       }
@@ -234,6 +241,7 @@ async function main() {
           with: kinds.join('+'),
           events: values.length,
           of: answeredAt.size,
+          putErrors,
           p50Ms: round(percentile(values, 50)),
           p99Ms: round(percentile(values, 99)),
           maxMs: round(values.at(-1) ?? Number.NaN),

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { TargetKind } from '@bucket-events/contracts';
-import { freePort, uniqueName } from '@bucket-events/testing/services';
+import { forgetPrefix, freePort, uniqueName } from '@bucket-events/testing/services';
 import { Redis } from 'ioredis';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -94,17 +94,12 @@ async function waitForHttp(url: string, child: ChildProcess, name: string, timeo
 }
 
 /** Removes a stopped stack's queues from the shared Redis: completed jobs are kept an hour otherwise. */
-async function forgetPrefix(redisUrl: string, prefix: string): Promise<void> {
+async function forgetStackKeys(redisUrl: string, prefix: string): Promise<void> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   redis.on('error', () => {});
   try {
     await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await forgetPrefix(redis, `${prefix}:`);
   } finally {
     redis.disconnect();
   }
@@ -158,7 +153,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // The latest process of each part (a killed one is already gone).
     await Promise.all([...running.values()].map(({ child }) => stopChild(child)));
     rmSync(workDir, { recursive: true, force: true });
-    await forgetPrefix(options.redisUrl, prefix).catch(() => {});
+    await forgetStackKeys(options.redisUrl, prefix).catch(() => {});
   };
   try {
     const ingest = launch('ingest', {

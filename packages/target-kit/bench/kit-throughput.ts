@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import type { TargetJob } from '@bucket-events/contracts';
 import { targetQueueName } from '@bucket-events/contracts';
-import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing/services';
+import { forgetPrefix, loadServiceEndpoints, uniqueName } from '@bucket-events/testing/services';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -71,12 +71,7 @@ const seconds = (performance.now() - started) / 1000;
 await running.close();
 await queue.close();
 const redis = new Redis(redisUrl);
-for (let cursor = '0'; ; ) {
-  const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
-  if (found.length > 0) await redis.unlink(...found);
-  cursor = next;
-  if (cursor === '0') break;
-}
+await forgetPrefix(redis, `${prefix}:`);
 redis.disconnect();
 const result = {
   events,

@@ -20,6 +20,7 @@ import {
   type KafkaHandles,
 } from './connect.ts';
 import { loadServiceEndpoints, type ServiceEndpoints } from './endpoints.ts';
+import { forgetPrefix } from './forget-prefix.ts';
 import { uniqueName } from './names.ts';
 
 export interface RedisNamespace {
@@ -126,12 +127,7 @@ export const test = base.extend<{ $test: TestFixtures; $worker: WorkerFixtures }
     const client = await requireService(redisWorker(), skip);
     const prefix = `${uniqueName('test')}:`;
     await use({ client, url: endpoints.redisUrl, prefix });
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await client.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await forgetPrefix(client, prefix);
   },
 
   postgresWorker: [

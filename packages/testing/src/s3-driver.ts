@@ -29,7 +29,9 @@ export function createS3Driver(options: {
   const accessKey = options.accessKey ?? 'minioadmin';
   const secretKey = options.secretKey ?? 'minioadmin';
   const region = options.region ?? 'us-east-1';
-  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
+  // An idle socket is dropped after 4 s, before the server's 5 s keep-alive timeout closes it:
+  // a request sent on a socket the server is closing fails with ECONNRESET.
+  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64, timeout: 4000 });
 
   const sign = (method: string, path: string, headers: Record<string, string>) => {
     const amzDate = new Date()

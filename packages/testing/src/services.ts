@@ -9,6 +9,7 @@ export {
   connectSearch,
 } from './connect.ts';
 export { loadServiceEndpoints, type ServiceEndpoints } from './endpoints.ts';
+export { forgetPrefix } from './forget-prefix.ts';
 export { uniqueName } from './names.ts';
 export { freePort } from './ports.ts';
 export { type PrivateRedis, privateRedis } from './private-redis.ts';
