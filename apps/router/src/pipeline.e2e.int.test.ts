@@ -3,7 +3,6 @@
 // over 200 keys arrive complete and per-key ordered, while the router is
 // SIGKILLed and restarted twice.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +18,7 @@ import { runTarget } from '@bucket-events/target-kit';
 import { test } from '@bucket-events/testing';
 import { pino } from 'pino';
 import { describe, expect } from 'vitest';
-import { orderViolation } from '../../../packages/target-kit/test/jobs.ts';
+import { eventsByKey, orderViolation, putEvent } from '../../../packages/target-kit/test/jobs.ts';
 import { RecordingSink } from '../../../packages/target-kit/test/recording-sink.ts';
 import {
   ACCESS_KEY,
@@ -142,17 +141,10 @@ describe('ingest → router → target kit', () => {
       for (let k = 0; k < KEYS; k++)
         written.set(
           `obj-${k}`,
-          Array.from({ length: OPS_PER_KEY }, (_, op) =>
-            op % 5 === 4 ? 'delete' : `put ${createHash('md5').update(`${k}:${op}`).digest('hex')}`,
-          ),
+          Array.from({ length: OPS_PER_KEY }, (_, op) => (op % 5 === 4 ? 'delete' : putEvent(`${k}:${op}`))),
         );
-      const delivered = new Map<string, string[]>();
-      for (const job of [...first.values()].sort((a, b) => (a.sequencer < b.sequencer ? -1 : 1))) {
-        const { eventName, s3 } = job.record;
-        const event = eventName === 's3:ObjectRemoved:Delete' ? 'delete' : `put ${s3.object.eTag}`;
-        delivered.set(job.key, [...(delivered.get(job.key) ?? []), event]);
-      }
-      expect(delivered).toEqual(written);
+      const inSequencerOrder = [...first.values()].sort((a, b) => (a.sequencer < b.sequencer ? -1 : 1));
+      expect(eventsByKey(inSequencerOrder)).toEqual(written);
       console.log(
         `delivered ${sink.delivered.length} events (${sink.delivered.length - first.size} duplicates) for ${acknowledged} mutations`,
       );

@@ -3,7 +3,6 @@
 // order holds in every target queue, also when the router is SIGKILLed while
 // routing thousands of mutations.
 import type { ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { test } from '@bucket-events/testing';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { describe, expect } from 'vitest';
+import { eventsByKey, putEvent } from '../../../packages/target-kit/test/jobs.ts';
 import { eventually, startTestIngest, TEST_CONFIG_DOCUMENT } from '../../ingest/test/harness.ts';
 import { spawnRouter } from '../test/spawn-router.ts';
 import { startRouter } from './service.ts';
@@ -212,13 +212,16 @@ describe('router', () => {
       // another): a PUT is told by its ETag; a DELETE of a missing key commits nothing (the keys
       // written only by DELETEs have no events at all).
       const acknowledged = new Map<string, string[]>();
-      const note = (key: string, event: string) =>
-        acknowledged.set(key, [...(acknowledged.get(key) ?? []), event]);
+      const note = (key: string, event: string) => {
+        const events = acknowledged.get(key) ?? [];
+        acknowledged.set(key, events);
+        events.push(event);
+      };
       const present = new Set<string>();
       for (let n = 0; n < 2000; n++) {
         const Key = `key-${n % 40}.jpg`;
         if (n % 5 !== 4) {
-          note(Key, `put ${createHash('md5').update(`v${n}`).digest('hex')}`);
+          note(Key, putEvent(`v${n}`));
           present.add(Key);
         } else if (present.delete(Key)) note(Key, 'delete');
       }
@@ -233,14 +236,7 @@ describe('router', () => {
       expect(new Set(kafka.map((j) => j.sequencer)).size).toBe(kafka.length);
       expect(kafka.length).toBe(committed.length);
       assertPerKeyOrder(kafka);
-      const delivered = new Map<string, string[]>();
-      for (const job of kafka) {
-        const events = delivered.get(job.key) ?? [];
-        delivered.set(job.key, events);
-        const { eventName, s3 } = job.record;
-        events.push(eventName === 's3:ObjectRemoved:Delete' ? 'delete' : `put ${s3.object.eTag}`);
-      }
-      expect(delivered).toEqual(acknowledged);
+      expect(eventsByKey(kafka)).toEqual(acknowledged);
       const amqp = await targetJobs(queues[AMQP] as Queue);
       expect(amqp.length).toBe(committed.length); // every key ends in .jpg
       assertPerKeyOrder(amqp);

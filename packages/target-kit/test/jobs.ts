@@ -1,4 +1,5 @@
 // Target jobs as the router makes them, for kit tests.
+import { createHash } from 'node:crypto';
 import {
   TARGET_BATCH_SCHEMA_VERSION,
   type TargetJob,
@@ -44,4 +45,20 @@ export function orderViolation(jobs: TargetJob[]): string | undefined {
     last.set(job.key, job.sequencer);
   }
   return undefined;
+}
+
+/** How the end-to-end tests tell their writes apart: a PUT by its body's MD5 (its ETag), a DELETE. */
+export function putEvent(body: string): string {
+  return `put ${createHash('md5').update(body).digest('hex')}`;
+}
+
+/** Each key's events in the order of `jobs`, told apart as `putEvent` does and `delete`. */
+export function eventsByKey(jobs: TargetJob[]): Map<string, string[]> {
+  const byKey = new Map<string, string[]>();
+  for (const { key, record } of jobs) {
+    const events = byKey.get(key) ?? [];
+    byKey.set(key, events);
+    events.push(record.eventName === 's3:ObjectRemoved:Delete' ? 'delete' : `put ${record.s3.object.eTag}`);
+  }
+  return byKey;
 }
