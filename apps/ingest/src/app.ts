@@ -12,6 +12,7 @@ import type { IngestDeps } from './http/context.ts';
 import { createS3Server } from './http/server.ts';
 import { LiveHub } from './live/hub.ts';
 import { NotificationRules } from './notification/rules-cache.ts';
+import { DEFAULT_ROUND_PACING } from './outbox/pacing.ts';
 import { OutboxRelay } from './outbox/relay.ts';
 import { ObjectStore } from './storage/object-store.ts';
 
@@ -30,6 +31,8 @@ export interface IngestOptions {
   deploymentId?: string;
   /** Where the status page listens (MinIO's console port is 9001); undefined = no status page. */
   console?: { host: string; port: number };
+  /** The relay's wait after a large round (default DEFAULT_ROUND_PACING's). */
+  relayLingerMs?: number;
   log: Logger;
 }
 
@@ -51,7 +54,11 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
   await store.collectGarbage();
   const relay = new OutboxRelay(
     store.metadata,
-    { redisUrl: options.redisUrl, prefix: options.queuePrefix },
+    {
+      redisUrl: options.redisUrl,
+      prefix: options.queuePrefix,
+      pacing: { ...DEFAULT_ROUND_PACING, lingerMs: options.relayLingerMs ?? DEFAULT_ROUND_PACING.lingerMs },
+    },
     options.log,
   );
   store.attachRelay(relay);

@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_ROUND_PACING } from './outbox/pacing.ts';
 
 const envSchema = z.object({
   /** S3 listen address, MinIO style `:9000` or `host:port`. */
@@ -22,6 +23,16 @@ const envSchema = z.object({
   BUCKET_EVENTS_EVENT_SOURCE: z.string().default('aws:s3'),
   /** `x-minio-deployment-id` of those records. */
   BUCKET_EVENTS_DEPLOYMENT_ID: z.string().default('bucket-events'),
+  /**
+   * After a large round of outbox rows (a high rate) the relay waits this long, so the next
+   * round carries more rows per job; 0 never waits (outbox/pacing.ts).
+   */
+  BUCKET_EVENTS_RELAY_LINGER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(DEFAULT_ROUND_PACING.lingerMs),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -36,6 +47,7 @@ export interface IngestEnv {
   domain: string | undefined;
   eventSource: string;
   deploymentId: string;
+  relayLingerMs: number;
   console: { host: string; port: number } | undefined;
 }
 
@@ -66,5 +78,6 @@ export function parseIngestEnv(env: NodeJS.ProcessEnv = process.env): IngestEnv 
     domain: parsed.MINIO_DOMAIN,
     eventSource: parsed.BUCKET_EVENTS_EVENT_SOURCE,
     deploymentId: parsed.BUCKET_EVENTS_DEPLOYMENT_ID,
+    relayLingerMs: parsed.BUCKET_EVENTS_RELAY_LINGER_MS,
   };
 }

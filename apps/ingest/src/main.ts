@@ -24,6 +24,7 @@ async function main() {
     eventSource: env.eventSource,
     deploymentId: env.deploymentId,
     console: env.console,
+    relayLingerMs: env.relayLingerMs,
     log,
   });
   log.info(

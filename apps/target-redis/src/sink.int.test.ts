@@ -45,6 +45,15 @@ describe('redis target formats', () => {
       expect((await reader.lrange(key, 0, -1)).map((e) => JSON.parse(e))).toEqual([
         { Records: [job.record] },
       ]);
+      // A batch: one entry per event, in the batch's order, after what was there.
+      const batch = ['a.jpg', 'b.jpg', 'c.jpg'].map((name) => conformanceJob('redis', name));
+      await sink.write(batch);
+      expect((await reader.lrange(key, 0, -1)).map((e) => JSON.parse(e).Records[0].s3.object.key)).toEqual([
+        'myphoto.jpg',
+        'a.jpg',
+        'b.jpg',
+        'c.jpg',
+      ]);
     } finally {
       await sink.close();
       await reader.del(key);

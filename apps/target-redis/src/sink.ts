@@ -2,7 +2,8 @@
 // seed's MONITOR output shows. namespace: one hash field per object
 // (`<bucket>/<key>` → `{"Records":[event]}`), removed on ObjectRemoved:Delete;
 // writes are guarded by the sequencer (a small Lua script), so a duplicate or a
-// late older event never overwrites a newer state. Batches go in one pipeline.
+// late older event never overwrites a newer state. A batch is one command (access)
+// or one MULTI (namespace).
 import { storeDocument, type TargetJob } from '@bucket-events/contracts';
 import { type BatchFailures, type ErrorClass, TargetError, type TargetSink } from '@bucket-events/target-kit';
 import { Redis } from 'ioredis';
@@ -69,25 +70,28 @@ export class RedisSink implements TargetSink {
   async write(batch: readonly TargetJob[]): Promise<BatchFailures | undefined> {
     const client = this.client;
     if (!client) throw new TargetError('reconnect', 'not connected');
+    if (batch.length === 0) return undefined;
+    if (this.options.format === 'access') {
+      // One RPUSH of the whole batch, in order: atomic as it is, and one command for Redis to run
+      // instead of one per event inside a MULTI.
+      await client.rpush(this.options.key, ...batch.map((job) => JSON.stringify(storeDocument(job.record))));
+      return undefined;
+    }
     const pipeline = client.multi();
     for (const job of batch) {
       const value = JSON.stringify(storeDocument(job.record));
-      if (this.options.format === 'access') {
-        pipeline.rpush(this.options.key, value);
-      } else {
-        const field = `${job.bucket}/${job.key}`;
-        const remove = job.record.eventName === 's3:ObjectRemoved:Delete';
-        (pipeline as unknown as { [GUARDED_WRITE_COMMAND]: (...args: string[]) => unknown })[
-          GUARDED_WRITE_COMMAND
-        ](
-          this.options.key,
-          sequencerHashKey(this.options.key),
-          field,
-          job.sequencer,
-          remove ? 'del' : 'set',
-          value,
-        );
-      }
+      const field = `${job.bucket}/${job.key}`;
+      const remove = job.record.eventName === 's3:ObjectRemoved:Delete';
+      (pipeline as unknown as { [GUARDED_WRITE_COMMAND]: (...args: string[]) => unknown })[
+        GUARDED_WRITE_COMMAND
+      ](
+        this.options.key,
+        sequencerHashKey(this.options.key),
+        field,
+        job.sequencer,
+        remove ? 'del' : 'set',
+        value,
+      );
     }
     // MULTI/EXEC: the whole batch is applied, or none of it.
     const results = await pipeline.exec();

@@ -21,6 +21,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Metadata, OutboxRow } from '../storage/metadata.ts';
+import { DEFAULT_ROUND_PACING, pauseAfterRound, type RoundPacing } from './pacing.ts';
 
 export interface RelayOptions {
   redisUrl: string;
@@ -28,6 +29,8 @@ export interface RelayOptions {
   prefix: string;
   /** Most rows in one round (one round trip to Redis). Default 200. */
   batchSize?: number;
+  /** When a round waits to collect more rows (default DEFAULT_ROUND_PACING). */
+  pacing?: RoundPacing;
 }
 
 export function toMutationRecord(row: OutboxRow): MutationRecord {
@@ -86,6 +89,7 @@ export class OutboxRelay {
 
   private async loop(): Promise<void> {
     const batchSize = this.options.batchSize ?? 200;
+    const pacing = this.options.pacing ?? DEFAULT_ROUND_PACING;
     let rows = this.metadata.beginRelayRound(batchSize);
     while (!this.stopped) {
       if (rows.length === 0) {
@@ -95,8 +99,17 @@ export class OutboxRelay {
       }
       try {
         await this.publish(rows);
-        // One transaction ends this round and begins the next.
-        rows = this.metadata.endRelayRound((rows[rows.length - 1] as OutboxRow).id, batchSize);
+        const lastId = (rows[rows.length - 1] as OutboxRow).id;
+        const pause = pauseAfterRound(rows.length, batchSize, pacing);
+        if (pause > 0) {
+          this.metadata.endRelayRound(lastId, 0);
+          // Not cut short by notify(): the point is to let commits gather.
+          await new Promise((resolve) => setTimeout(resolve, pause));
+          rows = this.metadata.beginRelayRound(batchSize);
+        } else {
+          // One transaction ends this round and begins the next.
+          rows = this.metadata.endRelayRound(lastId, batchSize);
+        }
         if (this.failures > 0) this.log.info({ after: this.failures }, 'outbox relay: Redis reachable again');
         this.failures = 0;
       } catch (error) {

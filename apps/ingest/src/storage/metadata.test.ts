@@ -39,6 +39,17 @@ describe('relay rounds', () => {
     expect(metadata.beginRelayRound(10)).toEqual(next);
   });
 
+  it('can end a round without beginning the next (the relay lingers in between)', () => {
+    for (const key of ['a', 'b']) metadata.commitAccess(access(key));
+    const first = metadata.beginRelayRound(10);
+    metadata.commitAccess(access('c'));
+    expect(metadata.endRelayRound(first.at(-1)?.id as number, 0)).toEqual([]);
+    metadata.commitAccess(access('d'));
+    // Nothing was recorded as begun: the next round takes everything committed since.
+    expect(keys(metadata.beginRelayRound(10))).toEqual(['c', 'd']);
+    expect(metadata.outboxSize()).toBe(2);
+  });
+
   it('survives a restart of the process', () => {
     for (const key of ['a', 'b', 'c']) metadata.commitAccess(access(key));
     const first = metadata.beginRelayRound(2);

@@ -414,12 +414,13 @@ export class Metadata {
   /**
    * The round through `lastId` reached Redis: its rows and the round record go,
    * and the next round begins in the same transaction (its rows are returned).
+   * A `nextLimit` of 0 begins none.
    */
   endRelayRound(lastId: number, nextLimit: number): OutboxRow[] {
     return this.db.transaction(() => {
       this.statements.deleteOutboxThrough.run(lastId);
       this.statements.clearRelayRound.run();
-      return this.beginRelayRound(nextLimit);
+      return nextLimit > 0 ? this.beginRelayRound(nextLimit) : [];
     })();
   }
 
