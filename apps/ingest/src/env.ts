@@ -24,8 +24,8 @@ const envSchema = z.object({
   /** `x-minio-deployment-id` of those records. */
   BUCKET_EVENTS_DEPLOYMENT_ID: z.string().default('bucket-events'),
   /**
-   * After a large round of outbox rows (a high rate) the relay waits this long, so the next
-   * round carries more rows per job; 0 never waits (outbox/pacing.ts).
+   * While the relay moves at least 1,000 outbox rows/s, each round waits this long, so the next
+   * carries more rows per job; 0 never waits (outbox/pacing.ts).
    */
   BUCKET_EVENTS_RELAY_LINGER_MS: z.coerce
     .number()

@@ -1,29 +1,78 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ROUND_PACING, pauseAfterRound } from './pacing.ts';
+import { DEFAULT_ROUND_PACING, RoundPacer } from './pacing.ts';
 
-describe('pauseAfterRound', () => {
-  const pacing = { lingerMs: 4, largeRoundRows: 8 };
+const pacing = { lingerMs: 8, lingerFromRowsPerSecond: 1000, windowMs: 250 };
 
-  it('does not hold up the next round after a small one (low rates keep their latency)', () => {
-    expect(pauseAfterRound(0, 200, pacing)).toBe(0);
-    expect(pauseAfterRound(1, 200, pacing)).toBe(0);
-    expect(pauseAfterRound(7, 200, pacing)).toBe(0);
+/** A pacer on a clock the test moves. */
+function pacerAt(batchSize = 200) {
+  const clock = { now: 0 };
+  return { clock, pacer: new RoundPacer(pacing, batchSize, () => clock.now) };
+}
+
+describe('RoundPacer', () => {
+  it('never holds up a round at a low rate (500 rows/s: one row every 2 ms)', () => {
+    const { clock, pacer } = pacerAt();
+    for (let i = 0; i < 500; i++) {
+      clock.now += 2;
+      expect(pacer.afterRound(1)).toBe(0);
+    }
   });
 
-  it('waits after a large round, so the next one collects more rows', () => {
-    expect(pauseAfterRound(8, 200, pacing)).toBe(4);
-    expect(pauseAfterRound(199, 200, pacing)).toBe(4);
+  it('does not wait after the burst that follows a stall at a low rate', () => {
+    const { clock, pacer } = pacerAt();
+    for (let i = 0; i < 100; i++) {
+      clock.now += 2;
+      pacer.afterRound(1);
+    }
+    clock.now += 60; // a 60 ms stall: 30 rows waited meanwhile
+    expect(pacer.afterRound(30)).toBe(0);
+  });
+
+  it('waits while the rate is high (3,000 rows/s), so rounds grow', () => {
+    const { clock, pacer } = pacerAt();
+    const waits: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      clock.now += 2;
+      waits.push(pacer.afterRound(6));
+    }
+    expect(waits.slice(-100).every((wait) => wait === 8)).toBe(true);
+  });
+
+  it('stops waiting once the rate falls (after the window)', () => {
+    const { clock, pacer } = pacerAt();
+    for (let i = 0; i < 200; i++) {
+      clock.now += 2;
+      pacer.afterRound(6);
+    }
+    clock.now += 300;
+    expect(pacer.afterRound(1)).toBe(0);
   });
 
   it('never waits after a full round: rows are already waiting', () => {
-    expect(pauseAfterRound(200, 200, pacing)).toBe(0);
+    const { clock, pacer } = pacerAt(200);
+    for (let i = 0; i < 10; i++) {
+      clock.now += 5;
+      expect(pacer.afterRound(200)).toBe(0);
+    }
   });
 
   it('never waits when lingering is off', () => {
-    expect(pauseAfterRound(50, 200, { ...pacing, lingerMs: 0 })).toBe(0);
+    const clock = { now: 0 };
+    const pacer = new RoundPacer({ ...pacing, lingerMs: 0 }, 200, () => clock.now);
+    for (let i = 0; i < 100; i++) {
+      clock.now += 1;
+      expect(pacer.afterRound(50)).toBe(0);
+    }
   });
 
-  it('lingers by default', () => {
-    expect(pauseAfterRound(50, 200, DEFAULT_ROUND_PACING)).toBeGreaterThan(0);
+  it('lingers by default at high rates', () => {
+    const clock = { now: 0 };
+    const pacer = new RoundPacer(DEFAULT_ROUND_PACING, 200, () => clock.now);
+    let wait = 0;
+    for (let i = 0; i < 100; i++) {
+      clock.now += 2;
+      wait = pacer.afterRound(10);
+    }
+    expect(wait).toBeGreaterThan(0);
   });
 });

@@ -3,23 +3,48 @@
 // (a Redis script to add it, a take and a completion at the router, the same
 // again at each target, a SQLite transaction here), whatever its size. Rounds
 // go out as soon as the previous one is done, so at high rates they stay small
-// (a few rows each: the rows committed during one Redis round trip) and that
-// fixed work dominates. A round that was large shows a high rate: the next one
-// waits a few milliseconds to collect more. A small round never waits, so at
-// low rates an event is not held up; a full round never waits either, as rows
-// are already waiting.
+// (the rows committed during one Redis round trip) and that fixed work
+// dominates. While the rate is high, the next round waits a few milliseconds to
+// collect more rows. The rate is taken over a trailing window, not from one
+// round, so the burst after a stall at a low rate is not held up further; and a
+// full round never waits, as rows are already waiting.
 
 export interface RoundPacing {
-  /** How long to wait after a large round; 0 never waits. */
+  /** How long a round waits while the rate is high; 0 never waits. */
   lingerMs: number;
-  /** A round of at least this many rows is large. */
-  largeRoundRows: number;
+  /** The rate (rows/s, over the window) from which rounds wait. */
+  lingerFromRowsPerSecond: number;
+  /** The trailing window the rate is measured over (ms). */
+  windowMs: number;
 }
 
-export const DEFAULT_ROUND_PACING: RoundPacing = { lingerMs: 4, largeRoundRows: 8 };
+export const DEFAULT_ROUND_PACING: RoundPacing = {
+  lingerMs: 8,
+  lingerFromRowsPerSecond: 1000,
+  windowMs: 250,
+};
 
-/** The wait (ms) before the round after one of `rows` rows, with at most `batchSize` in a round. */
-export function pauseAfterRound(rows: number, batchSize: number, pacing: RoundPacing): number {
-  if (pacing.lingerMs <= 0 || rows < pacing.largeRoundRows || rows >= batchSize) return 0;
-  return pacing.lingerMs;
+export class RoundPacer {
+  /** Rounds within the window: when each ended and its rows. */
+  private rounds: { at: number; rows: number }[] = [];
+  private rowsInWindow = 0;
+
+  constructor(
+    private readonly pacing: RoundPacing,
+    private readonly batchSize: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Records a round of `rows` rows that just went out; returns the wait (ms) before the next. */
+  afterRound(rows: number): number {
+    const now = this.now();
+    this.rounds.push({ at: now, rows });
+    this.rowsInWindow += rows;
+    while ((this.rounds[0]?.at ?? now) <= now - this.pacing.windowMs) {
+      this.rowsInWindow -= (this.rounds.shift() as { rows: number }).rows;
+    }
+    if (this.pacing.lingerMs <= 0 || rows >= this.batchSize) return 0;
+    const rate = (this.rowsInWindow * 1000) / this.pacing.windowMs;
+    return rate >= this.pacing.lingerFromRowsPerSecond ? this.pacing.lingerMs : 0;
+  }
 }

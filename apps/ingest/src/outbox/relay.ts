@@ -21,7 +21,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Metadata, OutboxRow } from '../storage/metadata.ts';
-import { DEFAULT_ROUND_PACING, pauseAfterRound, type RoundPacing } from './pacing.ts';
+import { DEFAULT_ROUND_PACING, RoundPacer, type RoundPacing } from './pacing.ts';
 
 export interface RelayOptions {
   redisUrl: string;
@@ -89,7 +89,7 @@ export class OutboxRelay {
 
   private async loop(): Promise<void> {
     const batchSize = this.options.batchSize ?? 200;
-    const pacing = this.options.pacing ?? DEFAULT_ROUND_PACING;
+    const pacer = new RoundPacer(this.options.pacing ?? DEFAULT_ROUND_PACING, batchSize);
     let rows = this.metadata.beginRelayRound(batchSize);
     while (!this.stopped) {
       if (rows.length === 0) {
@@ -100,7 +100,7 @@ export class OutboxRelay {
       try {
         await this.publish(rows);
         const lastId = (rows[rows.length - 1] as OutboxRow).id;
-        const pause = pauseAfterRound(rows.length, batchSize, pacing);
+        const pause = pacer.afterRound(rows.length);
         if (pause > 0) {
           this.metadata.endRelayRound(lastId, 0);
           // Not cut short by notify(): the point is to let commits gather.
