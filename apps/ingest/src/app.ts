@@ -31,7 +31,7 @@ export interface IngestOptions {
   deploymentId?: string;
   /** Where the status page listens (MinIO's console port is 9001); undefined = no status page. */
   console?: { host: string; port: number };
-  /** The relay's wait after a large round (default DEFAULT_ROUND_PACING's). */
+  /** How long each relay round waits while the rate is high (outbox/pacing.ts); default DEFAULT_ROUND_PACING's. */
   relayLingerMs?: number;
   log: Logger;
 }
@@ -57,7 +57,10 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     {
       redisUrl: options.redisUrl,
       prefix: options.queuePrefix,
-      pacing: { ...DEFAULT_ROUND_PACING, lingerMs: options.relayLingerMs ?? DEFAULT_ROUND_PACING.lingerMs },
+      pacing:
+        options.relayLingerMs === undefined
+          ? undefined
+          : { ...DEFAULT_ROUND_PACING, lingerMs: options.relayLingerMs },
     },
     options.log,
   );
