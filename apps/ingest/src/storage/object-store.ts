@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { OutboxRelay } from '../outbox/relay.ts';
 import { BlobStore } from './blobs.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { CommitGroup } from './commit-group.ts';
 import { INLINE_PREFIX, isInline, Metadata, type MutationDraft, type ObjectMeta } from './metadata.ts';
 import { WalSync } from './wal-sync.ts';
@@ -41,13 +42,15 @@ export class ObjectStore {
   /** Set when fsync is on: inline commits wait for the WAL's flush. */
   private readonly walSync: WalSync | undefined;
   private readonly commits: CommitGroup;
+  /** Runs the write-ahead log's checkpoints off the event loop (unless turned off). */
+  private readonly checkpointer: Checkpointer | undefined;
   /** Inline data names: a per-process random part and a counter (cheaper than a UUID each). */
   private readonly inlineNamePrefix = `${INLINE_PREFIX}${randomUUID()}-`;
   private inlineNames = 0;
 
   constructor(
     dataDir: string,
-    options: { fsync: boolean; inlineMaxBytes?: number },
+    options: { fsync: boolean; inlineMaxBytes?: number; backgroundCheckpoints?: boolean },
     private readonly log: Logger,
   ) {
     this.metadata = new Metadata(dataDir);
@@ -55,6 +58,8 @@ export class ObjectStore {
     this.inlineMaxBytes = options.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES;
     if (options.fsync) this.walSync = new WalSync(join(dataDir, 'metadata.sqlite-wal'));
     this.commits = new CommitGroup(this.metadata.db);
+    if (options.backgroundCheckpoints !== false)
+      this.checkpointer = new Checkpointer(this.metadata.db, this.metadata.db.name, log);
   }
 
   private newInlineName(): string {
@@ -205,7 +210,9 @@ export class ObjectStore {
     await this.blobs.remove(dataName);
   }
 
+  /** Stops background work; the caller then closes the metadata (whose close checkpoints the rest). */
   async close(): Promise<void> {
+    await this.checkpointer?.close();
     await this.walSync?.close();
   }
 
