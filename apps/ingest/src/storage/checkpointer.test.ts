@@ -1,6 +1,7 @@
 // Background checkpoints on a real SQLite file: under steady commits the log is
 // still reset (it stays short), nothing committed is lost, and closing stops
 // the worker's connection so the main one's close can remove the log.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,5 +69,25 @@ describe('Checkpointer', () => {
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
     await checkpointer.close();
     db.close();
+  });
+
+  it('keeps the process alive while its close is awaited (the worker is unreferenced otherwise)', () => {
+    const { db, file } = open();
+    db.close();
+    // Nothing else holds the child's event loop: an exit before the worker's would cut its shutdown short.
+    const script = `
+      import Database from 'better-sqlite3';
+      import pino from 'pino';
+      import { Checkpointer } from './src/storage/checkpointer.ts';
+      const db = new Database(${JSON.stringify(file)});
+      const checkpointer = new Checkpointer(db, ${JSON.stringify(file)}, pino({ level: 'silent' }));
+      await checkpointer.close();
+      db.close();
+      console.log('closed');`;
+    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: new URL('../..', import.meta.url).pathname,
+      encoding: 'utf8',
+    });
+    expect(output.trim()).toBe('closed');
   });
 });

@@ -109,6 +109,8 @@ export class Checkpointer {
 
   /** Stops the worker and closes its connection (before the main one closes, which then checkpoints the rest). */
   async close(): Promise<void> {
+    // Unreferenced, the worker's exit alone would not keep the process alive while it is awaited.
+    this.worker.ref();
     this.worker.postMessage('stop');
     await this.stopped;
   }
