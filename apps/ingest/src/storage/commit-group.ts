@@ -6,6 +6,7 @@
 // transaction committed once for all of them. Callers are answered in the order
 // they asked, after the outer commit.
 import type Database from 'better-sqlite3';
+import { type Atomic, atomicOn } from './atomic.ts';
 
 interface Pending {
   work: () => unknown;
@@ -16,7 +17,11 @@ interface Pending {
 export class CommitGroup {
   private queue: Pending[] = [];
 
-  constructor(private readonly db: Database.Database) {}
+  private readonly atomically: Atomic;
+
+  constructor(db: Database.Database) {
+    this.atomically = atomicOn(db);
+  }
 
   /** Runs `work` (a better-sqlite3 transaction function) in the next group; resolves with its result once committed. */
   run<T>(work: () => T): Promise<T> {
@@ -31,7 +36,7 @@ export class CommitGroup {
     this.queue = [];
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
-      this.db.transaction(() => {
+      this.atomically(() => {
         for (const { work } of batch) {
           try {
             outcomes.push({ ok: true, value: work() });
@@ -39,7 +44,7 @@ export class CommitGroup {
             outcomes.push({ ok: false, error });
           }
         }
-      })();
+      });
     } catch (error) {
       // The outer commit failed (disk full, I/O error): nothing of the group is stored.
       for (const { reject } of batch) reject(error);

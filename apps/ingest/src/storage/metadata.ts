@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MutationRecord } from '@bucket-events/contracts';
 import Database from 'better-sqlite3';
+import { type Atomic, atomicOn } from './atomic.ts';
 import { SCHEMA } from './schema.ts';
 
 export interface BucketRow {
@@ -100,6 +101,7 @@ function toObjectMeta(row: ObjectDbRow): ObjectMeta {
 export class Metadata {
   readonly db: Database.Database;
   private readonly statements;
+  private readonly atomically: Atomic;
   /** Existing buckets' rows by name; every change to a bucket row forgets its entry. */
   private readonly buckets = new Map<string, BucketRow>();
 
@@ -113,6 +115,7 @@ export class Metadata {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
     const db = this.db;
+    this.atomically = atomicOn(db);
     this.statements = {
       getBucket: db.prepare('SELECT name, created_at, notification_version FROM buckets WHERE name = ?'),
       insertBucket: db.prepare('INSERT INTO buckets (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING'),
@@ -224,7 +227,7 @@ export class Metadata {
   /** Deletes an empty bucket (and its abandoned uploads); reports why not otherwise. */
   deleteBucket(name: string): 'deleted' | 'missing' | 'not-empty' {
     this.buckets.delete(name);
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       if (!this.getBucket(name)) return 'missing';
       if (this.statements.anyObject.get(name)) return 'not-empty';
       for (const { upload_id } of this.statements.deleteBucketUploads.all(name) as { upload_id: string }[]) {
@@ -234,7 +237,7 @@ export class Metadata {
       }
       this.statements.deleteBucket.run(name);
       return 'deleted';
-    })();
+    });
   }
 
   // --- objects --------------------------------------------------------------
@@ -259,7 +262,7 @@ export class Metadata {
     mutation: MutationDraft,
     inline?: Buffer,
   ): { replaced?: string; outboxId: number } {
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       const bucket = this.requireBucket(meta.bucket);
       const previous = this.statements.getObject.get(meta.bucket, meta.key) as ObjectDbRow | undefined;
       if (inline) this.statements.insertInline.run(meta.dataFile, inline);
@@ -267,27 +270,27 @@ export class Metadata {
       if (previous && previous.data_file !== meta.dataFile) this.release(previous.data_file);
       const outboxId = this.insertMutation(mutation, bucket.notificationVersion);
       return { replaced: previous?.data_file, outboxId };
-    })();
+    });
   }
 
   /** Removes a key; commits a mutation record only when something was removed. */
   commitDelete(bucket: string, key: string, mutation: () => MutationDraft): { removed: boolean } {
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       const row = this.requireBucket(bucket);
       const deleted = this.statements.deleteObject.get(bucket, key) as { data_file: string } | undefined;
       if (!deleted) return { removed: false };
       this.release(deleted.data_file);
       this.insertMutation(mutation(), row.notificationVersion);
       return { removed: true };
-    })();
+    });
   }
 
   /** An ObjectAccessed record: nothing changes but the outbox. */
   commitAccess(mutation: MutationDraft): void {
-    this.db.transaction(() => {
+    this.atomically(() => {
       const row = this.requireBucket(mutation.bucket);
       this.insertMutation(mutation, row.notificationVersion);
-    })();
+    });
   }
 
   // --- notification configuration -------------------------------------------
@@ -304,7 +307,7 @@ export class Metadata {
   /** Stores a new immutable version and queues its publication ahead of any record that uses it. */
   putNotification(bucket: string, config: string): number {
     this.buckets.delete(bucket);
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       this.requireBucket(bucket);
       const { notification_version: version } = this.statements.bumpNotificationVersion.get({ bucket }) as {
         notification_version: number;
@@ -315,20 +318,20 @@ export class Metadata {
         JSON.stringify({ bucket, version, config: JSON.parse(config) }),
       );
       return version;
-    })();
+    });
   }
 
   // --- multipart uploads -----------------------------------------------------
 
   createUpload(upload: UploadRow): void {
-    this.db.transaction(() => {
+    this.atomically(() => {
       this.requireBucket(upload.bucket);
       this.statements.insertUpload.run({
         ...upload,
         headers: JSON.stringify(upload.headers),
         userMetadata: JSON.stringify(upload.userMetadata),
       });
-    })();
+    });
   }
 
   getUpload(uploadId: string): UploadRow | undefined {
@@ -344,7 +347,7 @@ export class Metadata {
 
   /** Records a part; returns the data file of the part it replaced, if any. */
   putPart(uploadId: string, part: PartRow): { replaced?: string } | undefined {
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       if (!this.statements.getUpload.get(uploadId)) return undefined;
       const previous = this.statements.getPart.get(uploadId, part.partNumber) as
         | { data_file: string }
@@ -352,7 +355,7 @@ export class Metadata {
       this.statements.upsertPart.run({ uploadId, ...part });
       if (previous) this.release(previous.data_file);
       return { replaced: previous?.data_file };
-    })();
+    });
   }
 
   listParts(uploadId: string, afterPart: number, limit: number): PartRow[] {
@@ -367,25 +370,25 @@ export class Metadata {
 
   /** Removes an upload and queues its part files for removal; false when unknown. */
   abortUpload(uploadId: string): boolean {
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       if (this.statements.deleteUpload.run(uploadId).changes === 0) return false;
       for (const { data_file } of this.statements.deleteParts.all(uploadId) as { data_file: string }[]) {
         this.release(data_file);
       }
       return true;
-    })();
+    });
   }
 
   /** Turns an upload into the object (already concatenated into meta.dataFile) in one commit. */
   completeUpload(uploadId: string, meta: ObjectMeta, mutation: MutationDraft): boolean {
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       if (this.statements.deleteUpload.run(uploadId).changes === 0) return false;
       for (const { data_file } of this.statements.deleteParts.all(uploadId) as { data_file: string }[]) {
         this.release(data_file);
       }
       this.commitPut(meta, mutation);
       return true;
-    })();
+    });
   }
 
   // --- outbox and garbage ----------------------------------------------------
@@ -401,14 +404,14 @@ export class Metadata {
    * the head, recorded as the round in flight.
    */
   beginRelayRound(limit: number): OutboxRow[] {
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       const open = this.statements.getRelayRound.get() as { last_id: number } | undefined;
       if (open) return this.statements.readOutboxThrough.all(open.last_id) as OutboxRow[];
       const rows = this.statements.readOutbox.all(limit) as OutboxRow[];
       const last = rows.at(-1);
       if (last) this.statements.setRelayRound.run(last.id);
       return rows;
-    })();
+    });
   }
 
   /**
@@ -417,11 +420,11 @@ export class Metadata {
    * A `nextLimit` of 0 begins none.
    */
   endRelayRound(lastId: number, nextLimit: number): OutboxRow[] {
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       this.statements.deleteOutboxThrough.run(lastId);
       this.statements.clearRelayRound.run();
       return nextLimit > 0 ? this.beginRelayRound(nextLimit) : [];
-    })();
+    });
   }
 
   outboxSize(): number {
