@@ -115,6 +115,14 @@ async function main() {
       TARGET_LOCK_MS: '5000',
     },
   });
+  // Interrupted (Ctrl-C, `timeout`): stop the stack and forget its queues, which after a drain
+  // phase hold ~100k jobs each; otherwise every interrupted run leaves them in Redis.
+  const interrupted = (signal: NodeJS.Signals) => {
+    console.error(`${signal}: stopping the stack and removing its keys from Redis`);
+    void stack.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   const redis = new Redis(endpoints.redisUrl);
   // What the admin API reads: heartbeats for delivered counts, queues for the backlog.
   const status = new TargetStatusReader(redis, { prefix: stack.prefix, redisUrl: endpoints.redisUrl });
