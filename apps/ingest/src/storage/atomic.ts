@@ -1,4 +1,5 @@
-// One transaction function per connection, made once. better-sqlite3's
+// One transaction function per connection, made once (Metadata holds it; the
+// commit group runs its groups through the same one). better-sqlite3's
 // db.transaction(fn) builds four wrapper functions and defines their properties
 // on every call; made per PUT, that was ~4 % of ingest's CPU under load (a CPU
 // profile of the pipeline benchmark). The function made here takes the work as

@@ -2,6 +2,7 @@
 // and one that fails rolls back alone.
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { atomicOn } from './atomic.ts';
 import { CommitGroup } from './commit-group.ts';
 
 describe('CommitGroup', () => {
@@ -16,7 +17,7 @@ describe('CommitGroup', () => {
         return value;
       });
     const outer: boolean[] = [];
-    const group = new CommitGroup(db);
+    const group = new CommitGroup(atomicOn(db));
     const results = await Promise.allSettled([
       group.run(() => {
         outer.push(db.inTransaction);

@@ -5,8 +5,7 @@
 // failing one rolls back alone and fails only its own caller, inside one outer
 // transaction committed once for all of them. Callers are answered in the order
 // they asked, after the outer commit.
-import type Database from 'better-sqlite3';
-import { type Atomic, atomicOn } from './atomic.ts';
+import type { Atomic } from './atomic.ts';
 
 interface Pending {
   work: () => unknown;
@@ -17,13 +16,10 @@ interface Pending {
 export class CommitGroup {
   private queue: Pending[] = [];
 
-  private readonly atomically: Atomic;
+  /** The connection's transaction function (Metadata#atomically): the group is its outer transaction. */
+  constructor(private readonly atomically: Atomic) {}
 
-  constructor(db: Database.Database) {
-    this.atomically = atomicOn(db);
-  }
-
-  /** Runs `work` (a better-sqlite3 transaction function) in the next group; resolves with its result once committed. */
+  /** Runs `work` (work in a savepoint of the same connection, e.g. a Metadata commit) in the next group; resolves with its result once committed. */
   run<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.queue.length === 0) setImmediate(() => this.flush());

@@ -101,7 +101,8 @@ function toObjectMeta(row: ObjectDbRow): ObjectMeta {
 export class Metadata {
   readonly db: Database.Database;
   private readonly statements;
-  private readonly atomically: Atomic;
+  /** Runs work in a transaction (a savepoint inside one); the commit group shares it. */
+  readonly atomically: Atomic;
   /** Existing buckets' rows by name; every change to a bucket row forgets its entry. */
   private readonly buckets = new Map<string, BucketRow>();
 

@@ -57,7 +57,7 @@ export class ObjectStore {
     this.blobs = new BlobStore(dataDir, options.fsync);
     this.inlineMaxBytes = options.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES;
     if (options.fsync) this.walSync = new WalSync(join(dataDir, 'metadata.sqlite-wal'));
-    this.commits = new CommitGroup(this.metadata.db);
+    this.commits = new CommitGroup(this.metadata.atomically);
     if (options.backgroundCheckpoints !== false)
       this.checkpointer = new Checkpointer(this.metadata.db, this.metadata.db.name, log);
   }
