@@ -42,7 +42,10 @@ export async function startTestIngest(
   options: { dataDir?: string; domain?: string } = {},
 ): Promise<TestIngest> {
   const dataDir = options.dataDir;
-  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'ingest-'));
+  // A private parent folder, so a test can check that nothing appeared next to
+  // the data folder without seeing what parallel tests put in the shared tmpdir.
+  const parent = dataDir ? undefined : mkdtempSync(join(tmpdir(), 'ingest-'));
+  const dir = dataDir ?? join(parent ?? tmpdir(), 'data');
   const config = buildConfig(TEST_CONFIG_DOCUMENT, {}, 'test');
   const ingest = await startIngest({
     config,
@@ -73,7 +76,7 @@ export async function startTestIngest(
       s3.destroy();
       await mutations.close();
       await ingest.close();
-      if (!dataDir) rmSync(dir, { recursive: true, force: true });
+      if (parent) rmSync(parent, { recursive: true, force: true });
     },
   };
 }
