@@ -14,7 +14,7 @@ import {
   parseMutationJob,
   targetBatchJobName,
 } from '@bucket-events/contracts';
-import { type HeldJob, OrderedConsumer } from '@bucket-events/queue';
+import { type HeldJob, JobAdder, OrderedConsumer } from '@bucket-events/queue';
 import {
   type BatchDelivery,
   type CompiledRule,
@@ -22,7 +22,7 @@ import {
   type FanoutJob,
   routeBatches,
 } from '@bucket-events/router';
-import { type Job, Queue, UnrecoverableError } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Subject, type Subscription } from 'rxjs';
@@ -69,8 +69,7 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   connection.on('error', () => {}); // adds retry across reconnects; failures surface as retries below
   redis.on('error', () => {}); // commands retry across reconnects; failures surface as retries below
-  const queues = new Map(config.targets.map((t) => [t.queue, new Queue(t.queue, { prefix, connection })]));
-  for (const queue of queues.values()) queue.on('error', () => {});
+  const jobs = new JobAdder(connection, prefix);
   const stats: RouterStats = { routed: 0, fannedOut: 0, unknownTargets: 0, retries: 0 };
   const rulesCache = new Map<string, CompiledRule[]>();
   const deliveries = new Subject<Delivery>();
@@ -91,13 +90,14 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
       rulesCache.set(cacheKey, rules); // versions are immutable: cache forever
       return rules;
     },
-    async enqueue(jobs: FanoutJob[]): Promise<void> {
+    async enqueue(fanout: FanoutJob[]): Promise<void> {
       await Promise.all(
-        jobs.map((job) =>
-          (queues.get(job.queue) as Queue).add(targetBatchJobName(job.data.events.length), job.data, {
-            jobId: job.jobId,
-            removeOnComplete: COMPLETED_JOB_RETENTION,
-            removeOnFail: false,
+        fanout.map((job) =>
+          jobs.add(job.queue, {
+            id: job.jobId,
+            name: targetBatchJobName(job.data.events.length),
+            data: job.data,
+            opts: { removeOnComplete: COMPLETED_JOB_RETENTION, removeOnFail: false },
           }),
         ),
       );
@@ -217,7 +217,6 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
     subscription?.unsubscribe();
     deliveries.complete();
     await leader.release();
-    await Promise.all([...queues.values()].map((queue) => queue.close()));
     connection.disconnect();
     redis.disconnect();
   }

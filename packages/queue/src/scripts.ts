@@ -164,3 +164,22 @@ for i = 1, 2 do
 end
 return counts
 `;
+
+/**
+ * Adds one job as BullMQ's addStandardJob would for our plain jobs (custom id,
+ * no delay, priority, parent, deduplication or pause): the job hash, the wait
+ * list's head, the workers' marker. An id that already has a job hash — waiting,
+ * active, or kept completed as a marker — adds nothing, so a round or a fan-out
+ * repeated after a crash is a no-op. BullMQ's script also counts ids, keeps the
+ * queue's meta and writes the events stream; nothing here reads those, and they
+ * made its add ~70 µs of Redis time against ~12 for this one.
+ * KEYS: job hash, wait list, marker zset. ARGV: job id, name, data (JSON), opts
+ * (JSON), timestamp (ms). Returns 1 if added, 0 if the id was there.
+ */
+export const ADD_JOB = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'name', ARGV[2], 'data', ARGV[3], 'opts', ARGV[4], 'timestamp', ARGV[5], 'delay', 0, 'priority', 0)
+redis.call('LPUSH', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[3], 0, '0')
+return 1
+`;

@@ -17,7 +17,7 @@ import {
   mutationBatchJobId,
   notificationConfigKey,
 } from '@bucket-events/contracts';
-import { Queue } from 'bullmq';
+import { JobAdder } from '@bucket-events/queue';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Metadata, OutboxRow } from '../storage/metadata.ts';
@@ -43,9 +43,12 @@ export function toMutationRecord(row: OutboxRow): MutationRecord {
 }
 
 export class OutboxRelay {
-  private readonly queue: Queue;
-  /** For config versions: plain SETs, on a connection that fails fast while Redis is away. */
+  /**
+   * Config versions (plain SETs) and jobs, on one connection that fails fast while Redis is
+   * away, so a version's SET reaches Redis before the add of the first job that names it.
+   */
   private readonly redis: Redis;
+  private readonly jobs: JobAdder;
   private stopped = false;
   private wake: (() => void) | undefined;
   private running: Promise<void> | undefined;
@@ -56,18 +59,14 @@ export class OutboxRelay {
     private readonly options: RelayOptions,
     private readonly log: Logger,
   ) {
-    this.queue = new Queue(MUTATIONS_QUEUE, {
-      prefix: options.prefix,
-      // Fail fast while Redis is away; the relay retries with backoff and the rows wait in SQLite.
-      connection: { url: options.redisUrl, enableOfflineQueue: false, maxRetriesPerRequest: 1 },
-    });
-    this.queue.on('error', () => {}); // connection errors surface in publish() and are retried there
+    // Fail fast while Redis is away; the relay retries with backoff and the rows wait in SQLite.
     this.redis = new Redis(options.redisUrl, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       lazyConnect: false,
     });
-    this.redis.on('error', () => {});
+    this.redis.on('error', () => {}); // connection errors surface in publish() and are retried there
+    this.jobs = new JobAdder(this.redis, options.prefix);
   }
 
   start(): void {
@@ -83,7 +82,6 @@ export class OutboxRelay {
     this.stopped = true;
     this.wake?.();
     await this.running;
-    await this.queue.close();
     this.redis.disconnect();
   }
 
@@ -134,13 +132,17 @@ export class OutboxRelay {
       const first = batch[0];
       if (!first) return;
       const data: MutationBatch = { batchVersion: MUTATION_BATCH_SCHEMA_VERSION, mutations: batch };
-      await this.queue.add('mutations', data, {
-        jobId: mutationBatchJobId(first.sequencer),
-        removeOnComplete: COMPLETED_JOB_RETENTION,
-        removeOnFail: false,
-        // The router retries in place; these only cover a router that gives up on a job (shutdown).
-        attempts: 25,
-        backoff: { type: 'exponential', delay: 1000 },
+      await this.jobs.add(MUTATIONS_QUEUE, {
+        id: mutationBatchJobId(first.sequencer),
+        name: 'mutations',
+        data,
+        opts: {
+          removeOnComplete: COMPLETED_JOB_RETENTION,
+          removeOnFail: false,
+          // The router retries in place; these only cover a router that gives up on a job (shutdown).
+          attempts: 25,
+          backoff: { type: 'exponential', delay: 1000 },
+        },
       });
       // Live listeners get them too: best effort, like MinIO's (nobody may be listening).
       this.redis.publish(liveMutationsChannel(this.options.prefix), JSON.stringify(batch)).catch(() => {});
