@@ -12,7 +12,7 @@ import type { IngestDeps } from './http/context.ts';
 import { createS3Server } from './http/server.ts';
 import { LiveHub } from './live/hub.ts';
 import { NotificationRules } from './notification/rules-cache.ts';
-import { DEFAULT_ROUND_PACING } from './outbox/pacing.ts';
+import { DEFAULT_ROUND_PACING, withTopLinger } from './outbox/pacing.ts';
 import { OutboxRelay } from './outbox/relay.ts';
 import { ObjectStore } from './storage/object-store.ts';
 
@@ -31,7 +31,7 @@ export interface IngestOptions {
   deploymentId?: string;
   /** Where the status page listens (MinIO's console port is 9001); undefined = no status page. */
   console?: { host: string; port: number };
-  /** How long each relay round waits while the rate is high (outbox/pacing.ts); default DEFAULT_ROUND_PACING's. */
+  /** How long each relay round waits while the rate is high (outbox/pacing.ts); 0: never; default DEFAULT_ROUND_PACING's. */
   relayLingerMs?: number;
   log: Logger;
 }
@@ -60,7 +60,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
       pacing:
         options.relayLingerMs === undefined
           ? undefined
-          : { ...DEFAULT_ROUND_PACING, lingerMs: options.relayLingerMs },
+          : withTopLinger(DEFAULT_ROUND_PACING, options.relayLingerMs),
     },
     options.log,
   );

@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_ROUND_PACING } from './outbox/pacing.ts';
+import { DEFAULT_ROUND_PACING, type LingerStep } from './outbox/pacing.ts';
 
 const envSchema = z.object({
   /** S3 listen address, MinIO style `:9000` or `host:port`. */
@@ -25,14 +25,14 @@ const envSchema = z.object({
   BUCKET_EVENTS_DEPLOYMENT_ID: z.string().default('bucket-events'),
   /**
    * While the relay moves at least 1,000 outbox rows/s, each round waits this long, so the next
-   * carries more rows per job; 0 never waits (outbox/pacing.ts).
+   * carries more rows per job (from 200 rows/s it waits 2 ms); 0 never waits (outbox/pacing.ts).
    */
   BUCKET_EVENTS_RELAY_LINGER_MS: z.coerce
     .number()
     .int()
     .min(0)
     .max(1000)
-    .default(DEFAULT_ROUND_PACING.lingerMs),
+    .default((DEFAULT_ROUND_PACING.steps.at(-1) as LingerStep).lingerMs),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ROUND_PACING, RoundPacer } from './pacing.ts';
+import { DEFAULT_ROUND_PACING, RoundPacer, withTopLinger } from './pacing.ts';
 
-const pacing = { lingerMs: 8, lingerFromRowsPerSecond: 1000, windowMs: 250 };
+const pacing = {
+  steps: [
+    { fromRowsPerSecond: 200, lingerMs: 2 },
+    { fromRowsPerSecond: 1000, lingerMs: 8 },
+  ],
+  windowMs: 250,
+};
 
 /** A pacer on a clock the test moves. */
 function pacerAt(batchSize = 200) {
@@ -10,22 +16,33 @@ function pacerAt(batchSize = 200) {
 }
 
 describe('RoundPacer', () => {
-  it('never holds up a round at a low rate (500 rows/s: one row every 2 ms)', () => {
+  it('never holds up a round at a low rate (100 rows/s: one row every 10 ms)', () => {
     const { clock, pacer } = pacerAt();
-    for (let i = 0; i < 500; i++) {
-      clock.now += 2;
+    for (let i = 0; i < 100; i++) {
+      clock.now += 10;
       expect(pacer.afterRound(1)).toBe(0);
     }
+  });
+
+  it('waits the short step at a moderate rate (500 rows/s: one row every 2 ms)', () => {
+    const { clock, pacer } = pacerAt();
+    const waits: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      clock.now += 2;
+      waits.push(pacer.afterRound(1));
+    }
+    expect(waits.slice(0, 10)).toEqual(Array(10).fill(0)); // the window fills first
+    expect(waits.slice(-100).every((wait) => wait === 2)).toBe(true);
   });
 
   it('does not wait after the burst that follows a stall at a low rate', () => {
     const { clock, pacer } = pacerAt();
     for (let i = 0; i < 100; i++) {
-      clock.now += 2;
+      clock.now += 20;
       pacer.afterRound(1);
     }
-    clock.now += 60; // a 60 ms stall: 30 rows waited meanwhile
-    expect(pacer.afterRound(30)).toBe(0);
+    clock.now += 300; // a 300 ms stall at 50 rows/s: 15 rows waited meanwhile
+    expect(pacer.afterRound(15)).toBe(0);
   });
 
   it('waits while the rate is high (3,000 rows/s), so rounds grow', () => {
@@ -58,7 +75,7 @@ describe('RoundPacer', () => {
 
   it('never waits when lingering is off', () => {
     const clock = { now: 0 };
-    const pacer = new RoundPacer({ ...pacing, lingerMs: 0 }, 200, () => clock.now);
+    const pacer = new RoundPacer(withTopLinger(pacing, 0), 200, () => clock.now);
     for (let i = 0; i < 100; i++) {
       clock.now += 1;
       expect(pacer.afterRound(50)).toBe(0);
@@ -74,5 +91,12 @@ describe('RoundPacer', () => {
       wait = pacer.afterRound(10);
     }
     expect(wait).toBeGreaterThan(0);
+  });
+
+  it('sets only the top step from the linger option', () => {
+    expect(withTopLinger(pacing, 20).steps).toEqual([
+      { fromRowsPerSecond: 200, lingerMs: 2 },
+      { fromRowsPerSecond: 1000, lingerMs: 20 },
+    ]);
   });
 });

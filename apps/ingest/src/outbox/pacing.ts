@@ -2,27 +2,48 @@
 // queue, and every job costs the same fixed work all the way down the pipeline
 // (a Redis script to add it, a take and a completion at the router, the same
 // again at each target, a SQLite transaction here), whatever its size. Rounds
-// go out as soon as the previous one is done, so at high rates they stay small
-// (the rows committed during one Redis round trip) and that fixed work
-// dominates. While the rate is high, the next round waits a few milliseconds to
-// collect more rows. The rate is taken over a trailing window, not from one
+// go out as soon as the previous one is done, so they stay small (the rows
+// committed during one Redis round trip) and that fixed work dominates: at 500
+// PUT/s nearly every PUT was a job of its own, and the eight processes' wake-ups
+// kept the two cores ~90 % busy, which is what made the latency tail. So from a
+// moderate rate on, the next round waits a little to collect more rows, and
+// longer at high rates. The rate is taken over a trailing window, not from one
 // round, so the burst after a stall at a low rate is not held up further; and a
 // full round never waits, as rows are already waiting.
 
-export interface RoundPacing {
-  /** How long a round waits while the rate is high; 0 never waits. */
+export interface LingerStep {
+  /** The rate (rows/s, over the window) from which this step applies. */
+  fromRowsPerSecond: number;
+  /** How long a round waits at this step. */
   lingerMs: number;
-  /** The rate (rows/s, over the window) from which rounds wait. */
-  lingerFromRowsPerSecond: number;
+}
+
+export interface RoundPacing {
+  /** Ascending by rate; the highest step the rate reaches applies. None: rounds never wait. */
+  steps: readonly LingerStep[];
   /** The trailing window the rate is measured over (ms). */
   windowMs: number;
 }
 
+/**
+ * At 500 PUT/s, 2 ms cut the pipeline's CPU by a tenth of the machine and the p99 from PUT answer
+ * to Redis event from 20–28 ms to 13–20 (docs/benchmarks.md); 8 ms under full load makes the jobs
+ * big enough that per-job work stops mattering.
+ */
 export const DEFAULT_ROUND_PACING: RoundPacing = {
-  lingerMs: 8,
-  lingerFromRowsPerSecond: 1000,
+  steps: [
+    { fromRowsPerSecond: 200, lingerMs: 2 },
+    { fromRowsPerSecond: 1000, lingerMs: 8 },
+  ],
   windowMs: 250,
 };
+
+/** The pacing with its top step's wait set to `lingerMs`; 0 turns waiting off. */
+export function withTopLinger(pacing: RoundPacing, lingerMs: number): RoundPacing {
+  if (lingerMs <= 0) return { ...pacing, steps: [] };
+  const steps = pacing.steps.map((step, i) => (i === pacing.steps.length - 1 ? { ...step, lingerMs } : step));
+  return { ...pacing, steps };
+}
 
 export class RoundPacer {
   /** Rounds within the window: when each ended and its rows. */
@@ -43,8 +64,10 @@ export class RoundPacer {
     while ((this.rounds[0]?.at ?? now) <= now - this.pacing.windowMs) {
       this.rowsInWindow -= (this.rounds.shift() as { rows: number }).rows;
     }
-    if (this.pacing.lingerMs <= 0 || rows >= this.batchSize) return 0;
+    if (rows >= this.batchSize) return 0;
     const rate = (this.rowsInWindow * 1000) / this.pacing.windowMs;
-    return rate >= this.pacing.lingerFromRowsPerSecond ? this.pacing.lingerMs : 0;
+    let wait = 0;
+    for (const step of this.pacing.steps) if (rate >= step.fromRowsPerSecond) wait = step.lingerMs;
+    return wait;
   }
 }
