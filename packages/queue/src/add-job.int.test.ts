@@ -4,6 +4,7 @@ import { test } from '@bucket-events/testing';
 import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describe, expect } from 'vitest';
+import { until } from '../test/until.ts';
 import { JobAdder, type PlainJobOptions } from './add-job.ts';
 import { OrderedConsumer } from './ordered-consumer.ts';
 
@@ -13,14 +14,6 @@ const OPTIONS: PlainJobOptions = {
   attempts: 25,
   backoff: { type: 'exponential', delay: 1000 },
 };
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('JobAdder', () => {
   test('writes the job hash Queue.add writes, apart from the time', async ({ redis }) => {

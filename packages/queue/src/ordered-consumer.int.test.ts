@@ -4,16 +4,9 @@
 import { privateRedis, test } from '@bucket-events/testing';
 import { type Job, Queue, Worker } from 'bullmq';
 import { describe, expect } from 'vitest';
+import { until } from '../test/until.ts';
 import { type HeldJob, OrderedConsumer } from './ordered-consumer.ts';
 import { TAKE_JOBS } from './scripts.ts';
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** A consumer that records each job's `n` and completes it at once. */
 function completingConsumer(options: { prefix: string; redisUrl: string; maxHeld: number; lockMs: number }) {
