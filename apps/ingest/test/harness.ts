@@ -2,7 +2,7 @@
 // prefix on the real Redis, a free port, and clients pointed at it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { buildConfig } from '@bucket-events/config';
 import { MUTATIONS_QUEUE, type MutationRecord, parseMutationJob } from '@bucket-events/contracts';
@@ -42,10 +42,9 @@ export async function startTestIngest(
   options: { dataDir?: string; domain?: string } = {},
 ): Promise<TestIngest> {
   const dataDir = options.dataDir;
-  // A private parent folder, so a test can check that nothing appeared next to
+  // In a private parent folder, so a test can check that nothing appeared next to
   // the data folder without seeing what parallel tests put in the shared tmpdir.
-  const parent = dataDir ? undefined : mkdtempSync(join(tmpdir(), 'ingest-'));
-  const dir = dataDir ?? join(parent ?? tmpdir(), 'data');
+  const dir = dataDir ?? join(mkdtempSync(join(tmpdir(), 'ingest-')), 'data');
   const config = buildConfig(TEST_CONFIG_DOCUMENT, {}, 'test');
   const ingest = await startIngest({
     config,
@@ -76,7 +75,7 @@ export async function startTestIngest(
       s3.destroy();
       await mutations.close();
       await ingest.close();
-      if (parent) rmSync(parent, { recursive: true, force: true });
+      if (!dataDir) rmSync(dirname(dir), { recursive: true, force: true });
     },
   };
 }
