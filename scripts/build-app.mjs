@@ -14,7 +14,7 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: true,
-  external: ['better-sqlite3'],
+  external: ['better-sqlite3', '@node-rs/crc32'],
   // CommonJS dependencies inside an ESM bundle still call require().
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
