@@ -96,6 +96,16 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** The machine's CPU counters so far (all cores, in ticks): busy, steal and the total. */
+function machineTicks(): { busy: number; steal: number; total: number } {
+  // cpu  user nice system idle iowait irq softirq steal ...
+  const [, ...ticks] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
+  const values = ticks.map(Number);
+  const total = values.slice(0, 8).reduce((sum, value) => sum + value, 0);
+  const idle = (values[3] ?? 0) + (values[4] ?? 0);
+  return { busy: total - idle, steal: values[7] ?? 0, total };
+}
+
 /**
  * Waits (up to 60 s) while Redis rewrites its AOF or writes a snapshot: the forked child takes a
  * core of the two for seconds after a heavy phase, which is not the latency being measured.
@@ -168,6 +178,20 @@ async function main() {
     let errors = 0;
     let n = 0;
     const before = (await statusOf('redis')).delivered;
+    // Where the CPU goes: each process's CPU per PUT, the benchmark's own client included.
+    const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+    const cpuParts = {
+      ingest: () => cpuSeconds(stack.pid('ingest')),
+      router: () => cpuSeconds(stack.pid('router')),
+      'redis target': () => cpuSeconds(stack.pid('redis')),
+      'Redis server': () => cpuSeconds(redisPid),
+      'bench client': () => {
+        const usage = process.cpuUsage();
+        return (usage.user + usage.system) / 1e6;
+      },
+    };
+    const cpuBefore = Object.fromEntries(Object.entries(cpuParts).map(([part, read]) => [part, read()]));
+    const machineBefore = machineTicks();
     const started = Date.now();
     const deadline = started + seconds * 1000;
     await Promise.all(
@@ -182,6 +206,16 @@ async function main() {
       }),
     );
     const elapsed = (Date.now() - started) / 1000;
+    const machineAfter = machineTicks();
+    const cpuMsPerPut = Object.fromEntries(
+      Object.entries(cpuParts).map(([part, read]) => [
+        part,
+        round(((read() - (cpuBefore[part] as number)) * 1000) / Math.max(1, putLatencies.length), 3),
+      ]),
+    );
+    const machineTotal = Math.max(1, machineAfter.total - machineBefore.total);
+    const machineBusyPercent = round((100 * (machineAfter.busy - machineBefore.busy)) / machineTotal);
+    const machineStealPercent = round((100 * (machineAfter.steal - machineBefore.steal)) / machineTotal);
     putLatencies.sort((a, b) => a - b);
     const redisSustained = ((await statusOf('redis')).delivered - before) / elapsed;
     // Let the Redis target finish before the next phase.
@@ -332,6 +366,9 @@ async function main() {
         p50Ms: round(percentile(putLatencies, 50), 2),
         p99Ms: round(percentile(putLatencies, 99), 2),
         redisTargetEventsPerSecond: Math.round(redisSustained),
+        cpuMsPerPut,
+        machineBusyPercent,
+        machineStealPercent,
       },
       latency: {
         ratePerSecond: rate,
@@ -348,6 +385,7 @@ Pipeline benchmark — ${report.machine}, ${report.date}
 1. ${clients} clients × ${seconds}s, ${size} B objects, fsync on, rule → Redis target:
    ${report.throughput.putsPerSecond} PUT/s  p50 ${report.throughput.p50Ms} ms  p99 ${report.throughput.p99Ms} ms  errors ${errors}
    Redis target meanwhile: ${report.throughput.redisTargetEventsPerSecond} events/s
+   CPU per PUT (ms): ${JSON.stringify(cpuMsPerPut)}; machine ${machineBusyPercent} % busy, ${machineStealPercent} % stolen
 2. PUT answer → event readable, at ${rate} PUT/s for ${latencySeconds}s per group of targets after ${latencyWarmupSeconds}s of warm-up (first waited for Redis's background rewrites: ${settled.join(' s, ')} s):`);
     for (const [kind, row] of Object.entries(latency))
       console.log(`   ${kind.padEnd(14)} ${JSON.stringify(row)}`);
