@@ -1,7 +1,8 @@
 // The kafkajs patch (patches/kafkajs@2.2.4.patch) swaps in @node-rs/crc32's CRC-32C (a broken
 // packageExtensions entry would silently fall back to the slow JavaScript one), and rewrites the
 // default partitioner's murmur2 in 32-bit arithmetic: a different hash would send a key to another
-// partition than the Java clients do, and break per-key order across producers.
+// partition than the Java clients do, and break per-key order across producers. It also writes
+// varints straight into the encoder's buffer: every record's framing goes through them.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,5 +65,32 @@ describe('patched kafkajs', () => {
       2: [messages[2], messages[5], messages[8]],
     });
     expect(group({ topic: 't', partitionMetadata: [], messages, partitioner: () => 0 })).toEqual({});
+  });
+
+  it('encodes varints byte for byte as the unpatched encoder did', () => {
+    const Encoder = require(join(kafkajsDir, 'src/protocol/encoder.js')) as new () => {
+      writeVarInt(value: number): unknown;
+      writeUVarInt(value: number): unknown;
+      writeVarLong(value: unknown): unknown;
+      buffer: Buffer;
+    };
+    const Long = require(join(kafkajsDir, 'src/utils/long.js')) as { fromString(value: string): unknown };
+    const values = [0, 1, -1, 63, -64, 64, -65, 300, -300, 8191, 16384, 2 ** 20, 2 ** 30 - 1, 2 ** 30];
+    values.push(-(2 ** 30), -(2 ** 30) - 1, 2 ** 31 - 1, -(2 ** 31));
+    // Expected bytes taken from kafkajs 2.2.4 before the patch.
+    const int32s =
+      '0002017e7f80018101d804d704fe7f80800280808001feffffff078080808008ffffffff078180808008feffffff0fffffffff0f';
+    const varInts = new Encoder();
+    for (const value of values) varInts.writeVarInt(value);
+    expect(varInts.buffer.toString('hex')).toBe(int32s);
+    const varLongs = new Encoder();
+    for (const value of values) varLongs.writeVarLong(value);
+    varLongs.writeVarLong(Long.fromString('1099511627776'));
+    varLongs.writeVarLong(2 ** 40);
+    varLongs.writeVarLong(-(2 ** 40));
+    expect(varLongs.buffer.toString('hex')).toBe(`${int32s}808080808040808080808040ffffffffff3f`);
+    const unsigned = new Encoder();
+    for (const value of [0, 1, 127, 128, 16383, 16384, 2 ** 31, 2 ** 32 - 1]) unsigned.writeUVarInt(value);
+    expect(unsigned.buffer.toString('hex')).toBe('00017f8001ff7f8080018080808008ffffffff0f');
   });
 });
