@@ -2,7 +2,7 @@
 // ingest, router and the six target apps against the real local services.
 //
 //   pnpm bench                     (every package's benchmark; this one among them)
-//   pnpm --filter @bucket-events/e2e bench -- [--clients 32] [--seconds 20] [--size 4096]
+//   pnpm exec turbo run bench --filter=@bucket-events/e2e -- [--clients 32] [--seconds 20] [--size 4096]
 //        [--rate 500] [--latency-seconds 20] [--latency-warmup-seconds 5] [--latency-groups a,b/c,d]
 //        [--outage-seconds 60]
 //        [--json .cache/bench/pipeline.json]
@@ -21,6 +21,8 @@
 //      by one — how fast each target works off its backlog, from the app's start (start-up
 //      included) and from its first delivery (sampled every 100 ms);
 //   and the peak RSS of every process.
+// Both build the apps' bundles first (turbo's `bench` depends on `^build`); the stack runs each app
+// from its dist/main.mjs, so `pnpm --filter @bucket-events/e2e bench` runs them as they are.
 // Environment: STACK_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) for every process of
 // the stack; BENCH_DUMP_LATENCY=<path prefix> writes each latency group's (answer time, latency)
 // pairs per target, to look at the tail over time.
