@@ -2,7 +2,7 @@
 // read back by a consumer, and the seed's message shape with its key.
 import type { TargetJob } from '@bucket-events/contracts';
 import { conformanceJob, targetConformanceSuite } from '@bucket-events/target-kit/conformance';
-import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
+import { createReadyTopic, loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KafkaSink } from './sink.ts';
@@ -25,7 +25,7 @@ interface Received {
 async function topicWithReader() {
   await admin.connect();
   const topic = uniqueName('events');
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  await createReadyTopic(admin, topic);
   const received: Received[] = [];
   const consumer = kafka.consumer({ groupId: uniqueName('reader') });
   await consumer.connect();

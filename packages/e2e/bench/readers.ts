@@ -8,7 +8,7 @@
 import type { EventRecord, TargetKind } from '@bucket-events/contracts';
 import { createSearchClient } from '@bucket-events/search-client';
 import { noDelaySocketFactory } from '@bucket-events/target-kafka/socket';
-import { connectAmqp, loadServiceEndpoints } from '@bucket-events/testing/services';
+import { connectAmqp, createReadyTopic, loadServiceEndpoints } from '@bucket-events/testing/services';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { connect as connectNats } from 'nats';
@@ -142,7 +142,7 @@ export function benchTargets(name: string): BenchTarget[] {
         });
         const admin = kafka.admin();
         await admin.connect();
-        await admin.createTopics({ topics: [{ topic: name, numPartitions: 1 }], waitForLeaders: true });
+        await createReadyTopic(admin, name);
         const consumer = kafka.consumer({
           groupId: `${name}-bench`,
           // The broker answers a fetch as soon as one message is there (minBytes 1): a short wait

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { EventRecord, TargetKind } from '@bucket-events/contracts';
 import { createSearchClient } from '@bucket-events/search-client';
-import { connectAmqp, loadServiceEndpoints } from '@bucket-events/testing';
+import { connectAmqp, createReadyTopic, loadServiceEndpoints } from '@bucket-events/testing';
 import { privateRedis } from '@bucket-events/testing/services';
 import { Kafka, logLevel } from 'kafkajs';
 import { connect as connectNats, type JetStreamManager } from 'nats';
@@ -247,7 +247,7 @@ function kafkaTarget(name: string): OutageTarget {
     block: { enable: true, brokers: endpoints.kafkaBrokers, topic: name },
     prepare: () =>
       withAdmin(async (admin) => {
-        await admin.createTopics({ topics: [{ topic: name, numPartitions: 1 }], waitForLeaders: true });
+        await createReadyTopic(admin, name);
       }),
     // Messages in the topic (duplicates included): a consumer group join per poll would be too slow.
     count: () => withAdmin(async (admin) => Number((await admin.fetchTopicOffsets(name))[0]?.high ?? 0)),

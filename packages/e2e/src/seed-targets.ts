@@ -4,7 +4,7 @@
 // subscription, `select * from bucketevents`, a Kafka consumer on the topic.
 import type { EventRecord, TargetKind } from '@bucket-events/contracts';
 import { createSearchClient } from '@bucket-events/search-client';
-import { connectAmqp, loadServiceEndpoints } from '@bucket-events/testing';
+import { connectAmqp, createReadyTopic, loadServiceEndpoints } from '@bucket-events/testing';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { connect as connectNats } from 'nats';
@@ -225,7 +225,7 @@ function kafkaTarget(name: string): SeedTarget {
       });
       const admin = kafka.admin();
       await admin.connect();
-      await admin.createTopics({ topics: [{ topic: name, numPartitions: 1 }], waitForLeaders: true });
+      await createReadyTopic(admin, name);
       const consumer = kafka.consumer({ groupId: `${name}-reader` });
       await consumer.connect();
       await consumer.subscribe({ topic: name, fromBeginning: true });

@@ -10,6 +10,7 @@ export {
 } from './connect.ts';
 export { loadServiceEndpoints, type ServiceEndpoints } from './endpoints.ts';
 export { forgetPrefix } from './forget-prefix.ts';
+export { createReadyTopic } from './kafka-topic.ts';
 export { uniqueName } from './names.ts';
 export { freePort } from './ports.ts';
 export { type PrivateRedis, privateRedis } from './private-redis.ts';

@@ -1,17 +1,15 @@
-// Smoke: Kafka (KRaft) creates a topic, takes a keyed message with acks=all, and
+// Smoke: Kafka (KRaft) creates a topic that is ready at once, takes a keyed message with acks=all, and
 // a kafkajs consumer group reads it back.
 import { Partitioners } from 'kafkajs';
 import { describe, expect } from 'vitest';
 import { test } from '../fixtures.ts';
+import { createReadyTopic } from '../kafka-topic.ts';
 
 describe('kafka', () => {
-  test('kafkajs createTopics, produce and consume in a group', async ({ kafka }) => {
-    expect(
-      await kafka.admin.createTopics({
-        topics: [{ topic: kafka.topic, numPartitions: 1 }],
-        waitForLeaders: true,
-      }),
-    ).toBe(true);
+  test('createReadyTopic, then produce and consume in a group at once', async ({ kafka }) => {
+    await createReadyTopic(kafka.admin, kafka.topic);
+    const { topics } = await kafka.admin.fetchTopicMetadata({ topics: [kafka.topic] });
+    expect(topics[0]?.partitions.map((p) => p.leader >= 0)).toEqual([true]);
     const producer = kafka.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     const consumer = kafka.kafka.consumer({ groupId: kafka.groupId });
     try {
