@@ -21,8 +21,8 @@
 //      by one — how fast each target works off its backlog, from the app's start (start-up
 //      included) and from its first delivery (sampled every 100 ms);
 //   and the peak RSS of every process.
-// Both build the apps' bundles first (turbo's `bench` depends on `^build`); the stack runs each app
-// from its dist/main.mjs, so `pnpm --filter @bucket-events/e2e bench` runs them as they are.
+// Both build the apps' bundles first (turbo's `bench` depends on `^build`). The stack runs each app
+// from its dist/main.mjs: `pnpm --filter @bucket-events/e2e bench` bypasses turbo and runs dist/ as it is.
 // Environment: STACK_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) for every process of
 // the stack; BENCH_DUMP_LATENCY=<path prefix> writes each latency group's (answer time, latency)
 // pairs per target, to look at the tail over time.

@@ -7,7 +7,7 @@ import { createReadyTopic } from '../kafka-topic.ts';
 
 describe('kafka', () => {
   test('createReadyTopic, then produce and consume in a group at once', async ({ kafka }) => {
-    await createReadyTopic(kafka.admin, kafka.topic);
+    expect(await createReadyTopic(kafka.admin, kafka.topic)).toBe(true);
     const { topics } = await kafka.admin.fetchTopicMetadata({ topics: [kafka.topic] });
     expect(topics[0]?.partitions.map((p) => p.leader >= 0)).toEqual([true]);
     const producer = kafka.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
