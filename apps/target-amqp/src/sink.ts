@@ -152,6 +152,14 @@ export class AmqpSink implements TargetSink {
     return failures.size > 0 ? failures : undefined;
   }
 
+  async probe(): Promise<void> {
+    const session = this.session;
+    if (!session || session.broken) throw new TargetError('reconnect', session?.broken?.message ?? 'not connected');
+    // A passive declare is a round trip on the channel; the default exchange cannot be declared,
+    // and a closed socket already marked the session broken.
+    if (this.options.exchange !== '') await session.channel.checkExchange(this.options.exchange);
+  }
+
   async close(): Promise<void> {
     const session = this.session;
     this.session = undefined;

@@ -148,6 +148,11 @@ export class ElasticsearchSink implements TargetSink {
     return new TargetError('retry', reason);
   }
 
+  async probe(): Promise<void> {
+    if (!this.client) throw new TargetError('reconnect', 'not connected');
+    await this.client.info();
+  }
+
   async close(): Promise<void> {
     const client = this.client;
     this.client = undefined;

@@ -4,7 +4,15 @@
 // idempotent producer keeps retries inside kafkajs from reordering or doubling.
 import { brokerMessage, type TargetJob } from '@bucket-events/contracts';
 import { type BatchFailures, type ErrorClass, TargetError, type TargetSink } from '@bucket-events/target-kit';
-import { Kafka, KafkaJSError, logLevel, Partitioners, type Producer, type SASLOptions } from 'kafkajs';
+import {
+  type Admin,
+  Kafka,
+  KafkaJSError,
+  logLevel,
+  Partitioners,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
 import { noDelaySocketFactory } from './socket.ts';
 
 export interface KafkaSinkOptions {
@@ -19,11 +27,13 @@ const MECHANISMS = { plain: 'plain', sha256: 'scram-sha-256', sha512: 'scram-sha
 
 export class KafkaSink implements TargetSink {
   private producer: Producer | undefined;
+  /** Metadata requests for probe(): the producer has no round trip of its own to spare. */
+  private admin: Admin | undefined;
 
   constructor(private readonly options: KafkaSinkOptions) {}
 
   async connect(): Promise<void> {
-    await this.producer?.disconnect().catch(() => {});
+    await this.close();
     const o = this.options;
     const kafka = new Kafka({
       clientId: 'bucket-events',
@@ -50,6 +60,7 @@ export class KafkaSink implements TargetSink {
     });
     await producer.connect();
     this.producer = producer;
+    this.admin = kafka.admin();
   }
 
   async write(batch: readonly TargetJob[]): Promise<BatchFailures | undefined> {
@@ -66,7 +77,16 @@ export class KafkaSink implements TargetSink {
     return undefined;
   }
 
+  async probe(): Promise<void> {
+    const admin = this.admin;
+    if (!admin) throw new TargetError('reconnect', 'not connected');
+    await admin.connect(); // a no-op once connected
+    await admin.describeCluster();
+  }
+
   async close(): Promise<void> {
+    await this.admin?.disconnect().catch(() => {});
+    this.admin = undefined;
     await this.producer?.disconnect().catch(() => {});
     this.producer = undefined;
   }

@@ -72,6 +72,12 @@ export class NatsSink implements TargetSink {
     return undefined;
   }
 
+  async probe(): Promise<void> {
+    const connection = this.connection;
+    if (!connection || connection.isClosed()) throw new TargetError('reconnect', 'not connected');
+    await connection.flush(); // a PING answered by the server's PONG
+  }
+
   async close(): Promise<void> {
     await this.connection?.drain().catch(() => {});
     this.connection = undefined;

@@ -112,6 +112,11 @@ export class PostgresSink implements TargetSink {
     }
   }
 
+  async probe(): Promise<void> {
+    if (!this.pool) throw new TargetError('reconnect', 'not connected');
+    await this.pool.query('SELECT 1');
+  }
+
   async close(): Promise<void> {
     await this.pool?.end().catch(() => {});
     this.pool = undefined;

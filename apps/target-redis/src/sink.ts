@@ -101,6 +101,11 @@ export class RedisSink implements TargetSink {
     return undefined;
   }
 
+  async probe(): Promise<void> {
+    if (!this.client) throw new TargetError('reconnect', 'not connected');
+    await this.client.ping();
+  }
+
   async close(): Promise<void> {
     await this.client?.quit().catch(() => {});
     this.client = undefined;

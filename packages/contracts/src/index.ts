@@ -54,6 +54,7 @@ export {
 export type { TargetState, TargetStatus } from './target-status.ts';
 export {
   COMPLETED_JOB_RETENTION,
+  DEFAULT_METRICS_PORTS,
   DEFAULT_REGION,
   deadLetterQueueName,
   isTargetKind,
@@ -61,6 +62,7 @@ export {
   MUTATIONS_QUEUE,
   notificationConfigKey,
   type ParsedArn,
+  type ProcessName,
   parseArn,
   TARGET_KINDS,
   type TargetId,

@@ -73,3 +73,21 @@ export function notificationConfigKey(prefix: string, bucket: string, version: n
 export function liveMutationsChannel(prefix: string): string {
   return `${prefix}:live:mutations`;
 }
+
+/** Every process of the product: ingest, the router and one app per target kind. */
+export type ProcessName = 'ingest' | 'router' | TargetKind;
+
+/**
+ * Default port of each process's /metrics, /healthz and /readyz, so that all of them run side by
+ * side on one machine (`BUCKET_EVENTS_METRICS_PORT` moves one; 0 turns it off).
+ */
+export const DEFAULT_METRICS_PORTS: Record<ProcessName, number> = {
+  ingest: 9100,
+  amqp: 9101,
+  elasticsearch: 9102,
+  redis: 9103,
+  nats: 9104,
+  postgresql: 9105,
+  kafka: 9106,
+  router: 9107,
+};

@@ -1,11 +1,10 @@
 // A target app's whole process: environment and config parsed (refusing to
 // start on any problem), one runTarget() per enabled target of the app's kind,
 // one /metrics, /healthz and /readyz for all of them, SIGTERM drains and exits.
-import { createServer } from 'node:http';
 import { ConfigError, type ConfiguredTarget, loadConfig, redactTarget } from '@bucket-events/config';
-import type { TargetKind } from '@bucket-events/contracts';
+import { DEFAULT_METRICS_PORTS, type TargetKind } from '@bucket-events/contracts';
+import { createProcessRegistry, startOpsServer } from '@bucket-events/telemetry';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { z } from 'zod';
 import { type RunningTarget, runTarget } from './run-target.ts';
 import type { TargetSink } from './sink.ts';
@@ -24,16 +23,6 @@ const envSchema = z.object({
   TARGET_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
-
-/** Default metrics port per kind, so all six apps can run side by side. */
-export const DEFAULT_METRICS_PORTS: Record<TargetKind, number> = {
-  amqp: 9101,
-  elasticsearch: 9102,
-  redis: 9103,
-  nats: 9104,
-  postgresql: 9105,
-  kafka: 9106,
-};
 
 export interface TargetAppDefinition<K extends TargetKind> {
   kind: K;
@@ -59,6 +48,8 @@ export async function runTargetApp<K extends TargetKind>(definition: TargetAppDe
   const log = pino({ name: `target-${definition.kind}`, level: env.LOG_LEVEL });
   if (targets.length === 0)
     log.warn(`no enabled ${definition.kind} target in the configuration; nothing to do`);
+  // One registry for the process: every target's series carry its ARN, kind and id as labels.
+  const registry = createProcessRegistry(`target-${definition.kind}`);
   const running: RunningTarget[] = [];
   for (const target of targets) {
     log.info({ target: redactTarget(target) }, 'starting target');
@@ -74,31 +65,30 @@ export async function runTargetApp<K extends TargetKind>(definition: TargetAppDe
         retryMaxMs: env.TARGET_RETRY_MAX_MS,
         lockMs: env.TARGET_LOCK_MS,
         queueLimit: target.options.queueLimit,
+        registry,
       }),
     );
   }
   const port = env.BUCKET_EVENTS_METRICS_PORT ?? DEFAULT_METRICS_PORTS[definition.kind];
-  const server =
+  // Ready when every target is connected and not failing; an app with no target has nothing to wait for.
+  const ops =
     port === 0
       ? undefined
-      : createServer(async (req, res) => {
-          if (req.url === '/metrics') {
-            const merged = Registry.merge(running.map((r) => r.metrics.registry));
-            res.writeHead(200, { 'content-type': merged.contentType }).end(await merged.metrics());
-          } else if (req.url === '/healthz') {
-            res.writeHead(200).end('ok');
-          } else if (req.url === '/readyz') {
-            const ready = running.every((r) => r.online());
-            res.writeHead(ready ? 200 : 503).end(ready ? 'online' : 'offline');
-          } else res.writeHead(404).end();
+      : await startOpsServer({
+          port,
+          registry,
+          log,
+          readiness: () => {
+            const down = targets.filter((_, index) => !running[index]?.ready()).map((t) => t.arn);
+            return down.length === 0
+              ? { ready: true, detail: targets.length === 0 ? 'no target' : 'online' }
+              : { ready: false, detail: `offline: ${down.join(' ')}` };
+          },
         });
-  // Metrics are for watching delivery, never a reason to stop it: a taken port is logged, not fatal.
-  server?.on('error', (error) => log.error({ err: error.message, port }, 'metrics server not started'));
-  server?.listen(port);
   console.log(`SQS ARNs: ${targets.map((t) => t.arn).join(' ') || '<none>'}`);
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'draining and shutting down');
-    server?.close();
+    await ops?.close();
     await Promise.all(running.map((r) => r.close()));
     process.exit(0);
   };

@@ -1,6 +1,6 @@
 // Public surface of @bucket-events/target-kit.
 
-export { DEFAULT_METRICS_PORTS, runTargetApp, type TargetAppDefinition } from './app.ts';
+export { runTargetApp, type TargetAppDefinition } from './app.ts';
 export {
   type DeadLetter,
   type DeadLetterScope,

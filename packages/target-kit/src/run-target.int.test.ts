@@ -64,7 +64,9 @@ describe('runTarget', () => {
       expect(Math.max(...sink.batches)).toBeGreaterThan(1);
       await until(async () => (await queue.getCompletedCount()) === 600);
       const metrics = await (await fetch(`http://127.0.0.1:${running.httpPort}/metrics`)).text();
-      expect(metrics).toContain(`bucket_events_delivered_total{target="${target.arn}"} 600`);
+      expect(metrics).toContain(
+        `bucket_events_delivered_total{target="${target.arn}",kind="test",id="1"} 600`,
+      );
       expect(metrics).toContain('bucket_events_delivery_latency_seconds_count');
       expect((await fetch(`http://127.0.0.1:${running.httpPort}/readyz`)).status).toBe(200);
     } finally {

@@ -5,7 +5,6 @@
 // stays active, so nothing later of that key overtakes it); dead-letters what
 // the target rejects; completes a job only after the target confirmed every
 // event in it.
-import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import {
   deadLetterQueueName,
@@ -14,9 +13,11 @@ import {
   type TargetJob,
 } from '@bucket-events/contracts';
 import { countQueuedUnits, type HeldJob, OrderedConsumer } from '@bucket-events/queue';
+import { startOpsServer } from '@bucket-events/telemetry';
 import { type Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import { describeError, TargetError } from './errors.ts';
 import { backoffDelay, type LaneItem, Lanes } from './lanes.ts';
 import { createTargetMetrics, type TargetMetrics } from './metrics.ts';
@@ -46,8 +47,15 @@ export interface RunTargetOptions {
   /** Backoff: first delay and cap, in ms. Defaults 100 and 30 000. */
   retryInitialMs?: number;
   retryMaxMs?: number;
+  /** The process's registry, shared by all its targets (default: one of this target's own). */
+  registry?: Registry;
   /** Serve /metrics, /healthz and /readyz on this port (0 = any free port; undefined = none). */
   httpPort?: number;
+  /**
+   * While no write has shown the target answering for this long, the kit asks the sink's probe(),
+   * so an idle target that went away is reported down within a few seconds. Default 2000 ms.
+   */
+  probeIntervalMs?: number;
   /** How long close() waits for held events to be delivered before releasing them, in ms. Default 10 000. */
   drainTimeoutMs?: number;
   /** Job lock lifetime in ms: how soon events held by a crashed process are delivered by another. Default 30 000. */
@@ -64,8 +72,11 @@ export interface RunningTarget {
   metrics: TargetMetrics;
   /** The /metrics server's port, when one was asked for. */
   httpPort: number | undefined;
-  /** True while the last write reached the target. */
-  online(): boolean;
+  /**
+   * The one readiness rule: connected and not failing, whether or not anything was written yet.
+   * /readyz, `bucket_events_target_up`, the heartbeat (status page, `admin targets`) all use it.
+   */
+  ready(): boolean;
   close(): Promise<void>;
 }
 
@@ -95,7 +106,16 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
         namePrefix: EVENT_COUNT_NAME_PREFIX,
       })
     ).waiting;
-  const metrics = createTargetMetrics(target.arn, {
+  let connected = false;
+  // The last write or probe failed (cleared by the next one that succeeds).
+  let failing = false;
+  let stopping = false;
+  const ready = () => connected && !failing && !stopping;
+  const metrics = createTargetMetrics(
+    options.registry ?? new Registry(),
+    { target: target.arn, kind: target.kind, id: target.id },
+    {
+    ready,
     queueDepth: waitingEvents,
     inFlight: () => lanes.size,
     oldestPendingSeconds: () => {
@@ -103,8 +123,6 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
       return oldest === undefined ? 0 : (Date.now() - oldest) / 1000;
     },
   });
-  let online = false;
-  let connected = false;
   // What the heartbeat reports (status page, `admin targets`); the Prometheus metrics say the same.
   const tally = { received: 0, delivered: 0, failed: 0, deadLettered: 0, lastError: '', lastErrorAt: '' };
   const latencyWindow = { sum: 0, count: 0, max: 0 };
@@ -112,8 +130,9 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     tally.lastError = describeError(error);
     tally.lastErrorAt = new Date().toISOString();
   };
-  let stopping = false;
   let globalPauseUntil = 0;
+  // When the target last showed it answers (a write or a probe that succeeded).
+  let lastAnsweredAt = 0;
   let consecutiveFailures = 0;
   // Writers sleep until new work, a retry time or a timeout; signal() wakes them all.
   const sleepers = new Set<() => void>();
@@ -203,6 +222,8 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
       try {
         await sink.connect();
         connected = true;
+        failing = false;
+        lastAnsweredAt = Date.now();
         log.info('connected to target');
       } catch (error) {
         consecutiveFailures += 1;
@@ -211,8 +232,7 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
         if (consecutiveFailures === 1 || consecutiveFailures % 10 === 0) {
           log.warn({ err: describeError(error), retryInMs: delay }, 'cannot connect to target');
         }
-        metrics.up.set(0);
-        online = false;
+        failing = true;
         await sleep(delay);
       }
     }
@@ -276,7 +296,6 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
       failures = await sink.write(batch.map((item) => item.value.job));
     } catch (error) {
       const classification = error instanceof TargetError ? error.classification : sink.classify(error);
-      metrics.up.set(classification === 'fatal' ? 1 : 0);
       if (classification === 'fatal') {
         if (batch.length === 1) {
           await settleDead(batch[0] as LaneItem<Held>, error);
@@ -290,7 +309,7 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
         }
         return;
       }
-      online = false;
+      failing = true;
       consecutiveFailures += 1;
       noteError(error);
       if (classification === 'reconnect') connected = false;
@@ -305,9 +324,9 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
       for (const item of batch) scheduleRetry(item, classification);
       return;
     }
-    online = true;
+    failing = false;
+    lastAnsweredAt = Date.now();
     consecutiveFailures = 0;
-    metrics.up.set(1);
     for (const [index, item] of batch.entries()) {
       const failure = failures?.get(index);
       if (!failure) settleDelivered(item);
@@ -363,26 +382,40 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     ),
   );
 
-  let server: Server | undefined;
-  let httpPort: number | undefined;
-  if (options.httpPort !== undefined) {
-    server = createServer(async (req, res) => {
-      if (req.url === '/metrics') {
-        res.writeHead(200, { 'content-type': metrics.registry.contentType });
-        res.end(await metrics.registry.metrics());
-      } else if (req.url === '/healthz') {
-        res.writeHead(200).end('ok');
-      } else if (req.url === '/readyz') {
-        res
-          .writeHead(online || (connected && consecutiveFailures === 0) ? 200 : 503)
-          .end(online ? 'online' : 'offline');
-      } else {
-        res.writeHead(404).end();
-      }
-    });
-    await new Promise<void>((resolve) => server?.listen(options.httpPort, '0.0.0.0', resolve));
-    httpPort = (server.address() as { port: number }).port;
-  }
+  // An idle target is asked whether it still answers, so a server that went away shows as down
+  // before the next event has to find out; a write in the meantime answers the same question.
+  const probeIntervalMs = options.probeIntervalMs ?? 2000;
+  let probing = false;
+  const probeTimer = setInterval(async () => {
+    if (!sink.probe || probing || !connected || stopping) return;
+    if (Date.now() - lastAnsweredAt < probeIntervalMs) return;
+    probing = true;
+    try {
+      await withTimeout(sink.probe(), probeIntervalMs, 'target did not answer the probe');
+      failing = false;
+      lastAnsweredAt = Date.now();
+    } catch (error) {
+      if (!failing) log.warn({ err: describeError(error) }, 'target does not answer; reconnecting');
+      failing = true;
+      noteError(error);
+      // Reconnect through the writers' loop: it backs off while the target stays away.
+      connected = false;
+      signal();
+    } finally {
+      probing = false;
+    }
+  }, Math.max(100, Math.floor(probeIntervalMs / 2)));
+  probeTimer.unref();
+
+  const ops =
+    options.httpPort === undefined
+      ? undefined
+      : await startOpsServer({
+          port: options.httpPort,
+          registry: metrics.registry,
+          log,
+          readiness: () => ({ ready: ready(), detail: ready() ? 'online' : 'offline' }),
+        });
 
   const instance = `${hostname()}:${process.pid}:${target.queue}`;
   const heartbeat = startHeartbeat(statusRedis, prefix, (): TargetHeartbeat => {
@@ -390,7 +423,7 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     const beat: TargetHeartbeat = {
       arn: target.arn,
       instance,
-      online,
+      online: ready(),
       ...tally,
       held: lanes.size,
       oldestHeldSeconds: oldest === undefined ? 0 : (Date.now() - oldest) / 1000,
@@ -406,14 +439,15 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
 
   return {
     metrics,
-    httpPort,
-    online: () => online,
+    httpPort: ops?.port,
+    ready,
     async close() {
       // Stop taking jobs, give held events a chance to be delivered, then release the rest:
       // their jobs' locks lapse and another process delivers them (at least once).
       closing = true;
       await starting;
       clearInterval(limitCheck);
+      clearInterval(probeTimer);
       await heartbeat.stop();
       statusRedis.disconnect();
       await consumer.stop();
@@ -427,7 +461,16 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
       await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 1000))]);
       await sink.close().catch(() => {});
       await deadLetters.close();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await ops?.close();
+      metrics.remove();
     },
   };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -15,6 +15,12 @@ export interface TargetSink {
    * error applies to the whole batch.
    */
   write(batch: readonly TargetJob[]): Promise<BatchFailures | undefined>;
+  /**
+   * One cheap round trip that shows the target still answers (a PING, `SELECT 1`, a metadata
+   * request). The kit calls it while the target is idle, so a target that went away is reported
+   * down within seconds instead of at the next event; a rejection makes the kit reconnect.
+   */
+  probe?(): Promise<void>;
   /** Flushes and closes. */
   close(): Promise<void>;
   /** Maps an error thrown by connect() or write() to what the kit should do. */

@@ -14,11 +14,15 @@ export class RecordingSink implements TargetSink {
   readonly poisoned = new Set<string>();
   /** While set, writes wait for it. */
   gate: Promise<void> | undefined;
+  /** While true, the target does not answer probes (a server that went away while idle). */
+  unreachable = false;
+  probes = 0;
   /** A write that contains one of these keys takes this long (ms). */
   readonly slowKeys = new Map<string, number>();
 
   async connect(): Promise<void> {
     this.connects += 1;
+    if (this.unreachable) throw new TargetError('reconnect', 'connection refused');
     if (this.down === 'reconnect') throw new TargetError('reconnect', 'connection refused');
   }
 
@@ -34,6 +38,11 @@ export class RecordingSink implements TargetSink {
     });
     this.batches.push(batch.length);
     return failures;
+  }
+
+  async probe(): Promise<void> {
+    this.probes += 1;
+    if (this.unreachable) throw new TargetError('reconnect', 'connection refused');
   }
 
   async close(): Promise<void> {}
