@@ -14,6 +14,8 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: true,
+  // Function names survive bundling: ingest names each S3 API in its metrics after its handler.
+  keepNames: true,
   external: ['better-sqlite3', '@node-rs/crc32'],
   // CommonJS dependencies inside an ESM bundle still call require().
   banner: {

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BucketEventsConfig } from '@bucket-events/config';
 import { TargetStatusReader } from '@bucket-events/target-kit';
+import { createProcessRegistry, type OpsServer, startOpsServer } from '@bucket-events/telemetry';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { StatusHistory } from './console/history.ts';
@@ -15,6 +16,8 @@ import { NotificationRules } from './notification/rules-cache.ts';
 import { DEFAULT_ROUND_PACING, withTopLinger } from './outbox/pacing.ts';
 import { OutboxRelay } from './outbox/relay.ts';
 import { ObjectStore } from './storage/object-store.ts';
+import { createIngestMetrics } from './telemetry/metrics.ts';
+import { ingestReadiness } from './telemetry/readiness.ts';
 
 export interface IngestOptions {
   config: BucketEventsConfig;
@@ -33,6 +36,10 @@ export interface IngestOptions {
   console?: { host: string; port: number };
   /** How long each relay round waits while the rate is high (outbox/pacing.ts); 0: never; default DEFAULT_ROUND_PACING's. */
   relayLingerMs?: number;
+  /** Port of /metrics, /healthz and /readyz (0: any free port; undefined: none). */
+  metricsPort?: number;
+  /** Ready only while the outbox's oldest mutation is younger than this (seconds). Default 30. */
+  outboxStuckSeconds?: number;
   log: Logger;
 }
 
@@ -44,6 +51,8 @@ export interface RunningIngest {
   relay: OutboxRelay;
   /** The status page's port, when it runs. */
   consolePort: number | undefined;
+  /** The /metrics port, when it runs. */
+  metricsPort: number | undefined;
   /** Live listeners (ListenBucketNotification) registered here now. */
   liveListeners(): number;
   close(): Promise<void>;
@@ -52,6 +61,15 @@ export interface RunningIngest {
 export async function startIngest(options: IngestOptions): Promise<RunningIngest> {
   const store = new ObjectStore(options.dataDir, { fsync: options.fsync ?? true }, options.log);
   await store.collectGarbage();
+  const registry = createProcessRegistry('ingest');
+  const oldestOutboxAgeSeconds = () => {
+    const oldest = store.metadata.oldestOutboxCommit();
+    return oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000);
+  };
+  const metrics = createIngestMetrics(registry, {
+    rows: () => store.metadata.outboxSize(),
+    oldestAgeSeconds: oldestOutboxAgeSeconds,
+  });
   const relay = new OutboxRelay(
     store.metadata,
     {
@@ -61,6 +79,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
         options.relayLingerMs === undefined
           ? undefined
           : withTopLinger(DEFAULT_ROUND_PACING, options.relayLingerMs),
+      observer: metrics.relay,
     },
     options.log,
   );
@@ -79,6 +98,11 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
   );
   const statusRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
   statusRedis.on('error', () => {});
+  const readiness = ingestReadiness({
+    redis: statusRedis,
+    oldestOutboxAgeSeconds,
+    stuckAfterSeconds: options.outboxStuckSeconds ?? 30,
+  });
   const status = new TargetStatusReader(statusRedis, {
     prefix: options.queuePrefix,
     redisUrl: options.redisUrl,
@@ -93,6 +117,8 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     targets: new Set(options.config.targets.map((t) => `${t.id}:${t.kind}`)),
     limits: { maxSinglePutBytes: 5 * 1024 ** 3, maxXmlBodyBytes: 1024 * 1024 },
     domain: options.domain?.toLowerCase(),
+    metrics,
+    readiness,
   };
   const history = new StatusHistory(status, options.config.targets);
   let consoleServer: Awaited<ReturnType<typeof startConsole>> | undefined;
@@ -110,6 +136,10 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
       return undefined;
     });
   }
+  const ops: OpsServer | undefined =
+    options.metricsPort === undefined
+      ? undefined
+      : await startOpsServer({ port: options.metricsPort, registry, log: options.log, readiness });
   const server = createS3Server(deps);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -125,8 +155,10 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     relay,
     liveListeners: () => live.size,
     consolePort: consoleServer?.port,
+    metricsPort: ops?.port,
     async close() {
       history.stop();
+      await ops?.close();
       if (consoleServer) {
         consoleServer.server.closeAllConnections();
         await new Promise<void>((resolve) => consoleServer?.server.close(() => resolve()));

@@ -1,6 +1,7 @@
 // Ingest's environment, parsed once at start-up; every bad variable is listed.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_METRICS_PORTS } from '@bucket-events/contracts';
 import { z } from 'zod';
 import { DEFAULT_ROUND_PACING, type LingerStep } from './outbox/pacing.ts';
 
@@ -33,6 +34,10 @@ const envSchema = z.object({
     .min(0)
     .max(1000)
     .default((DEFAULT_ROUND_PACING.steps.at(-1) as LingerStep).lingerMs),
+  /** Port of ingest's /metrics, /healthz and /readyz; 0 turns them off. */
+  BUCKET_EVENTS_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_METRICS_PORTS.ingest),
+  /** Ingest reports itself not ready (/minio/health/ready 503) while the outbox's oldest mutation is older than this. */
+  BUCKET_EVENTS_OUTBOX_STUCK_SECONDS: z.coerce.number().positive().default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -48,6 +53,8 @@ export interface IngestEnv {
   eventSource: string;
   deploymentId: string;
   relayLingerMs: number;
+  metricsPort: number | undefined;
+  outboxStuckSeconds: number;
   console: { host: string; port: number } | undefined;
 }
 
@@ -79,5 +86,7 @@ export function parseIngestEnv(env: NodeJS.ProcessEnv = process.env): IngestEnv 
     eventSource: parsed.BUCKET_EVENTS_EVENT_SOURCE,
     deploymentId: parsed.BUCKET_EVENTS_DEPLOYMENT_ID,
     relayLingerMs: parsed.BUCKET_EVENTS_RELAY_LINGER_MS,
+    metricsPort: parsed.BUCKET_EVENTS_METRICS_PORT === 0 ? undefined : parsed.BUCKET_EVENTS_METRICS_PORT,
+    outboxStuckSeconds: parsed.BUCKET_EVENTS_OUTBOX_STUCK_SECONDS,
   };
 }

@@ -25,6 +25,8 @@ async function main() {
     deploymentId: env.deploymentId,
     console: env.console,
     relayLingerMs: env.relayLingerMs,
+    metricsPort: env.metricsPort,
+    outboxStuckSeconds: env.outboxStuckSeconds,
     log,
   });
   log.info(
@@ -32,6 +34,7 @@ async function main() {
       endpoint: ingest.endpoint,
       statusPage: ingest.consolePort ? `http://${env.console?.host}:${ingest.consolePort}/` : 'off',
       dataDir: env.dataDir,
+      metrics: ingest.metricsPort ? `http://${env.host}:${ingest.metricsPort}/metrics` : 'off',
       config: config.source,
       region: config.region,
     },

@@ -39,7 +39,7 @@ export interface TestIngest {
 export async function startTestIngest(
   redisUrl: string,
   prefix: string,
-  options: { dataDir?: string; domain?: string } = {},
+  options: { dataDir?: string; domain?: string; metricsPort?: number; outboxStuckSeconds?: number } = {},
 ): Promise<TestIngest> {
   const dataDir = options.dataDir;
   // In a private parent folder, so a test can check that nothing appeared next to
@@ -55,6 +55,8 @@ export async function startTestIngest(
     port: 0,
     fsync: false,
     domain: options.domain,
+    metricsPort: options.metricsPort,
+    outboxStuckSeconds: options.outboxStuckSeconds,
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   const s3 = new S3Client({

@@ -3,11 +3,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BucketEventsConfig } from '@bucket-events/config';
 import type { PayloadMode } from '@bucket-events/s3-protocol';
+import type { Readiness } from '@bucket-events/telemetry';
 import type { Logger } from 'pino';
 import type { AdminDeps } from '../admin/admin-api.ts';
 import type { LiveHub } from '../live/hub.ts';
 import type { NotificationRules } from '../notification/rules-cache.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
+import type { IngestMetrics } from '../telemetry/metrics.ts';
 
 export interface RequestSource {
   ip: string;
@@ -49,6 +51,10 @@ export interface IngestDeps {
   limits: { maxSinglePutBytes: number; maxXmlBodyBytes: number };
   /** MINIO_DOMAIN: enables virtual-host style requests (`bucket.<domain>`). */
   domain?: string;
+  /** Every answered request is counted here. */
+  metrics: IngestMetrics;
+  /** What /minio/health/ready answers. */
+  readiness(): Promise<Readiness>;
 }
 
 export type S3Handler = (context: S3Context) => Promise<void>;

@@ -13,7 +13,8 @@ import {
 } from '@bucket-events/s3-protocol';
 import { postObject } from '../s3/post-object.ts';
 import { NoSuchBucketError } from '../storage/metadata.ts';
-import type { IngestDeps, S3Context } from './context.ts';
+import { answerHealth } from '../telemetry/health.ts';
+import type { IngestDeps, S3Context, S3Handler } from './context.ts';
 import { sendError } from './respond.ts';
 import { resolveOperation } from './routes.ts';
 
@@ -66,6 +67,11 @@ export function createS3Handler(deps: IngestDeps) {
   const lookupSecret = (accessKeyId: string) => secrets.get(accessKeyId);
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Health checks need no credentials (load balancers, probes), as MinIO's.
+    if (answerHealth(req, res, (req.url ?? '/').split('?')[0] as string, deps.readiness)) return;
+    const started = performance.now();
+    let api = 'Unknown';
+    res.once('finish', () => deps.metrics.request(api, res.statusCode, (performance.now() - started) / 1000));
     const requestId = newRequestId();
     res.setHeader('x-amz-request-id', requestId);
     res.setHeader('x-amz-id-2', requestId);
@@ -76,8 +82,25 @@ export function createS3Handler(deps: IngestDeps) {
       const target = splitTarget(req.url ?? '/', headerValue(req.headers, 'host'), deps.domain);
       resource = target.key ? `/${target.bucket}/${target.key}` : `/${target.bucket}`;
       if (isPostUpload(req.method, target, headerValue(req.headers, 'content-type'))) {
+        api = 'PostObject';
         await postObject(baseContext(req, res, requestId, target, resource, deps), lookupSecret);
         return;
+      }
+      // Resolved before authentication only to name the API in metrics: an unauthenticated
+      // request is still refused first, as S3 does.
+      let operation: S3Handler | undefined;
+      let routeError: unknown;
+      try {
+        operation = resolveOperation(
+          req.method ?? 'GET',
+          target.bucket,
+          target.key,
+          new Map(parseQuery(target.rawQuery)),
+          headerValue(req.headers, 'x-amz-copy-source') !== undefined,
+        );
+        api = apiName(operation);
+      } catch (error) {
+        routeError = error;
       }
       const verified = verifyRequest(
         {
@@ -88,13 +111,7 @@ export function createS3Handler(deps: IngestDeps) {
         },
         { region: deps.config.region, lookupSecret },
       );
-      const operation = resolveOperation(
-        req.method ?? 'GET',
-        target.bucket,
-        target.key,
-        new Map(parseQuery(target.rawQuery)),
-        headerValue(req.headers, 'x-amz-copy-source') !== undefined,
-      );
+      if (!operation) throw routeError;
       const context = baseContext(req, res, requestId, target, resource, deps);
       context.principal = verified.accessKeyId;
       context.payload = verified.payload;
@@ -114,6 +131,12 @@ export function createS3Handler(deps: IngestDeps) {
       if (!req.complete) req.resume();
     }
   };
+}
+
+/** `putObject` → `PutObject`: the handler's name is the S3 API's. */
+function apiName(operation: S3Handler): string {
+  const name = operation.name;
+  return name ? name[0]?.toUpperCase() + name.slice(1) : 'Unknown';
 }
 
 /** POST to a bucket with a form is a browser upload, authenticated by its policy instead of SigV4 headers. */

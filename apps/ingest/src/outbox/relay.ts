@@ -21,6 +21,7 @@ import { JobAdder } from '@bucket-events/queue';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Metadata, OutboxRow } from '../storage/metadata.ts';
+import type { RelayObserver } from '../telemetry/metrics.ts';
 import { DEFAULT_ROUND_PACING, RoundPacer, type RoundPacing } from './pacing.ts';
 
 export interface RelayOptions {
@@ -31,6 +32,8 @@ export interface RelayOptions {
   batchSize?: number;
   /** When a round waits to collect more rows (default DEFAULT_ROUND_PACING). */
   pacing?: RoundPacing;
+  /** Told of every round and failure (metrics). */
+  observer?: RelayObserver;
 }
 
 export function toMutationRecord(row: OutboxRow): MutationRecord {
@@ -96,7 +99,8 @@ export class OutboxRelay {
         continue;
       }
       try {
-        await this.publish(rows);
+        const records = await this.publish(rows);
+        this.options.observer?.round(records.count, records.oldestLagSeconds);
         const lastId = (rows[rows.length - 1] as OutboxRow).id;
         const pause = pacer.afterRound(rows.length);
         if (pause > 0) {
@@ -112,6 +116,7 @@ export class OutboxRelay {
         this.failures = 0;
       } catch (error) {
         this.failures += 1;
+        this.options.observer?.failure();
         const delay = Math.min(100 * 2 ** Math.min(this.failures, 6), 5000);
         if (this.failures === 1 || this.failures % 20 === 0) {
           this.log.warn(
@@ -124,8 +129,11 @@ export class OutboxRelay {
     }
   }
 
-  private async publish(rows: OutboxRow[]): Promise<void> {
+  /** Hands the rows to Redis; says how many were mutation records and how old the oldest commit was. */
+  private async publish(rows: OutboxRow[]): Promise<{ count: number; oldestLagSeconds: number | undefined }> {
     let batch: MutationRecord[] = [];
+    let count = 0;
+    let oldestCommit: number | undefined;
     // The records between two config rows make one job: a config version reaches Redis before
     // the first record that names it.
     const flush = async () => {
@@ -162,9 +170,14 @@ export class OutboxRelay {
         );
         continue;
       }
-      batch.push(toMutationRecord(row));
+      const record = toMutationRecord(row);
+      count += 1;
+      oldestCommit ??= Date.parse(record.eventTime);
+      batch.push(record);
     }
     await flush();
+    const lag = oldestCommit === undefined ? Number.NaN : (Date.now() - oldestCommit) / 1000;
+    return { count, oldestLagSeconds: Number.isNaN(lag) ? undefined : Math.max(0, lag) };
   }
 
   private sleep(ms: number): Promise<void> {

@@ -148,6 +148,9 @@ export class Metadata {
       setRelayRound: db.prepare('INSERT OR REPLACE INTO relay_round (id, last_id) VALUES (1, ?)'),
       clearRelayRound: db.prepare('DELETE FROM relay_round WHERE id = 1'),
       countOutbox: db.prepare('SELECT count(*) AS n FROM outbox'),
+      oldestOutboxCommit: db.prepare(
+        "SELECT json_extract(payload, '$.eventTime') AS t FROM outbox WHERE kind = 'mutation' ORDER BY id LIMIT 1",
+      ),
       getNotification: db.prepare(
         'SELECT version, config FROM notification_configs WHERE bucket = ? AND version = ?',
       ),
@@ -430,6 +433,13 @@ export class Metadata {
 
   outboxSize(): number {
     return (this.statements.countOutbox.get() as { n: number }).n;
+  }
+
+  /** When the oldest mutation still in the outbox was committed (ms since the epoch); undefined when none waits. */
+  oldestOutboxCommit(): number | undefined {
+    const row = this.statements.oldestOutboxCommit.get() as { t: string | null } | undefined;
+    const time = row?.t ? Date.parse(row.t) : Number.NaN;
+    return Number.isNaN(time) ? undefined : time;
   }
 
   garbage(): string[] {
