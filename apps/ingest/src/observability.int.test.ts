@@ -45,7 +45,10 @@ describe('ingest health and metrics', () => {
       expect(sample(waiting, 'bucket_events_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(0);
 
       await own.start();
-      await eventually(async () => ((await status('/minio/health/ready')) === 200 ? true : undefined), 15_000);
+      await eventually(
+        async () => ((await status('/minio/health/ready')) === 200 ? true : undefined),
+        15_000,
+      );
       const drained = await eventually(async () => {
         const text = await (await fetch(`${opsUrl}/metrics`)).text();
         return sample(text, 'bucket_events_outbox_rows') === 0 ? text : undefined;
@@ -57,7 +60,9 @@ describe('ingest health and metrics', () => {
     }
   });
 
-  test('/metrics counts S3 requests by API and status, and the relay moving the outbox', async ({ redis }) => {
+  test('/metrics counts S3 requests by API and status, and the relay moving the outbox', async ({
+    redis,
+  }) => {
     const server = await startTestIngest(redis.url, redis.prefix.slice(0, -1), { metricsPort: 0 });
     const metricsUrl = `http://127.0.0.1:${server.ingest.metricsPort}/metrics`;
     try {

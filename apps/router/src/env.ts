@@ -1,4 +1,5 @@
 // The router's environment, parsed once at start-up; every bad variable is listed.
+import { DEFAULT_METRICS_PORTS } from '@bucket-events/contracts';
 import { z } from 'zod';
 
 const envSchema = z.object({
@@ -12,6 +13,8 @@ const envSchema = z.object({
   ROUTER_CONCURRENCY: z.coerce.number().int().positive().default(64),
   /** Leader and job lock lifetime in ms: how soon a standby router takes over after a crash. */
   ROUTER_LOCK_MS: z.coerce.number().int().min(1000).default(10_000),
+  /** Port of the router's /metrics, /healthz and /readyz; 0 turns them off. */
+  BUCKET_EVENTS_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_METRICS_PORTS.router),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

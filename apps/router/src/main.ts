@@ -1,6 +1,7 @@
 // The router process: config and env parsed (refusing to start on any problem),
 // then route until SIGTERM/SIGINT.
 import { ConfigError, loadConfig } from '@bucket-events/config';
+import { createProcessRegistry, startOpsServer } from '@bucket-events/telemetry';
 import { pino } from 'pino';
 import { parseRouterEnv } from './env.ts';
 import { startRouter } from './service.ts';
@@ -12,7 +13,9 @@ async function main() {
   const config = loadConfig({
     path: argv.includes('--config') ? argv[argv.indexOf('--config') + 1] : undefined,
   });
+  const registry = createProcessRegistry('router');
   const router = startRouter({
+    registry,
     config,
     redisUrl: env.REDIS_URL,
     prefix: env.BUCKET_EVENTS_QUEUE_PREFIX,
@@ -22,9 +25,23 @@ async function main() {
     lockMs: env.ROUTER_LOCK_MS,
     log,
   });
+  // Ready while Redis answers, as leader or as standby: both are doing their job.
+  const ops =
+    env.BUCKET_EVENTS_METRICS_PORT === 0
+      ? undefined
+      : await startOpsServer({
+          port: env.BUCKET_EVENTS_METRICS_PORT,
+          registry,
+          log,
+          readiness: async () =>
+            (await router.redisReachable())
+              ? { ready: true, detail: router.leader() ? 'leading' : 'standby' }
+              : { ready: false, detail: 'redis unreachable' },
+        });
   console.log(`SQS ARNs: ${config.targets.map((t) => t.arn).join(' ') || '<none>'}`);
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
+    await ops?.close();
     await router.close();
     process.exit(0);
   };

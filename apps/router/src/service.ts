@@ -4,6 +4,8 @@
 // after its job on every target queue is added (idempotently, under the batch's
 // own job id), so a router killed at any point neither loses nor duplicates a
 // fan-out.
+
+import { hostname } from 'node:os';
 import type { BucketEventsConfig } from '@bucket-events/config';
 import {
   COMPLETED_JOB_RETENTION,
@@ -12,6 +14,8 @@ import {
   notificationConfigKey,
   notificationConfigurationSchema,
   parseMutationJob,
+  type RouterHeartbeat,
+  routerHeartbeatKey,
   targetBatchJobName,
 } from '@bucket-events/contracts';
 import { type HeldJob, JobAdder, OrderedConsumer } from '@bucket-events/queue';
@@ -22,11 +26,14 @@ import {
   type FanoutJob,
   routeBatches,
 } from '@bucket-events/router';
+import { startHeartbeatLoop } from '@bucket-events/telemetry';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import { Subject, type Subscription } from 'rxjs';
 import { LeaderLock } from './leader.ts';
+import { createRouterMetrics } from './metrics.ts';
 
 export interface RouterServiceOptions {
   config: BucketEventsConfig;
@@ -39,6 +46,8 @@ export interface RouterServiceOptions {
   log: Logger;
   /** Leader lock and job lock lifetime in ms: how fast a standby takes over after a crash. */
   lockMs?: number;
+  /** The process's metrics registry (default: one of the router's own). */
+  registry?: Registry;
 }
 
 interface Delivery extends BatchDelivery {
@@ -57,10 +66,18 @@ export interface RunningRouter {
   /** Resolves once this instance leads and routes. */
   leading: Promise<void>;
   stats: RouterStats;
+  /** True while this instance holds the leader lock and routes. */
+  leader(): boolean;
+  /** Redis answers (leader or standby, the router can do its job). */
+  redisReachable(): Promise<boolean>;
   close(): Promise<void>;
 }
 
+/** Routers started by this process so far: tells apart the heartbeats of several in one process. */
+let routersStarted = 0;
+
 export function startRouter(options: RouterServiceOptions): RunningRouter {
+  const instance = `${hostname()}:${process.pid}:${++routersStarted}`;
   const { config, prefix, log } = options;
   const lockMs = options.lockMs ?? 10_000;
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
@@ -71,6 +88,27 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
   redis.on('error', () => {}); // commands retry across reconnects; failures surface as retries below
   const jobs = new JobAdder(connection, prefix);
   const stats: RouterStats = { routed: 0, fannedOut: 0, unknownTargets: 0, retries: 0 };
+  let isLeader = false;
+  let lastLagSeconds = 0;
+  // Reports fail fast while Redis is away: they are only reports.
+  const statusRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  statusRedis.on('error', () => {});
+  const metrics = createRouterMetrics(options.registry ?? new Registry(), {
+    leader: () => isLeader,
+    waitingBatches: () => statusRedis.llen(`${prefix}:${MUTATIONS_QUEUE}:wait`),
+  });
+  const arnByQueue = new Map(config.targets.map((t) => [t.queue, t.arn]));
+  const heartbeat = startHeartbeatLoop(
+    statusRedis,
+    routerHeartbeatKey(prefix),
+    (): RouterHeartbeat => ({
+      instance,
+      leader: isLeader,
+      routed: stats.routed,
+      lagSeconds: lastLagSeconds,
+      updatedAt: new Date().toISOString(),
+    }),
+  );
   const rulesCache = new Map<string, CompiledRule[]>();
   const deliveries = new Subject<Delivery>();
   let consumer: OrderedConsumer | undefined;
@@ -118,9 +156,20 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
       next: ({ delivery, plans, attempts }) => {
         stats.routed += plans.length;
         stats.retries += attempts - 1;
+        for (let retry = 1; retry < attempts; retry++) metrics.retry();
+        const now = Date.now();
+        let misses = 0;
         for (const plan of plans) {
           stats.fannedOut += plan.events.length;
           stats.unknownTargets += plan.unknownArns.length;
+          if (plan.events.length === 0 && plan.unknownArns.length === 0) misses += 1;
+          for (const { queue } of plan.events) metrics.fannedOut(arnByQueue.get(queue) ?? queue, 1);
+          for (const arn of plan.unknownArns) metrics.unknownTarget(arn);
+          const committed = Date.parse(plan.mutation.eventTime);
+          if (!Number.isNaN(committed)) {
+            lastLagSeconds = Math.max(0, (now - committed) / 1000);
+            metrics.lag(lastLagSeconds);
+          }
           if (plan.unknownArns.length > 0) {
             log.warn(
               { arns: plan.unknownArns, sequencer: plan.mutation.sequencer },
@@ -128,6 +177,7 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
             );
           }
         }
+        metrics.routed(plans.length, misses);
         delivery.acknowledge();
       },
       error: (error) => log.fatal({ err: error }, 'routing pipeline failed'),
@@ -194,9 +244,11 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
     log.info('recovering mutations an earlier router left in flight');
     if (!(await termConsumer.recoverPredecessorOrphans(Number.POSITIVE_INFINITY, () => closing))) return;
     termConsumer.start();
+    isLeader = true;
     log.info({ targets: config.targets.map((t) => t.arn) }, 'router leading');
     becameLeader();
     await lockLost;
+    isLeader = false;
     if (closing) return;
     // Another router may lead now; what this one held goes back to the queue when its locks lapse.
     log.error('router lost its leader lock; stepping down and standing for election again');
@@ -212,6 +264,9 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
   async function close(): Promise<void> {
     if (closing) return;
     closing = true;
+    isLeader = false;
+    await heartbeat.stop();
+    statusRedis.disconnect();
     leader.stop();
     await consumer?.close();
     subscription?.unsubscribe();
@@ -221,5 +276,18 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
     redis.disconnect();
   }
 
-  return { leading, stats, close };
+  return {
+    leading,
+    stats,
+    leader: () => isLeader,
+    redisReachable: () =>
+      Promise.race([
+        statusRedis.ping().then(
+          () => true,
+          () => false,
+        ),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000).unref()),
+      ]),
+    close,
+  };
 }

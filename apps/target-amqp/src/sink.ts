@@ -154,7 +154,8 @@ export class AmqpSink implements TargetSink {
 
   async probe(): Promise<void> {
     const session = this.session;
-    if (!session || session.broken) throw new TargetError('reconnect', session?.broken?.message ?? 'not connected');
+    if (!session || session.broken)
+      throw new TargetError('reconnect', session?.broken?.message ?? 'not connected');
     // A passive declare is a round trip on the channel; the default exchange cannot be declared,
     // and a closed socket already marked the session broken.
     if (this.options.exchange !== '') await session.channel.checkExchange(this.options.exchange);

@@ -64,6 +64,8 @@ export {
   type ParsedArn,
   type ProcessName,
   parseArn,
+  type RouterHeartbeat,
+  routerHeartbeatKey,
   TARGET_KINDS,
   type TargetId,
   type TargetKind,

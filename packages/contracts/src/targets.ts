@@ -91,3 +91,20 @@ export const DEFAULT_METRICS_PORTS: Record<ProcessName, number> = {
   kafka: 9106,
   router: 9107,
 };
+
+/** The hash of the routers' heartbeats (field = router process), read by the status page. */
+export function routerHeartbeatKey(prefix: string): string {
+  return `${prefix}:status:router`;
+}
+
+/** What each router process reports every second. */
+export interface RouterHeartbeat {
+  instance: string;
+  /** This process holds the leader lock and routes; the others stand by. */
+  leader: boolean;
+  /** Mutation records routed since the process started. */
+  routed: number;
+  /** Commit → fan-out of the latest routed batch's newest record, in seconds (0 before any). */
+  lagSeconds: number;
+  updatedAt: string;
+}

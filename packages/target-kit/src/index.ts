@@ -22,7 +22,6 @@ export { createTargetMetrics, type TargetMetrics } from './metrics.ts';
 export { type RunningTarget, type RunTargetOptions, runTarget, type TargetIdentity } from './run-target.ts';
 export type { BatchFailures, TargetSink } from './sink.ts';
 export {
-  HEARTBEAT_INTERVAL_MS,
   heartbeatKey,
   type StatusTarget,
   type TargetHeartbeat,

@@ -4,7 +4,7 @@
 // and id: what came in, what was delivered, failed, retried or dead-lettered,
 // how deep the backlog is, whether the target is ready, and how long delivery
 // takes from the mutation's commit to the target's confirmation.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export const TARGET_LABELS = ['target', 'kind', 'id'] as const;
 type Label = (typeof TARGET_LABELS)[number];
@@ -62,16 +62,22 @@ class TargetMetricSet {
         registers,
         async collect() {
           this.reset();
-          for (const { labels, collectors } of targets.values()) this.labels(labels).set(await read(collectors));
+          for (const { labels, collectors } of targets.values())
+            this.labels(labels).set(await read(collectors));
         },
       });
     this.received = counter('bucket_events_received_total', 'Events taken from the target queue.');
     this.delivered = counter('bucket_events_delivered_total', 'Events the target confirmed.');
     this.failed = counter('bucket_events_failed_total', 'Failed delivery attempts (each retry counts).');
-    this.deadLettered = counter('bucket_events_dead_lettered_total', 'Events moved to the dead-letter queue.');
+    this.deadLettered = counter(
+      'bucket_events_dead_lettered_total',
+      'Events moved to the dead-letter queue.',
+    );
     this.retries = counter('bucket_events_retries_total', 'Delivery attempts scheduled after a failure.');
-    sampled('bucket_events_in_flight', 'Events held by this process, waiting in their lane or being written.', (c) =>
-      c.inFlight(),
+    sampled(
+      'bucket_events_in_flight',
+      'Events held by this process, waiting in their lane or being written.',
+      (c) => c.inFlight(),
     );
     sampled(
       'bucket_events_queue_depth',

@@ -3,8 +3,8 @@
 // status page and `admin targets` read; an idle target that goes away is
 // noticed by the kit's probe within a few seconds.
 import { type TargetStatus, targetQueueName } from '@bucket-events/contracts';
-import { test } from '@bucket-events/testing';
 import { createProcessRegistry } from '@bucket-events/telemetry';
+import { test } from '@bucket-events/testing';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { describe, expect } from 'vitest';
@@ -52,7 +52,9 @@ describe('target readiness', () => {
     });
     const url = `http://127.0.0.1:${running.httpPort}`;
     const upSample = async () =>
-      Number(/^bucket_events_target_up\{[^}]*\} (\d+)$/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
+      Number(
+        /^bucket_events_target_up\{[^}]*\} (\d+)$/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1],
+      );
     try {
       // Nothing was ever written: connected is enough.
       await until(async () => ((await status()).state === 'online' ? true : undefined));

@@ -115,14 +115,15 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     options.registry ?? new Registry(),
     { target: target.arn, kind: target.kind, id: target.id },
     {
-    ready,
-    queueDepth: waitingEvents,
-    inFlight: () => lanes.size,
-    oldestPendingSeconds: () => {
-      const oldest = lanes.oldestEnqueuedAt();
-      return oldest === undefined ? 0 : (Date.now() - oldest) / 1000;
+      ready,
+      queueDepth: waitingEvents,
+      inFlight: () => lanes.size,
+      oldestPendingSeconds: () => {
+        const oldest = lanes.oldestEnqueuedAt();
+        return oldest === undefined ? 0 : (Date.now() - oldest) / 1000;
+      },
     },
-  });
+  );
   // What the heartbeat reports (status page, `admin targets`); the Prometheus metrics say the same.
   const tally = { received: 0, delivered: 0, failed: 0, deadLettered: 0, lastError: '', lastErrorAt: '' };
   const latencyWindow = { sum: 0, count: 0, max: 0 };
@@ -386,25 +387,28 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
   // before the next event has to find out; a write in the meantime answers the same question.
   const probeIntervalMs = options.probeIntervalMs ?? 2000;
   let probing = false;
-  const probeTimer = setInterval(async () => {
-    if (!sink.probe || probing || !connected || stopping) return;
-    if (Date.now() - lastAnsweredAt < probeIntervalMs) return;
-    probing = true;
-    try {
-      await withTimeout(sink.probe(), probeIntervalMs, 'target did not answer the probe');
-      failing = false;
-      lastAnsweredAt = Date.now();
-    } catch (error) {
-      if (!failing) log.warn({ err: describeError(error) }, 'target does not answer; reconnecting');
-      failing = true;
-      noteError(error);
-      // Reconnect through the writers' loop: it backs off while the target stays away.
-      connected = false;
-      signal();
-    } finally {
-      probing = false;
-    }
-  }, Math.max(100, Math.floor(probeIntervalMs / 2)));
+  const probeTimer = setInterval(
+    async () => {
+      if (!sink.probe || probing || !connected || stopping) return;
+      if (Date.now() - lastAnsweredAt < probeIntervalMs) return;
+      probing = true;
+      try {
+        await withTimeout(sink.probe(), probeIntervalMs, 'target did not answer the probe');
+        failing = false;
+        lastAnsweredAt = Date.now();
+      } catch (error) {
+        if (!failing) log.warn({ err: describeError(error) }, 'target does not answer; reconnecting');
+        failing = true;
+        noteError(error);
+        // Reconnect through the writers' loop: it backs off while the target stays away.
+        connected = false;
+        signal();
+      } finally {
+        probing = false;
+      }
+    },
+    Math.max(100, Math.floor(probeIntervalMs / 2)),
+  );
   probeTimer.unref();
 
   const ops =

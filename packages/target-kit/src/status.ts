@@ -12,14 +12,15 @@ import {
   targetQueueName,
 } from '@bucket-events/contracts';
 import { countQueuedUnits } from '@bucket-events/queue';
+import { type Beat, readLiveHeartbeats, startHeartbeatLoop } from '@bucket-events/telemetry';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
-export interface TargetHeartbeat {
+export interface TargetHeartbeat extends Beat {
   arn: string;
   /** `<host>:<pid>`. */
   instance: string;
-  /** The last write reached the target. */
+  /** Ready: connected to the target and not failing (run-target.ts). */
   online: boolean;
   received: number;
   delivered: number;
@@ -37,43 +38,18 @@ export interface TargetHeartbeat {
   updatedAt: string;
 }
 
-export const HEARTBEAT_INTERVAL_MS = 1000;
-
 /** The hash holding every process's heartbeat for one target (field = instance). */
 export function heartbeatKey(prefix: string, arn: string): string {
   return `${prefix}:status:${arn}`;
 }
 
-const STALE_AFTER_MS = HEARTBEAT_INTERVAL_MS * 3;
-
-/** Writes the heartbeat every second until stopped; a failed write is simply tried again next time. */
+/** Writes the target's heartbeat every second until stopped. */
 export function startHeartbeat(
   redis: Redis,
   prefix: string,
   snapshot: () => TargetHeartbeat,
 ): { stop(): Promise<void> } {
-  const write = () => {
-    const beat = snapshot();
-    const key = heartbeatKey(prefix, beat.arn);
-    // The whole hash expires once no process writes to it any more.
-    return redis
-      .multi()
-      .hset(key, beat.instance, JSON.stringify(beat))
-      .pexpire(key, STALE_AFTER_MS)
-      .exec()
-      .catch(() => {});
-  };
-  void write();
-  const timer = setInterval(write, HEARTBEAT_INTERVAL_MS);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      // Gone at once rather than after the expiry: a stopped process is not a target that is up.
-      const beat = snapshot();
-      await redis.hdel(heartbeatKey(prefix, beat.arn), beat.instance).catch(() => {});
-    },
-  };
+  return startHeartbeatLoop(redis, heartbeatKey(prefix, snapshot().arn), snapshot);
 }
 
 export interface StatusTarget extends TargetId {
@@ -114,18 +90,8 @@ export class TargetStatusReader {
     return queues;
   }
 
-  /** Live processes' heartbeats; those of crashed processes are dropped from the hash. */
-  private async heartbeats(arn: string): Promise<TargetHeartbeat[]> {
-    const key = heartbeatKey(this.options.prefix, arn);
-    const live: TargetHeartbeat[] = [];
-    const dead: string[] = [];
-    for (const [instance, value] of Object.entries(await this.redis.hgetall(key))) {
-      const beat = JSON.parse(value) as TargetHeartbeat;
-      if (Date.now() - Date.parse(beat.updatedAt) > STALE_AFTER_MS) dead.push(instance);
-      else live.push(beat);
-    }
-    if (dead.length > 0) await this.redis.hdel(key, ...dead);
-    return live;
+  private heartbeats(arn: string): Promise<TargetHeartbeat[]> {
+    return readLiveHeartbeats<TargetHeartbeat>(this.redis, heartbeatKey(this.options.prefix, arn));
   }
 
   private async readOne(target: StatusTarget): Promise<TargetStatus> {

@@ -13,7 +13,9 @@ afterEach(async () => {
   open = [];
 });
 
-async function serve(readiness: () => { ready: boolean; detail: string } = () => ({ ready: true, detail: 'ok' })) {
+async function serve(
+  readiness: () => { ready: boolean; detail: string } = () => ({ ready: true, detail: 'ok' }),
+) {
   const registry = createProcessRegistry('test-service');
   const server = await startOpsServer({ port: 0, host: '127.0.0.1', registry, log, readiness });
   open.push(server);
@@ -26,7 +28,9 @@ describe('ops server', () => {
     const response = await fetch(`${url}/metrics`);
     expect(response.status).toBe(200);
     const body = await response.text();
-    expect(body).toMatch(/^bucket_events_build_info\{service="test-service",version="[^"]+",node_version="v\d+/m);
+    expect(body).toMatch(
+      /^bucket_events_build_info\{service="test-service",version="[^"]+",node_version="v\d+/m,
+    );
     expect(body).toContain('process_cpu_user_seconds_total');
     expect(body).toContain('nodejs_eventloop_lag_seconds');
   });

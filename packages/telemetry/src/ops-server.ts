@@ -47,7 +47,10 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   };
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      log.error({ err: error instanceof Error ? error.message : String(error), url: req.url }, 'ops request failed');
+      log.error(
+        { err: error instanceof Error ? error.message : String(error), url: req.url },
+        'ops request failed',
+      );
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('internal error\n');
     });

@@ -31,9 +31,7 @@ export function answerHealth(
   }
   readiness().then(
     ({ ready, detail }) =>
-      res
-        .writeHead(ready ? 200 : 503, { 'content-length': 0, 'x-bucket-events-health': detail })
-        .end(),
+      res.writeHead(ready ? 200 : 503, { 'content-length': 0, 'x-bucket-events-health': detail }).end(),
     () => res.writeHead(503, { 'content-length': 0 }).end(),
   );
   return true;
