@@ -8,6 +8,7 @@ import { createProcessRegistry, type OpsServer, startOpsServer } from '@bucket-e
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { StatusHistory } from './console/history.ts';
+import { readPipelineStatus } from './console/pipeline.ts';
 import { startConsole } from './console/server.ts';
 import type { IngestDeps } from './http/context.ts';
 import { createS3Server } from './http/server.ts';
@@ -127,6 +128,14 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     // The status page is a convenience: if its port is taken, S3 still serves.
     consoleServer = await startConsole({
       history,
+      pipeline: () =>
+        readPipelineStatus({
+          redis: statusRedis,
+          prefix: options.queuePrefix,
+          readiness,
+          outboxRows: () => store.metadata.outboxSize(),
+          oldestOutboxSeconds: oldestOutboxAgeSeconds,
+        }),
       targets: options.config.targets,
       redisUrl: options.redisUrl,
       queuePrefix: options.queuePrefix,

@@ -122,6 +122,12 @@ afterAll(async () => {
 
 describe("the operator's view of a target outage", () => {
   it('admin targets and the status page show the target offline with a growing backlog, then online again', async () => {
+    // Connected and idle: online before its first event, not only after a write.
+    const idle = await until(async () => {
+      const status = await adminTargets();
+      return status.state === 'online' ? status : undefined;
+    }, 'the idle target online');
+    expect(idle.delivered).toBe(0);
     await upload(5);
     const healthy = await until(async () => {
       const status = await adminTargets();
@@ -179,6 +185,24 @@ describe("the operator's view of a target outage", () => {
     await expect.poll(() => card.getAttribute('class'), { timeout: 15_000 }).toContain('state-online');
     await page.close();
   }, 180_000);
+
+  it('the status page shows the router: leading, red while no router runs, leading again', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    try {
+      await page.goto(stack.consoleUrl);
+      const router = page.locator('#stage-router');
+      const ingest = page.locator('#stage-ingest');
+      await expect.poll(() => router.getAttribute('class'), { timeout: 15_000 }).toContain('state-leading');
+      await expect.poll(() => ingest.getAttribute('class'), { timeout: 15_000 }).toContain('state-ready');
+      await stack.kill('router');
+      await expect.poll(() => router.getAttribute('class'), { timeout: 15_000 }).toContain('state-no-process');
+      expect(await router.evaluate((element) => getComputedStyle(element).borderTopColor)).toBe('rgb(221, 34, 34)');
+      await stack.relaunch('router');
+      await expect.poll(() => router.getAttribute('class'), { timeout: 30_000 }).toContain('state-leading');
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
 
   it('admin dlq lists a dead letter, sends it back to the target, and purges', async () => {
     const dead = new Queue(deadLetterQueueName({ kind: 'redis', id: '1' }), {

@@ -1,5 +1,5 @@
-// The status page: one card per target (red when it is offline or no process
-// serves it), its numbers, three charts over the last ten minutes (throughput,
+// The status page: a row for ingest (outbox) and the router (leader, lag), then
+// one card per target (red when it is offline or no process serves it), its numbers, three charts over the last ten minutes (throughput,
 // backlog, latency) and its dead letters. Plain HTML and script, refreshed
 // every two seconds from /api/status; charts by Chart.js (served at /assets/).
 export const STATUS_PAGE = `<!doctype html>
@@ -14,12 +14,14 @@ export const STATUS_PAGE = `<!doctype html>
   #updated { color: #667; margin-bottom: 1rem; }
   #targets { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 1rem; }
   .target { background: #fff; border: 2px solid #2e9d5b; border-radius: 8px; padding: .75rem 1rem; }
-  .target.state-offline, .target.state-no-process { border-color: #d22; background: #fdecec; }
+  .target.state-offline, .target.state-no-process, .target.state-no-leader, .target.state-not-ready { border-color: #d22; background: #fdecec; }
+  #pipeline { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 1rem; margin-bottom: 1rem; }
   .target h2 { font-size: 1rem; margin: 0 0 .5rem; display: flex; justify-content: space-between; gap: .5rem; word-break: break-all; }
   .state { font-size: .8rem; padding: .1rem .5rem; border-radius: 999px; color: #fff; background: #2e9d5b; white-space: nowrap; }
-  .state-offline .state, .state-no-process .state { background: #d22; }
+  .state-offline .state, .state-no-process .state, .state-no-leader .state, .state-not-ready .state { background: #d22; }
   dl { display: grid; grid-template-columns: repeat(3, auto 1fr); gap: .15rem .6rem; margin: 0 0 .5rem; }
   dt { color: #667; } dd { margin: 0; font-variant-numeric: tabular-nums; }
+  .leader { color: #667; font-family: ui-monospace, monospace; font-size: .8rem; }
   .error { color: #a11; font-family: ui-monospace, monospace; font-size: .8rem; min-height: 1em; }
   .charts { display: grid; grid-template-columns: repeat(3, 1fr); gap: .5rem; }
   .charts div { height: 110px; position: relative; min-width: 0; }
@@ -31,6 +33,13 @@ export const STATUS_PAGE = `<!doctype html>
 <body>
 <h1>Bucket Events — targets</h1>
 <div id="updated">loading…</div>
+<div id="pipeline">
+  <section class="target" id="stage-ingest"><h2><span>ingest (S3 API, outbox)</span><span class="state"></span></h2>
+    <dl><dt>outbox</dt><dd class="rows"></dd><dt>oldest</dt><dd class="oldest"></dd><dt>relay</dt><dd class="detail"></dd></dl></section>
+  <section class="target" id="stage-router"><h2><span>router</span><span class="state"></span></h2>
+    <dl><dt>processes</dt><dd class="processes"></dd><dt>lag</dt><dd class="lag"></dd><dt>routed</dt><dd class="routed"></dd></dl>
+    <div class="leader"></div></section>
+</div>
 <div id="targets"></div>
 <script>
 const charts = new Map();
@@ -70,6 +79,20 @@ async function refresh() {
   try {
     const response = await fetch('/api/status');
     const status = await response.json();
+    const ingest = document.getElementById('stage-ingest');
+    const ingestState = status.pipeline.ingest.ready ? 'ready' : 'not-ready';
+    ingest.className = 'target state-' + ingestState;
+    ingest.querySelector('.state').textContent = ingestState;
+    ingest.querySelector('.rows').textContent = status.pipeline.ingest.outboxRows;
+    ingest.querySelector('.oldest').textContent = ago(status.pipeline.ingest.oldestOutboxSeconds);
+    ingest.querySelector('.detail').textContent = status.pipeline.ingest.detail;
+    const router = document.getElementById('stage-router');
+    router.className = 'target state-' + status.pipeline.router.state;
+    router.querySelector('.state').textContent = status.pipeline.router.state;
+    router.querySelector('.processes').textContent = status.pipeline.router.processes;
+    router.querySelector('.lag').textContent = fmt(status.pipeline.router.lagSeconds * 1000) + ' ms';
+    router.querySelector('.routed').textContent = status.pipeline.router.routed;
+    router.querySelector('.leader').textContent = status.pipeline.router.leader ? 'leader ' + status.pipeline.router.leader : '';
     for (const target of status.targets) {
       const el = card(target);
       el.className = 'target state-' + target.state;

@@ -10,10 +10,13 @@ import { dirname, join } from 'node:path';
 import type { ConfiguredTarget } from '@bucket-events/config';
 import { type DeadLetter, listDeadLetters } from '@bucket-events/target-kit';
 import type { StatusHistory } from './history.ts';
+import type { PipelineStatus } from './pipeline.ts';
 import { STATUS_PAGE } from './page.ts';
 
 export interface ConsoleOptions {
   history: StatusHistory;
+  /** Ingest's outbox and the router's leadership: the page's first row. */
+  pipeline(): Promise<PipelineStatus>;
   targets: readonly ConfiguredTarget[];
   redisUrl: string;
   queuePrefix: string;
@@ -59,7 +62,8 @@ export async function startConsole(options: ConsoleOptions): Promise<{ server: S
           .writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'max-age=3600' })
           .end(script);
       } else if (req.url === '/api/status') {
-        const body = JSON.stringify({ ...options.history.snapshot(), deadLetters: await deadLetters() });
+        const [letters, pipeline] = await Promise.all([deadLetters(), options.pipeline()]);
+        const body = JSON.stringify({ ...options.history.snapshot(), pipeline, deadLetters: letters });
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' }).end(body);
       } else {
         res.writeHead(404).end();
