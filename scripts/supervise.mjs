@@ -24,7 +24,8 @@ const hasStartScript = (dir) => {
   const manifest = join(ROOT, 'apps', dir, 'package.json');
   return existsSync(manifest) && Boolean(JSON.parse(readFileSync(manifest, 'utf8')).scripts?.start);
 };
-const apps = process.argv.length > 2 ? process.argv.slice(2) : readdirSync(join(ROOT, 'apps')).filter(hasStartScript);
+const apps =
+  process.argv.length > 2 ? process.argv.slice(2) : readdirSync(join(ROOT, 'apps')).filter(hasStartScript);
 const width = Math.max(...apps.map((name) => name.length));
 const children = new Map();
 let stopping = false;
@@ -38,7 +39,9 @@ function start(name) {
     env: process.env,
   });
   for (const stream of [child.stdout, child.stderr])
-    createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => say(name, line));
+    createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) =>
+      say(name, line),
+    );
   children.set(name, child);
   child.on('exit', (code, signal) => {
     children.delete(name);

@@ -8,8 +8,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { buildConfig } from '@bucket-events/config';
 import { type RouterHeartbeat, routerHeartbeatKey } from '@bucket-events/contracts';
-import { test } from '@bucket-events/testing';
 import { createProcessRegistry, readLiveHeartbeats } from '@bucket-events/telemetry';
+import { test } from '@bucket-events/testing';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { describe, expect } from 'vitest';
@@ -24,9 +24,7 @@ function sample(scrape: string, series: string): number | undefined {
 }
 
 describe('router metrics', () => {
-  test('leader and standby, routed mutations, events per target and rule misses', async ({
-    redis,
-  }) => {
+  test('leader and standby, routed mutations, events per target and rule misses', async ({ redis }) => {
     const prefix = redis.prefix.slice(0, -1);
     const ingest = await startTestIngest(redis.url, prefix);
     const config = buildConfig(TEST_CONFIG_DOCUMENT, {}, 'test');

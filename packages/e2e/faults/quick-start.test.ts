@@ -122,10 +122,14 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
             expect(body).toContain(`bucket_events_build_info{service="${SERVICE[part]}"`);
             expect(body).toContain('process_resident_memory_bytes');
             if (part === 'redis') {
-              const delivered = body.split('\n').filter((l) => l.startsWith('bucket_events_delivered_total{'));
+              const delivered = body
+                .split('\n')
+                .filter((l) => l.startsWith('bucket_events_delivered_total{'));
               expect(delivered.map((l) => /id="([^"]+)"/.exec(l)?.[1]).sort()).toEqual(scenario.redisTargets);
               for (const line of delivered)
-                expect(line).toMatch(/^bucket_events_delivered_total\{target="arn:minio:sqs:us-east-1:\d+:redis",kind="redis",id="\d+"\} 0$/);
+                expect(line).toMatch(
+                  /^bucket_events_delivered_total\{target="arn:minio:sqs:us-east-1:\d+:redis",kind="redis",id="\d+"\} 0$/,
+                );
             }
           }
         }

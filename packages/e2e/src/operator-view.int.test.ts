@@ -195,8 +195,12 @@ describe("the operator's view of a target outage", () => {
       await expect.poll(() => router.getAttribute('class'), { timeout: 15_000 }).toContain('state-leading');
       await expect.poll(() => ingest.getAttribute('class'), { timeout: 15_000 }).toContain('state-ready');
       await stack.kill('router');
-      await expect.poll(() => router.getAttribute('class'), { timeout: 15_000 }).toContain('state-no-process');
-      expect(await router.evaluate((element) => getComputedStyle(element).borderTopColor)).toBe('rgb(221, 34, 34)');
+      await expect
+        .poll(() => router.getAttribute('class'), { timeout: 15_000 })
+        .toContain('state-no-process');
+      expect(await router.evaluate((element) => getComputedStyle(element).borderTopColor)).toBe(
+        'rgb(221, 34, 34)',
+      );
       await stack.relaunch('router');
       await expect.poll(() => router.getAttribute('class'), { timeout: 30_000 }).toContain('state-leading');
     } finally {

@@ -38,6 +38,8 @@ export interface StackOptions {
   redisUrl: string;
   /** Extra environment for every process. */
   env?: Record<string, string>;
+  /** Serve /metrics, /healthz and /readyz from every process, each on a free port (default: none). */
+  metrics?: boolean;
 }
 
 export interface Stack {
@@ -49,6 +51,8 @@ export interface Stack {
   logDir: string;
   /** Signals one process (ingest, router or a target app; SIGKILL by default) and waits until it is gone. */
   kill(part: Part, signal?: NodeJS.Signals): Promise<void>;
+  /** Each running part's /metrics port, when the stack was started with `metrics`. */
+  metricsPorts: Partial<Record<Part, number>>;
   /** The process id of a running part (for memory readings). */
   pid(part: Part): number | undefined;
   /** Starts a killed process again, as it was (same port, data, environment); ingest: until it answers. */
@@ -135,6 +139,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...options.env,
   };
   const running = new Map<Part, { child: ChildProcess; env: Record<string, string> }>();
+  const metricsPorts: Partial<Record<Part, number>> = {};
+  // Several stacks run side by side: no process takes a default port.
+  const metricsPortOf = async (part: Part) => {
+    if (!options.metrics) return '0';
+    metricsPorts[part] = await freePort();
+    return String(metricsPorts[part]);
+  };
   const launch = (part: Part, env: Record<string, string> = {}) => {
     const log = createWriteStream(join(logDir, `${part}.log`), { flags: 'a' });
     // STACK_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) go to every process: for profiling.
@@ -161,11 +172,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       BUCKET_EVENTS_DATA_DIR: join(workDir, 'data'),
       BUCKET_EVENTS_FSYNC: options.env?.BUCKET_EVENTS_FSYNC ?? 'false',
       BUCKET_EVENTS_CONSOLE_ADDRESS: `127.0.0.1:${consolePort}`,
+      BUCKET_EVENTS_METRICS_PORT: await metricsPortOf('ingest'),
     });
-    launch('router');
+    launch('router', { BUCKET_EVENTS_METRICS_PORT: await metricsPortOf('router') });
     for (const kind of options.targets) {
-      // No metrics server: several stacks run side by side, and tests read status through Redis.
-      launch(kind, { BUCKET_EVENTS_METRICS_PORT: '0' });
+      launch(kind, { BUCKET_EVENTS_METRICS_PORT: await metricsPortOf(kind) });
     }
     const endpoint = `http://127.0.0.1:${port}`;
     await waitForHttp(endpoint, ingest, 'ingest');
@@ -177,6 +188,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     return {
       pid: (part) => running.get(part)?.child.pid,
+      metricsPorts,
       async kill(part, signal = 'SIGKILL') {
         const child = running.get(part)?.child;
         if (!child || child.exitCode !== null || child.signalCode !== null) return;

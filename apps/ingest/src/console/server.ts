@@ -10,8 +10,8 @@ import { dirname, join } from 'node:path';
 import type { ConfiguredTarget } from '@bucket-events/config';
 import { type DeadLetter, listDeadLetters } from '@bucket-events/target-kit';
 import type { StatusHistory } from './history.ts';
-import type { PipelineStatus } from './pipeline.ts';
 import { STATUS_PAGE } from './page.ts';
+import type { PipelineStatus } from './pipeline.ts';
 
 export interface ConsoleOptions {
   history: StatusHistory;
