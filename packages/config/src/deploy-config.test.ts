@@ -1,0 +1,36 @@
+// The configuration the deployment files ship (infra/deploy/config.json) loads
+// with the secrets compose passes as MinIO's environment overrides, and is
+// refused without them: a broken deploy config fails here, not at start-up.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildConfig } from './load.ts';
+
+const path = new URL('../../../infra/deploy/config.json', import.meta.url);
+const document = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+
+describe('infra/deploy/config.json', () => {
+  it('enables all six targets once compose supplies the secrets', () => {
+    const config = buildConfig(
+      document,
+      {
+        MINIO_NOTIFY_AMQP_URL_1: 'amqp://bucketevents:secret@rabbitmq:5672',
+        MINIO_NOTIFY_POSTGRES_CONNECTION_STRING_1:
+          'postgres://bucketevents:secret@postgres:5432/bucketevents',
+      },
+      'deploy',
+    );
+    expect(config.targets.map((t) => t.arn).sort()).toEqual([
+      'arn:minio:sqs:us-east-1:1:amqp',
+      'arn:minio:sqs:us-east-1:1:elasticsearch',
+      'arn:minio:sqs:us-east-1:1:kafka',
+      'arn:minio:sqs:us-east-1:1:nats',
+      'arn:minio:sqs:us-east-1:1:postgresql',
+      'arn:minio:sqs:us-east-1:1:redis',
+    ]);
+    expect(JSON.stringify(document)).not.toMatch(/bucketevents:bucketevents@/);
+  });
+
+  it('is refused without them, naming what is missing', () => {
+    expect(() => buildConfig(document, {}, 'deploy')).toThrow(/amqp\.1\.url: required/);
+  });
+});
