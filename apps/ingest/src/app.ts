@@ -14,6 +14,7 @@ import type { IngestDeps } from './http/context.ts';
 import { createS3Server } from './http/server.ts';
 import { LiveHub } from './live/hub.ts';
 import { NotificationRules } from './notification/rules-cache.ts';
+import type { RedisDurability } from './outbox/durability.ts';
 import { DEFAULT_ROUND_PACING, withTopLinger } from './outbox/pacing.ts';
 import { OutboxRelay } from './outbox/relay.ts';
 import { ObjectStore } from './storage/object-store.ts';
@@ -39,6 +40,8 @@ export interface IngestOptions {
   relayLingerMs?: number;
   /** Port of /metrics, /healthz and /readyz (0: any free port; undefined: none). */
   metricsPort?: number;
+  /** When the relay may delete outbox rows (outbox/durability.ts); default: once Redis accepted them. */
+  redisDurability?: RedisDurability;
   /** Ready only while the outbox's oldest mutation is younger than this (seconds). Default 30. */
   outboxStuckSeconds?: number;
   log: Logger;
@@ -81,6 +84,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
           ? undefined
           : withTopLinger(DEFAULT_ROUND_PACING, options.relayLingerMs),
       observer: metrics.relay,
+      durability: options.redisDurability,
     },
     options.log,
   );

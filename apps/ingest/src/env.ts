@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_METRICS_PORTS } from '@bucket-events/contracts';
 import { z } from 'zod';
+import { parseRedisDurability, type RedisDurability } from './outbox/durability.ts';
 import { DEFAULT_ROUND_PACING, type LingerStep } from './outbox/pacing.ts';
 
 const envSchema = z.object({
@@ -36,6 +37,20 @@ const envSchema = z.object({
     .default((DEFAULT_ROUND_PACING.steps.at(-1) as LingerStep).lingerMs),
   /** Port of ingest's /metrics, /healthz and /readyz; 0 turns them off. */
   BUCKET_EVENTS_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_METRICS_PORTS.ingest),
+  /**
+   * When the relay deletes outbox rows: `ack` once Redis accepted them; `fsync` once Redis wrote
+   * them to disk (Redis must run appendfsync always); `replicas:N` once N replicas have them.
+   */
+  BUCKET_EVENTS_REDIS_DURABILITY: z
+    .string()
+    .default('ack')
+    .superRefine((value, context) => {
+      try {
+        parseRedisDurability(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   /** Ingest reports itself not ready (/minio/health/ready 503) while the outbox's oldest mutation is older than this. */
   BUCKET_EVENTS_OUTBOX_STUCK_SECONDS: z.coerce.number().positive().default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -55,6 +70,7 @@ export interface IngestEnv {
   relayLingerMs: number;
   metricsPort: number | undefined;
   outboxStuckSeconds: number;
+  redisDurability: RedisDurability;
   console: { host: string; port: number } | undefined;
 }
 
@@ -88,5 +104,6 @@ export function parseIngestEnv(env: NodeJS.ProcessEnv = process.env): IngestEnv 
     relayLingerMs: parsed.BUCKET_EVENTS_RELAY_LINGER_MS,
     metricsPort: parsed.BUCKET_EVENTS_METRICS_PORT === 0 ? undefined : parsed.BUCKET_EVENTS_METRICS_PORT,
     outboxStuckSeconds: parsed.BUCKET_EVENTS_OUTBOX_STUCK_SECONDS,
+    redisDurability: parseRedisDurability(parsed.BUCKET_EVENTS_REDIS_DURABILITY),
   };
 }

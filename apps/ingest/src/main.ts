@@ -27,6 +27,7 @@ async function main() {
     relayLingerMs: env.relayLingerMs,
     metricsPort: env.metricsPort,
     outboxStuckSeconds: env.outboxStuckSeconds,
+    redisDurability: env.redisDurability,
     log,
   });
   log.info(

@@ -10,6 +10,7 @@ import { Queue } from 'bullmq';
 import * as Minio from 'minio';
 import { pino } from 'pino';
 import { type RunningIngest, startIngest } from '../src/app.ts';
+import type { RedisDurability } from '../src/outbox/durability.ts';
 
 export const ACCESS_KEY = 'minioadmin';
 export const SECRET_KEY = 'minioadmin';
@@ -39,7 +40,13 @@ export interface TestIngest {
 export async function startTestIngest(
   redisUrl: string,
   prefix: string,
-  options: { dataDir?: string; domain?: string; metricsPort?: number; outboxStuckSeconds?: number } = {},
+  options: {
+    dataDir?: string;
+    domain?: string;
+    metricsPort?: number;
+    outboxStuckSeconds?: number;
+    redisDurability?: RedisDurability;
+  } = {},
 ): Promise<TestIngest> {
   const dataDir = options.dataDir;
   // In a private parent folder, so a test can check that nothing appeared next to
@@ -57,6 +64,7 @@ export async function startTestIngest(
     domain: options.domain,
     metricsPort: options.metricsPort,
     outboxStuckSeconds: options.outboxStuckSeconds,
+    redisDurability: options.redisDurability,
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   const s3 = new S3Client({

@@ -18,7 +18,8 @@ export interface PrivateRedis {
   remove(): Promise<void>;
 }
 
-export async function privateRedis(): Promise<PrivateRedis> {
+/** `extraArgs` follow the defaults on redis-server's command line, so they override them. */
+export async function privateRedis(options: { extraArgs?: string[] } = {}): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'private-redis-'));
   let server: ChildProcess | undefined;
@@ -28,10 +29,13 @@ export async function privateRedis(): Promise<PrivateRedis> {
     return redis;
   };
   const stop = async () => {
-    if (!server || server.exitCode !== null) return;
+    if (!server || server.exitCode !== null || server.signalCode !== null) return;
     const exited = new Promise((resolve) => server?.once('exit', resolve));
     server.kill('SIGTERM');
+    // A server still busy with a background rewrite may linger: a test must not hang on it.
+    const stubborn = setTimeout(() => server?.kill('SIGKILL'), 10_000);
     await exited;
+    clearTimeout(stubborn);
   };
   return {
     port,
@@ -42,7 +46,16 @@ export async function privateRedis(): Promise<PrivateRedis> {
       const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
       server = spawn(
         'redis-server',
-        [...args, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+        [
+          ...args,
+          '--appendonly',
+          'yes',
+          '--appendfsync',
+          'always',
+          '--save',
+          '',
+          ...(options.extraArgs ?? []),
+        ],
         {
           stdio: 'ignore',
         },

@@ -22,6 +22,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Metadata, OutboxRow } from '../storage/metadata.ts';
 import type { RelayObserver } from '../telemetry/metrics.ts';
+import { DurabilityGate, NotDurableError, type RedisDurability } from './durability.ts';
 import { DEFAULT_ROUND_PACING, RoundPacer, type RoundPacing } from './pacing.ts';
 
 export interface RelayOptions {
@@ -34,6 +35,8 @@ export interface RelayOptions {
   pacing?: RoundPacing;
   /** Told of every round and failure (metrics). */
   observer?: RelayObserver;
+  /** When rows may be deleted (default: once Redis accepted their jobs). */
+  durability?: RedisDurability;
 }
 
 export function toMutationRecord(row: OutboxRow): MutationRecord {
@@ -52,6 +55,7 @@ export class OutboxRelay {
    */
   private readonly redis: Redis;
   private readonly jobs: JobAdder;
+  private readonly gate: DurabilityGate;
   private stopped = false;
   private wake: (() => void) | undefined;
   private running: Promise<void> | undefined;
@@ -70,6 +74,7 @@ export class OutboxRelay {
     });
     this.redis.on('error', () => {}); // connection errors surface in publish() and are retried there
     this.jobs = new JobAdder(this.redis, options.prefix);
+    this.gate = new DurabilityGate(this.redis, options.durability ?? { mode: 'ack' });
   }
 
   start(): void {
@@ -99,7 +104,10 @@ export class OutboxRelay {
         continue;
       }
       try {
+        await this.gate.beforeRound();
         const records = await this.publish(rows);
+        // Rows go only once their jobs are as durable as configured; else the round is sent again.
+        await this.gate.afterRound();
         this.options.observer?.round(records.count, records.oldestLagSeconds);
         const lastId = (rows[rows.length - 1] as OutboxRow).id;
         const pause = pacer.afterRound(rows.length);
@@ -121,7 +129,9 @@ export class OutboxRelay {
         if (this.failures === 1 || this.failures % 20 === 0) {
           this.log.warn(
             { err: (error as Error).message, pending: rows.length, retryInMs: delay },
-            'outbox relay: cannot reach Redis',
+            error instanceof NotDurableError
+              ? 'outbox relay: Redis does not keep rounds as durably as configured'
+              : 'outbox relay: cannot reach Redis',
           );
         }
         await this.sleep(delay);
