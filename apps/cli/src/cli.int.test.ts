@@ -1,4 +1,4 @@
-// The CLI as a user runs it (the workspace's bin, a child process) against a
+// The CLI as a user runs it (bin/bucket-events, a child process) against a
 // real ingest and Redis: the seed's Step 2 verbatim, the object commands, JSON
 // output, one-line errors with non-zero exits, and `watch` receiving an
 // upload's event within a second.
@@ -13,7 +13,8 @@ import { test } from '@bucket-events/testing';
 import { pino } from 'pino';
 import { afterEach, describe, expect } from 'vitest';
 
-const BIN = new URL('../bin/bucket-events.mjs', import.meta.url).pathname;
+/** What the README gives users: the checkout's bin/bucket-events, wherever pnpm lives. */
+const BIN = new URL('../../../bin/bucket-events', import.meta.url).pathname;
 const run = promisify(execFile);
 
 interface Cli {
@@ -57,15 +58,14 @@ async function setup(redis: { url: string; prefix: string }): Promise<{ cli: Cli
   const env = { ...process.env, BUCKET_EVENTS_CLI_CONFIG_DIR: join(dir, 'cli') };
   const cli = (async (...args: string[]) => {
     try {
-      const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env });
+      const { stdout, stderr } = await run(BIN, args, { env });
       return { stdout, stderr, code: 0 };
     } catch (error) {
       const failed = error as { stdout: string; stderr: string; code: number };
       return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
     }
   }) as Cli;
-  cli.spawn = (...args) =>
-    spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  cli.spawn = (...args) => spawn(BIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   expect((await cli('alias', 'set', 'myminio', ingest.endpoint, 'minioadmin', 'minioadmin')).code).toBe(0);
   return { cli, ingest };
 }

@@ -24,6 +24,7 @@ const { values } = parseArgs({
     'big-mib': { type: 'string', default: '1024' },
     fsync: { type: 'string', default: 'true' },
     port: { type: 'string', default: '9310' },
+    'metrics-port': { type: 'string', default: '9311' },
     'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
   },
 });
@@ -67,6 +68,8 @@ async function main() {
       REDIS_URL: values['redis-url'],
       HOME: dataDir,
       LOG_LEVEL: 'warn',
+      BUCKET_EVENTS_METRICS_PORT: values['metrics-port'],
+      BUCKET_EVENTS_CONSOLE_ADDRESS: 'off',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -97,6 +100,9 @@ async function main() {
         }
       }),
     );
+    // What the relay handed to Redis meanwhile, and what it had not yet: its cost shows here
+    // (BUCKET_EVENTS_REDIS_DURABILITY, Redis's appendfsync), not in the PUTs, which commit first.
+    const relay = await relayReading(values['metrics-port']);
     latencies.sort((a, b) => a - b);
     const smallPhaseRss = peakRssMiB(server.pid as number);
 
@@ -129,6 +135,9 @@ async function main() {
       puts: latencies.length,
       errors,
       putsPerSecond: Math.round(latencies.length / seconds),
+      redisDurability: process.env.BUCKET_EVENTS_REDIS_DURABILITY ?? 'ack',
+      relayedPerSecond: Math.round(relay.relayed / seconds),
+      outboxRowsLeft: relay.outboxRows,
       p50Ms: Number(percentile(latencies, 50).toFixed(2)),
       p99Ms: Number(percentile(latencies, 99).toFixed(2)),
       peakRssMiBSmallPuts: Math.round(smallPhaseRss),
@@ -140,6 +149,7 @@ async function main() {
     console.log(`
 PUT ${size} B x ${clients} clients for ${seconds}s (fsync ${report.fsync}):
   ${report.putsPerSecond} PUT/s   p50 ${report.p50Ms} ms   p99 ${report.p99Ms} ms   errors ${errors}
+  relayed to Redis ${report.relayedPerSecond} records/s, ${report.outboxRowsLeft} left in the outbox (durability ${report.redisDurability})
   peak RSS (whole run so far) ${report.peakRssMiBSmallPuts} MiB
 PUT ${report.bigObjectMiB} MiB object: HTTP ${bigStatus}, ${report.bigObjectMiBPerSecond} MiB/s, RSS during upload ≤ ${report.peakRssMiBDuringBigPut} MiB
 `);
@@ -153,6 +163,16 @@ PUT ${report.bigObjectMiB} MiB object: HTTP ${bigStatus}, ${report.bigObjectMiBP
     const redis = new Redis(values['redis-url']);
     await forgetPrefix(redis, `${queuePrefix}:`).finally(() => redis.disconnect());
   }
+}
+
+/** Records the relay handed to Redis so far and rows still in the outbox, from ingest's /metrics. */
+async function relayReading(metricsPort: string): Promise<{ relayed: number; outboxRows: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return {
+    relayed: read('bucket_events_relay_records_total'),
+    outboxRows: read('bucket_events_outbox_rows'),
+  };
 }
 
 await main();

@@ -13,5 +13,14 @@ export {
   type LoadConfigOptions,
   loadConfig,
 } from './load.ts';
+export {
+  ENV_TABLE_HEADER,
+  envRows,
+  LOG_LEVELS,
+  metricsPortEnv,
+  parseEnv,
+  sharedEnvShape,
+} from './process-env.ts';
 export { MASK, redactTarget, redactUrl } from './redact.ts';
+export { unpadded } from './target-docs.ts';
 export { TARGET_SCHEMAS, type TargetOptions } from './target-schemas.ts';

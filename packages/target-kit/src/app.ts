@@ -1,28 +1,20 @@
 // A target app's whole process: environment and config parsed (refusing to
 // start on any problem), one runTarget() per enabled target of the app's kind,
 // one /metrics, /healthz and /readyz for all of them, SIGTERM drains and exits.
-import { ConfigError, type ConfiguredTarget, loadConfig, redactTarget } from '@bucket-events/config';
-import { DEFAULT_METRICS_PORTS, type TargetKind } from '@bucket-events/contracts';
+import {
+  ConfigError,
+  type ConfiguredTarget,
+  loadConfig,
+  parseEnv,
+  redactTarget,
+} from '@bucket-events/config';
+import type { TargetKind } from '@bucket-events/contracts';
 import { createProcessRegistry, startOpsServer } from '@bucket-events/telemetry';
 import { pino } from 'pino';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { targetEnvSchema } from './env.ts';
 import { type RunningTarget, runTarget } from './run-target.ts';
 import type { TargetSink } from './sink.ts';
-
-const envSchema = z.object({
-  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
-  BUCKET_EVENTS_QUEUE_PREFIX: z.string().default('bull'),
-  /** Port of /metrics, /healthz and /readyz (0 = none). Each kind has its own default. */
-  BUCKET_EVENTS_METRICS_PORT: z.coerce.number().int().min(0).optional(),
-  TARGET_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(2000),
-  /** Most events per write; larger batches form only when a backlog waits (at low rates a batch is what is ready). */
-  TARGET_BATCH_SIZE: z.coerce.number().int().positive().default(500),
-  /** Longest wait between two attempts (a retry or a reconnect), in milliseconds. */
-  TARGET_RETRY_MAX_MS: z.coerce.number().int().positive().default(30_000),
-  /** Job lock lifetime in ms: how soon events held by a crashed process are delivered by another. */
-  TARGET_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
 
 export interface TargetAppDefinition<K extends TargetKind> {
   kind: K;
@@ -30,10 +22,10 @@ export interface TargetAppDefinition<K extends TargetKind> {
 }
 
 export async function runTargetApp<K extends TargetKind>(definition: TargetAppDefinition<K>): Promise<void> {
-  let env: z.infer<typeof envSchema>;
+  let env: z.infer<ReturnType<typeof targetEnvSchema>>;
   let targets: Extract<ConfiguredTarget, { kind: K }>[];
   try {
-    env = envSchema.parse(process.env);
+    env = parseEnv(targetEnvSchema(definition.kind));
     const argv = process.argv;
     const config = loadConfig({
       path: argv.includes('--config') ? argv[argv.indexOf('--config') + 1] : undefined,
@@ -69,7 +61,7 @@ export async function runTargetApp<K extends TargetKind>(definition: TargetAppDe
       }),
     );
   }
-  const port = env.BUCKET_EVENTS_METRICS_PORT ?? DEFAULT_METRICS_PORTS[definition.kind];
+  const port = env.BUCKET_EVENTS_METRICS_PORT;
   // Ready when every target is connected and not failing; an app with no target has nothing to wait for.
   const ops =
     port === 0

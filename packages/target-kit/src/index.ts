@@ -8,6 +8,7 @@ export {
   purgeDeadLetters,
   redriveDeadLetters,
 } from './dead-letters.ts';
+export { targetEnvSchema, targetEnvShape } from './env.ts';
 export {
   describeError,
   disconnected,
