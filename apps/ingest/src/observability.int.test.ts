@@ -2,17 +2,11 @@
 // without credentials (ready only while Redis answers), and /metrics with S3
 // requests by API and status, the outbox and the relay.
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { privateRedis, test } from '@bucket-events/testing';
+import { metricSample, privateRedis, test } from '@bucket-events/testing';
 import { describe, expect } from 'vitest';
 import { eventually, startTestIngest } from '../test/harness.ts';
 
 const HEALTH = ['/minio/health/live', '/minio/health/ready', '/minio/health/cluster'] as const;
-
-/** One sample of a scrape, by its full series name with labels. */
-function sample(scrape: string, series: string): number | undefined {
-  const line = scrape.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 describe('ingest health and metrics', () => {
   test('health answers 200 without credentials, ready turns 503 while Redis is down, and no upload is lost', async ({
@@ -41,8 +35,8 @@ describe('ingest health and metrics', () => {
       // Uploads are still accepted: their events wait in the outbox until Redis is back.
       await server.s3.send(new PutObjectCommand({ Bucket: 'health', Key: 'while-down', Body: 'x' }));
       const waiting = await (await fetch(`${opsUrl}/metrics`)).text();
-      expect(sample(waiting, 'bucket_events_outbox_rows')).toBeGreaterThan(0);
-      expect(sample(waiting, 'bucket_events_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(0);
+      expect(metricSample(waiting, 'bucket_events_outbox_rows')).toBeGreaterThan(0);
+      expect(metricSample(waiting, 'bucket_events_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(0);
 
       await own.start();
       await eventually(
@@ -51,9 +45,9 @@ describe('ingest health and metrics', () => {
       );
       const drained = await eventually(async () => {
         const text = await (await fetch(`${opsUrl}/metrics`)).text();
-        return sample(text, 'bucket_events_outbox_rows') === 0 ? text : undefined;
+        return metricSample(text, 'bucket_events_outbox_rows') === 0 ? text : undefined;
       }, 15_000);
-      expect(sample(drained, 'bucket_events_relay_failures_total')).toBeGreaterThan(0);
+      expect(metricSample(drained, 'bucket_events_relay_failures_total')).toBeGreaterThan(0);
     } finally {
       await server.stop();
       await own.remove();
@@ -73,15 +67,19 @@ describe('ingest health and metrics', () => {
       expect((await fetch(`${server.endpoint}/observed/k0`, { method: 'PUT', body: 'x' })).status).toBe(403);
       const scrape = await eventually(async () => {
         const text = await (await fetch(metricsUrl)).text();
-        return sample(text, 'bucket_events_relay_records_total') === 3 ? text : undefined;
+        return metricSample(text, 'bucket_events_relay_records_total') === 3 ? text : undefined;
       });
-      expect(sample(scrape, 'bucket_events_s3_requests_total{api="PutObject",status="200"}')).toBe(3);
-      expect(sample(scrape, 'bucket_events_s3_requests_total{api="CreateBucket",status="200"}')).toBe(1);
-      expect(sample(scrape, 'bucket_events_s3_requests_total{api="PutObject",status="403"}')).toBe(1);
-      expect(sample(scrape, 'bucket_events_s3_request_duration_seconds_count{api="PutObject"}')).toBe(4);
-      expect(sample(scrape, 'bucket_events_outbox_rows')).toBe(0);
-      expect(sample(scrape, 'bucket_events_outbox_oldest_age_seconds')).toBe(0);
-      expect(sample(scrape, 'bucket_events_relay_lag_seconds_count')).toBeGreaterThan(0);
+      expect(metricSample(scrape, 'bucket_events_s3_requests_total{api="PutObject",status="200"}')).toBe(3);
+      expect(metricSample(scrape, 'bucket_events_s3_requests_total{api="CreateBucket",status="200"}')).toBe(
+        1,
+      );
+      expect(metricSample(scrape, 'bucket_events_s3_requests_total{api="PutObject",status="403"}')).toBe(1);
+      expect(metricSample(scrape, 'bucket_events_s3_request_duration_seconds_count{api="PutObject"}')).toBe(
+        4,
+      );
+      expect(metricSample(scrape, 'bucket_events_outbox_rows')).toBe(0);
+      expect(metricSample(scrape, 'bucket_events_outbox_oldest_age_seconds')).toBe(0);
+      expect(metricSample(scrape, 'bucket_events_relay_lag_seconds_count')).toBeGreaterThan(0);
       expect(scrape).toMatch(/^bucket_events_build_info\{service="ingest"/m);
       // Health requests are not S3 requests.
       await fetch(`${server.endpoint}/minio/health/live`);

@@ -3,14 +3,9 @@
 // on N replicas (WAIT). Until then nothing is lost: uploads are accepted, the
 // rows stay, and they drain as soon as Redis gives that durability.
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { type PrivateRedis, privateRedis, test } from '@bucket-events/testing';
+import { metricSample, type PrivateRedis, privateRedis, test } from '@bucket-events/testing';
 import { describe, expect } from 'vitest';
 import { eventually, startTestIngest } from '../test/harness.ts';
-
-function sample(scrape: string, series: string): number | undefined {
-  const line = scrape.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 async function withRedis<T>(extraArgs: string[], use: (redis: PrivateRedis) => Promise<T>): Promise<T> {
   const redis = await privateRedis({ extraArgs });
@@ -37,9 +32,9 @@ describe('outbox durability against Redis', () => {
         // Refused as not durable at least once, and nothing deleted meanwhile.
         const refused = await eventually(async () => {
           const text = await metrics();
-          return (sample(text, 'bucket_events_relay_failures_total') ?? 0) > 0 ? text : undefined;
+          return (metricSample(text, 'bucket_events_relay_failures_total') ?? 0) > 0 ? text : undefined;
         });
-        expect(sample(refused, 'bucket_events_outbox_rows')).toBeGreaterThan(0);
+        expect(metricSample(refused, 'bucket_events_outbox_rows')).toBeGreaterThan(0);
         expect(await server.mutationRecords()).toEqual([]);
 
         const client = own.client();
@@ -47,7 +42,7 @@ describe('outbox durability against Redis', () => {
         await client.config('SET', 'appendfsync', 'always');
         client.disconnect();
         await eventually(
-          async () => (sample(await metrics(), 'bucket_events_outbox_rows') === 0 ? true : undefined),
+          async () => (metricSample(await metrics(), 'bucket_events_outbox_rows') === 0 ? true : undefined),
           20_000,
         );
         expect((await server.mutationRecords()).map((r) => r.key)).toEqual(['a']);
@@ -71,16 +66,17 @@ describe('outbox durability against Redis', () => {
         // No replica: WAIT times out (5 s) and the round counts as not durable.
         const refused = await eventually(async () => {
           const text = await metrics();
-          return (sample(text, 'bucket_events_relay_failures_total') ?? 0) > 0 ? text : undefined;
+          return (metricSample(text, 'bucket_events_relay_failures_total') ?? 0) > 0 ? text : undefined;
         }, 20_000);
-        expect(sample(refused, 'bucket_events_outbox_rows')).toBeGreaterThan(0);
+        expect(metricSample(refused, 'bucket_events_outbox_rows')).toBeGreaterThan(0);
 
         // A replica without its own AOF: it confirms once it has the writes in memory.
         await withRedis(
           ['--appendonly', 'no', '--replicaof', '127.0.0.1', String(primary.port)],
           async () => {
             await eventually(
-              async () => (sample(await metrics(), 'bucket_events_outbox_rows') === 0 ? true : undefined),
+              async () =>
+                metricSample(await metrics(), 'bucket_events_outbox_rows') === 0 ? true : undefined,
               30_000,
             );
           },

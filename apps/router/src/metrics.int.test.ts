@@ -9,7 +9,7 @@ import {
 import { buildConfig } from '@bucket-events/config';
 import { type RouterHeartbeat, routerHeartbeatKey } from '@bucket-events/contracts';
 import { createProcessRegistry, readLiveHeartbeats } from '@bucket-events/telemetry';
-import { test } from '@bucket-events/testing';
+import { metricSample, test } from '@bucket-events/testing';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { describe, expect } from 'vitest';
@@ -17,11 +17,6 @@ import { eventually, startTestIngest, TEST_CONFIG_DOCUMENT } from '../../ingest/
 import { startRouter } from './service.ts';
 
 const KAFKA = 'arn:minio:sqs:us-east-1:1:kafka';
-
-function sample(scrape: string, series: string): number | undefined {
-  const line = scrape.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 describe('router metrics', () => {
   test('leader and standby, routed mutations, events per target and rule misses', async ({ redis }) => {
@@ -48,8 +43,8 @@ describe('router metrics', () => {
     const second = start();
     const client = new Redis(redis.url);
     try {
-      expect(sample(await first.registry.metrics(), 'bucket_events_router_leader')).toBe(1);
-      expect(sample(await second.registry.metrics(), 'bucket_events_router_leader')).toBe(0);
+      expect(metricSample(await first.registry.metrics(), 'bucket_events_router_leader')).toBe(1);
+      expect(metricSample(await second.registry.metrics(), 'bucket_events_router_leader')).toBe(0);
       const beats = await eventually(async () => {
         const live = await readLiveHeartbeats<RouterHeartbeat>(client, routerHeartbeatKey(prefix));
         return live.length === 2 ? live : undefined;
@@ -75,12 +70,12 @@ describe('router metrics', () => {
         await ingest.s3.send(new PutObjectCommand({ Bucket: 'metered', Key: key, Body: 'x' }));
       const scrape = await eventually(async () => {
         const text = await first.registry.metrics();
-        return sample(text, 'bucket_events_router_mutations_total') === 3 ? text : undefined;
+        return metricSample(text, 'bucket_events_router_mutations_total') === 3 ? text : undefined;
       });
-      expect(sample(scrape, `bucket_events_router_events_total{target="${KAFKA}"}`)).toBe(2);
-      expect(sample(scrape, 'bucket_events_router_rule_misses_total')).toBe(1);
-      expect(sample(scrape, 'bucket_events_router_lag_seconds_count')).toBe(3);
-      expect(sample(await second.registry.metrics(), 'bucket_events_router_mutations_total')).toBe(0);
+      expect(metricSample(scrape, `bucket_events_router_events_total{target="${KAFKA}"}`)).toBe(2);
+      expect(metricSample(scrape, 'bucket_events_router_rule_misses_total')).toBe(1);
+      expect(metricSample(scrape, 'bucket_events_router_lag_seconds_count')).toBe(3);
+      expect(metricSample(await second.registry.metrics(), 'bucket_events_router_mutations_total')).toBe(0);
     } finally {
       client.disconnect();
       await first.router.close();

@@ -34,6 +34,12 @@ export const sharedEnvShape = {
       "Region in ARNs, the SigV4 scope and GetBucketLocation; default the config file's `region`, else `us-east-1`.",
     ),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info').describe('Log level (JSON lines on standard output).'),
+  BUCKET_EVENTS_VERSION: z
+    .string()
+    .optional()
+    .describe(
+      'The version `bucket_events_build_info` reports (the image sets it from its build); default `dev`.',
+    ),
 } as const;
 
 /** `BUCKET_EVENTS_METRICS_PORT` with the process's own default, so all of them run side by side. */

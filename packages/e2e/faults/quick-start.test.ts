@@ -2,14 +2,15 @@
 // metrics endpoint scraped, with no target, with the built-in default (one
 // Redis target) and with two targets of one kind — each scrape answers 200 with
 // labelled series, and S3 still answers afterwards. It uses the default ports
-// (9000, 9001, 9100–9107), so it runs in the phase that runs alone.
+// (9000, 9001, 9100–9107), so it runs in the phase that runs alone. And one
+// process killed: the supervisor starts it again while S3 keeps answering.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_METRICS_PORTS, type ProcessName } from '@bucket-events/contracts';
-import { forgetPrefix, loadServiceEndpoints, uniqueName } from '@bucket-events/testing/services';
+import { eventually, forgetPrefix, loadServiceEndpoints, uniqueName } from '@bucket-events/testing/services';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 
@@ -24,16 +25,6 @@ const SERVICE: Record<ProcessName, string> = {
   postgresql: 'target-postgresql',
   kafka: 'target-kafka',
 };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 interface Started {
   child: ChildProcess;
@@ -105,10 +96,12 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
       const started = quickStart(home, prefix, configFile);
       try {
         for (const [part, port] of Object.entries(DEFAULT_METRICS_PORTS)) {
-          await until(
-            `${part} on :${port}`,
-            async () => ((await fetch(`http://127.0.0.1:${port}/metrics`)).status ? true : undefined),
-            180_000,
+          await eventually(
+            async () =>
+              (await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined))?.status
+                ? true
+                : undefined,
+            { what: `${part} on :${port}`, timeoutMs: 180_000, intervalMs: 200 },
           ).catch((error: Error) => {
             throw new Error(`${error.message}\n${started.output().slice(-3000)}`);
           });
@@ -135,10 +128,12 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
         }
         // Idle targets are ready; so is every app with nothing to do.
         for (const [part, port] of Object.entries(DEFAULT_METRICS_PORTS)) {
-          await until(
-            `${part} ready`,
-            async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined),
-            30_000,
+          await eventually(
+            async () =>
+              (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200
+                ? true
+                : undefined,
+            { what: `${part} ready`, timeoutMs: 30_000, intervalMs: 200 },
           );
         }
         expect((await fetch('http://127.0.0.1:9000/minio/health/ready')).status).toBe(200);
@@ -153,16 +148,73 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
         s3.destroy();
         expect(started.child.exitCode).toBeNull();
       } finally {
-        await started.stop();
-        rmSync(home, { recursive: true, force: true });
-        const redis = new Redis(loadServiceEndpoints().redisUrl);
-        await forgetPrefix(redis, `${prefix}:`);
-        await redis.del('qs-events-1', 'qs-events-2');
-        redis.disconnect();
+        await stopAndForget(started, home, prefix);
       }
-      // Stopped for good: nothing restarted it, the ports are free for the next scenario.
-      for (const port of Object.values(DEFAULT_METRICS_PORTS))
-        await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
     }, 300_000);
   }
+
+  it('a process that dies is started again, and S3 answers all along', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'quick-start-'));
+    const prefix = uniqueName('qs');
+    const started = quickStart(home, prefix);
+    const bundle = join(ROOT, 'apps/target-amqp/dist/main.mjs');
+    try {
+      const metricsAnswer = async () =>
+        (await fetch(`http://127.0.0.1:${DEFAULT_METRICS_PORTS.amqp}/metrics`).catch(() => undefined))?.ok;
+      const victim = await eventually(
+        async () => ((await metricsAnswer()) ? pidRunning(bundle) : undefined),
+        {
+          what: 'the AMQP app up',
+          timeoutMs: 180_000,
+          intervalMs: 200,
+        },
+      );
+      await eventually(
+        async () =>
+          (await fetch('http://127.0.0.1:9000/minio/health/live').catch(() => undefined))?.ok
+            ? true
+            : undefined,
+        { what: 'S3 up', timeoutMs: 60_000, intervalMs: 200 },
+      );
+      process.kill(victim, 'SIGKILL');
+      expect((await fetch('http://127.0.0.1:9000/minio/health/live')).status).toBe(200);
+      const successor = await eventually(
+        async () => {
+          const pid = pidRunning(bundle);
+          return pid !== undefined && pid !== victim && (await metricsAnswer()) ? pid : undefined;
+        },
+        { what: 'the AMQP app started again', timeoutMs: 30_000, intervalMs: 200 },
+      );
+      expect(successor).not.toBe(victim);
+      expect(started.output()).toMatch(/target-amqp exited \(SIGKILL\); restarting it/);
+      expect((await fetch('http://127.0.0.1:9000/minio/health/live')).status).toBe(200);
+    } finally {
+      await stopAndForget(started, home, prefix);
+    }
+  }, 300_000);
 });
+
+/** Stops the product, forgets its Redis keys; then the ports must be free: nothing restarted it. */
+async function stopAndForget(started: Started, home: string, prefix: string): Promise<void> {
+  await started.stop();
+  rmSync(home, { recursive: true, force: true });
+  const redis = new Redis(loadServiceEndpoints().redisUrl);
+  await forgetPrefix(redis, `${prefix}:`);
+  await redis.del('qs-events-1', 'qs-events-2');
+  redis.disconnect();
+  for (const port of Object.values(DEFAULT_METRICS_PORTS))
+    await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
+}
+
+/** The process running this bundle (the supervisor starts each app by its bundle's path). */
+function pidRunning(bundle: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(bundle)) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}

@@ -11,7 +11,7 @@ import {
   PutBucketNotificationConfigurationCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import { freePort, isCi, loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
+import { eventually, freePort, isCi, loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Part, type Stack, startStack } from './stack.ts';
@@ -39,16 +39,6 @@ async function query(promql: string): Promise<Sample[]> {
   const body = (await response.json()) as { status: string; error?: string; data: { result: Sample[] } };
   if (body.status !== 'success') throw new Error(`${promql}: ${body.error}`);
   return body.data.result;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 /** The single value of a query that sums to one series. */
@@ -95,8 +85,9 @@ beforeAll(async () => {
     ],
     { stdio: 'ignore' },
   );
-  await until('Prometheus ready', async () =>
-    (await fetch(`${prometheusUrl}/-/ready`).catch(() => undefined))?.ok ? true : undefined,
+  await eventually(
+    async () => ((await fetch(`${prometheusUrl}/-/ready`).catch(() => undefined))?.ok ? true : undefined),
+    { what: 'Prometheus ready', timeoutMs: 60_000, intervalMs: 250 },
   );
 }, 120_000);
 
@@ -115,17 +106,27 @@ afterAll(async () => {
 
 describe.skipIf(!available)('a real Prometheus scraping every process', () => {
   it('sees every process up and the delivery series counting what was uploaded', async () => {
-    const ups = await until('every process up', async () => {
-      const samples = await query('up');
-      return samples.length === 3 && samples.every((s) => s.value[1] === '1') ? samples : undefined;
-    });
+    const ups = await eventually(
+      async () => {
+        const samples = await query('up');
+        return samples.length === 3 && samples.every((s) => s.value[1] === '1') ? samples : undefined;
+      },
+      { what: 'every process up', timeoutMs: 60_000, intervalMs: 250 },
+    );
     expect(ups.map((s) => s.metric.job).sort()).toEqual([
       'bucket-events-ingest',
       'bucket-events-router',
       'bucket-events-target-redis',
     ]);
     // Idle and connected: up before the first event.
-    expect(await scalar(`bucket_events_target_up{target="${ARN}"}`)).toBe(1);
+    await eventually(
+      async () => ((await scalar(`bucket_events_target_up{target="${ARN}"}`)) === 1 ? true : undefined),
+      {
+        what: 'target_up 1 before any event',
+        timeoutMs: 30_000,
+        intervalMs: 250,
+      },
+    );
 
     await stack.s3.send(new CreateBucketCommand({ Bucket: 'scraped' }));
     await stack.s3.send(
@@ -139,36 +140,56 @@ describe.skipIf(!available)('a real Prometheus scraping every process', () => {
     for (let i = 0; i < UPLOADS; i++)
       await stack.s3.send(new PutObjectCommand({ Bucket: 'scraped', Key: `photo-${i}.jpg`, Body: 'x' }));
 
-    await until('every event counted as delivered', async () =>
-      (await scalar(`sum(bucket_events_delivered_total{target="${ARN}",kind="redis",id="1"})`)) === UPLOADS
-        ? true
-        : undefined,
+    await eventually(
+      async () =>
+        (await scalar(`sum(bucket_events_delivered_total{target="${ARN}",kind="redis",id="1"})`)) === UPLOADS
+          ? true
+          : undefined,
+      { what: 'every event counted as delivered', timeoutMs: 60_000, intervalMs: 250 },
     );
-    expect(await scalar('sum(bucket_events_s3_requests_total{api="PutObject",status="200"})')).toBe(UPLOADS);
-    expect(await scalar('sum(bucket_events_router_mutations_total)')).toBe(UPLOADS);
-    expect(await scalar(`sum(bucket_events_router_events_total{target="${ARN}"})`)).toBe(UPLOADS);
-    expect(await scalar(`sum(bucket_events_delivery_latency_seconds_count{target="${ARN}"})`)).toBe(UPLOADS);
-    expect(await scalar('sum(bucket_events_router_leader)')).toBe(1);
-    expect(await scalar('sum(bucket_events_relay_records_total)')).toBe(UPLOADS);
-    expect(await scalar('sum(bucket_events_outbox_rows)')).toBe(0);
-    expect(await scalar(`bucket_events_queue_depth{target="${ARN}"}`)).toBe(0);
+    // Each process is scraped on its own schedule: every series reaches its value in its next scrape.
+    const expected: [string, number][] = [
+      ['sum(bucket_events_s3_requests_total{api="PutObject",status="200"})', UPLOADS],
+      ['sum(bucket_events_router_mutations_total)', UPLOADS],
+      [`sum(bucket_events_router_events_total{target="${ARN}"})`, UPLOADS],
+      [`sum(bucket_events_delivery_latency_seconds_count{target="${ARN}"})`, UPLOADS],
+      ['sum(bucket_events_router_leader)', 1],
+      ['sum(bucket_events_relay_records_total)', UPLOADS],
+      ['sum(bucket_events_outbox_rows)', 0],
+      [`bucket_events_queue_depth{target="${ARN}"}`, 0],
+    ];
+    for (const [promql, value] of expected) {
+      let last: number | undefined;
+      await eventually(
+        async () => {
+          last = await scalar(promql);
+          return last === value ? true : undefined;
+        },
+        { what: `${promql} = ${value}`, timeoutMs: 30_000, intervalMs: 250 },
+      ).catch((error: Error) => {
+        throw new Error(`${error.message} (last: ${last})`);
+      });
+    }
     const redis = new Redis(loadServiceEndpoints().redisUrl);
     expect(await redis.llen(key)).toBe(UPLOADS);
     redis.disconnect();
   }, 120_000);
 
   it('evaluates every alert rule, fires none on a healthy stack, and runs every dashboard query', async () => {
-    const rules = await until('every rule evaluated', async () => {
-      const response = await fetch(`${prometheusUrl}/api/v1/rules`);
-      const body = (await response.json()) as {
-        data: { groups: { rules: { name: string; health: string; lastEvaluation: string }[] }[] };
-      };
-      const all = body.data.groups.flatMap((group) => group.rules);
-      return all.length > 0 &&
-        all.every((rule) => rule.health === 'ok' && !rule.lastEvaluation.startsWith('0001'))
-        ? all
-        : undefined;
-    });
+    const rules = await eventually(
+      async () => {
+        const response = await fetch(`${prometheusUrl}/api/v1/rules`);
+        const body = (await response.json()) as {
+          data: { groups: { rules: { name: string; health: string; lastEvaluation: string }[] }[] };
+        };
+        const all = body.data.groups.flatMap((group) => group.rules);
+        return all.length > 0 &&
+          all.every((rule) => rule.health === 'ok' && !rule.lastEvaluation.startsWith('0001'))
+          ? all
+          : undefined;
+      },
+      { what: 'every rule evaluated', timeoutMs: 60_000, intervalMs: 250 },
+    );
     expect(rules.map((rule) => rule.name)).toContain('BucketEventsTargetDown');
     expect(await query('ALERTS{alertstate="firing"}')).toEqual([]);
 

@@ -4,7 +4,7 @@
 // noticed by the kit's probe within a few seconds.
 import { type TargetStatus, targetQueueName } from '@bucket-events/contracts';
 import { createProcessRegistry } from '@bucket-events/telemetry';
-import { test } from '@bucket-events/testing';
+import { eventually, test } from '@bucket-events/testing';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { describe, expect } from 'vitest';
@@ -13,16 +13,6 @@ import { runTarget } from './run-target.ts';
 import { type StatusTarget, TargetStatusReader } from './status.ts';
 
 const log = pino({ level: 'silent' });
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function testTarget(id: string) {
   const arn = `arn:minio:sqs:us-east-1:${id}:test`;
@@ -57,7 +47,7 @@ describe('target readiness', () => {
       );
     try {
       // Nothing was ever written: connected is enough.
-      await until(async () => ((await status()).state === 'online' ? true : undefined));
+      await eventually(async () => ((await status()).state === 'online' ? true : undefined));
       expect(sink.delivered).toEqual([]);
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
       expect(await upSample()).toBe(1);
@@ -65,14 +55,18 @@ describe('target readiness', () => {
 
       sink.unreachable = true;
       const probesBefore = sink.probes;
-      await until(async () => ((await status()).state === 'offline' ? true : undefined), 5000);
+      await eventually(async () => ((await status()).state === 'offline' ? true : undefined), {
+        timeoutMs: 5000,
+      });
       expect(sink.probes).toBeGreaterThan(probesBefore);
       expect((await fetch(`${url}/readyz`)).status).toBe(503);
       expect(await upSample()).toBe(0);
       expect((await status()).lastError).toMatch(/connection refused/);
 
       sink.unreachable = false;
-      await until(async () => ((await status()).state === 'online' ? true : undefined), 5000);
+      await eventually(async () => ((await status()).state === 'online' ? true : undefined), {
+        timeoutMs: 5000,
+      });
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
       expect(await upSample()).toBe(1);
     } finally {
@@ -93,7 +87,7 @@ describe('target readiness', () => {
     const second = await runTarget({ ...options, target: two, sink: new RecordingSink() });
     try {
       // The backlog is read from Redis at scrape time: NaN until the status connection is up.
-      const text = await until(async () => {
+      const text = await eventually(async () => {
         const scraped = await registry.metrics();
         return scraped.includes('} Nan') ? undefined : scraped;
       });

@@ -14,3 +14,4 @@ export { createReadyTopic } from './kafka-topic.ts';
 export { uniqueName } from './names.ts';
 export { freePort } from './ports.ts';
 export { type PrivateRedis, privateRedis } from './private-redis.ts';
+export { eventually, metricSample } from './wait.ts';
