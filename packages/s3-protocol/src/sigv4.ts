@@ -130,16 +130,22 @@ function verifyHeaderAuth(
   if (!signedHeaders.includes('host'))
     throw S3Errors.AuthorizationHeaderMalformed('SignedHeaders must include host.');
 
-  const canonical = canonicalRequest(
-    request.method,
-    request.rawPath,
-    query,
-    request.headers,
-    signedHeaders,
-    contentSha256,
-  );
-  const expected = sign(secretKey, amzDate, credential.scope, canonical);
-  if (!sameSignature(expected, signature)) throw S3Errors.SignatureDoesNotMatch();
+  const signedAs = (order: QueryValueOrder) =>
+    sign(
+      secretKey,
+      amzDate,
+      credential.scope,
+      canonicalRequest(
+        request.method,
+        request.rawPath,
+        query,
+        request.headers,
+        signedHeaders,
+        contentSha256,
+        order,
+      ),
+    );
+  if (!matchesEitherOrder(signedAs, query, signature)) throw S3Errors.SignatureDoesNotMatch();
 
   const context: SigningContext = { secretKey, amzDate, scope: credential.scope, signature };
   return { accessKeyId: credential.accessKeyId, payload: payloadMode(contentSha256, context) };
@@ -187,16 +193,22 @@ function verifyPresigned(
   const signedHeaders = signedHeadersValue.split(';');
   const unsignedQuery = query.filter(([key]) => key !== 'X-Amz-Signature');
   const payloadHash = headerValue(request.headers, 'x-amz-content-sha256') ?? UNSIGNED_PAYLOAD;
-  const canonical = canonicalRequest(
-    request.method,
-    request.rawPath,
-    unsignedQuery,
-    request.headers,
-    signedHeaders,
-    payloadHash,
-  );
-  const expected = sign(secretKey, amzDate, credential.scope, canonical);
-  if (!sameSignature(expected, signature)) throw S3Errors.SignatureDoesNotMatch();
+  const signedAs = (order: QueryValueOrder) =>
+    sign(
+      secretKey,
+      amzDate,
+      credential.scope,
+      canonicalRequest(
+        request.method,
+        request.rawPath,
+        unsignedQuery,
+        request.headers,
+        signedHeaders,
+        payloadHash,
+        order,
+      ),
+    );
+  if (!matchesEitherOrder(signedAs, unsignedQuery, signature)) throw S3Errors.SignatureDoesNotMatch();
   return {
     accessKeyId: credential.accessKeyId,
     payload:
@@ -239,6 +251,25 @@ function checkSkew(amzDate: string, now: Date) {
 
 // --- canonicalisation -------------------------------------------------------
 
+/**
+ * How the values of a repeated query parameter are ordered in the canonical query: `sorted`, as
+ * the AWS documentation, the AWS SDKs and botocore sign; or `given`, as minio-go (and so `mc`)
+ * signs and MinIO verifies: keys sorted, each key's values in the order they were sent (Go's
+ * url.Values.Encode). They differ only when a parameter repeats (`mc watch`: `events=…&events=…`).
+ */
+export type QueryValueOrder = 'sorted' | 'given';
+
+/** The signature matches the AWS order, or — when a parameter repeats — minio-go's. */
+function matchesEitherOrder(
+  signedAs: (order: QueryValueOrder) => string,
+  query: [string, string][],
+  signature: string,
+): boolean {
+  if (sameSignature(signedAs('sorted'), signature)) return true;
+  const keys = new Set(query.map(([key]) => key));
+  return keys.size < query.length && sameSignature(signedAs('given'), signature);
+}
+
 /** The canonical request string of SigV4 (exported for tests and for chunk signing). */
 export function canonicalRequest(
   method: string,
@@ -247,6 +278,7 @@ export function canonicalRequest(
   headers: Record<string, string | string[] | undefined>,
   signedHeaders: string[],
   payloadHash: string,
+  valueOrder: QueryValueOrder = 'sorted',
 ): string {
   const canonicalHeaders = signedHeaders
     .map((name) => `${name}:${canonicalHeaderValue(headers[name])}\n`)
@@ -254,7 +286,7 @@ export function canonicalRequest(
   return [
     method,
     canonicalUri(rawPath),
-    canonicalQuery(query),
+    canonicalQuery(query, valueOrder),
     canonicalHeaders,
     signedHeaders.join(';'),
     payloadHash,
@@ -284,10 +316,13 @@ export function parseQuery(rawQuery: string): [string, string][] {
     });
 }
 
-function canonicalQuery(query: [string, string][]): string {
+function canonicalQuery(query: [string, string][], valueOrder: QueryValueOrder): string {
+  // Array.prototype.sort is stable: with `given`, one key's values keep the order they came in.
   return query
     .map(([key, value]) => [awsUriEncode(key), awsUriEncode(value)] as const)
-    .sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
+    .sort(([ak, av], [bk, bv]) =>
+      ak < bk ? -1 : ak > bk ? 1 : valueOrder === 'given' ? 0 : av < bv ? -1 : av > bv ? 1 : 0,
+    )
     .map(([key, value]) => `${key}=${value}`)
     .join('&');
 }
