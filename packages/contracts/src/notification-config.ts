@@ -8,6 +8,11 @@ export type FilterRule = z.infer<typeof filterRuleSchema>;
 
 export const queueConfigurationSchema = z.object({
   id: z.string(),
+  /**
+   * The client sent no Id, so the server made one up (returned by GET, as S3 and MinIO do); the
+   * events then say `"configurationId": "Config"`, as MinIO's always do.
+   */
+  idGenerated: z.boolean().optional(),
   arn: z.string(),
   events: z.array(z.string()).min(1),
   filterRules: z.array(filterRuleSchema),

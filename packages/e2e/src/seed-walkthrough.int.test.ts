@@ -76,6 +76,7 @@ function expectPutEvent(record: EventRecord, size: number, eTag: string) {
     eventName: 's3:ObjectCreated:Put',
     s3: {
       s3SchemaVersion: '1.0',
+      configurationId: 'Config', // the rule was added without an Id, as mc adds it; the seed shows "Config"
       bucket: { name: 'images', arn: 'arn:aws:s3:::images' },
       object: { key: 'myphoto.jpg', size, eTag },
     },

@@ -13,14 +13,15 @@ export interface CompiledRule {
 
 export function compileRules(config: NotificationConfiguration): CompiledRule[] {
   return config.queueConfigurations.map((queue) => ({
-    id: queue.id,
+    // A rule the client gave no Id is "Config" in its events, as MinIO writes it.
+    id: queue.idGenerated ? '' : queue.id,
     arn: queue.arn,
     events: queue.events,
     pattern: filterPattern(queue.filterRules),
   }));
 }
 
-/** ARN → configurationId (the rule's Id, or "Config" when it has none). */
+/** ARN → configurationId (the Id the client gave the rule, or "Config" when it gave none). */
 export function matchTargets(rules: CompiledRule[], eventName: string, rawKey: string): Map<string, string> {
   const targets = new Map<string, string>();
   for (const rule of rules) {

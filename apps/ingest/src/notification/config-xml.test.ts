@@ -12,10 +12,30 @@ describe('parseNotificationConfiguration', () => {
     expect(config.queueConfigurations).toEqual([
       {
         id: expect.stringMatching(/^[0-9a-f]{24}$/),
+        idGenerated: true,
         arn: 'arn:minio:sqs:us-east-1:1:amqp',
         events: ['s3:ObjectCreated:*'],
         filterRules: [{ name: 'suffix', value: '.jpg' }],
       },
+    ]);
+  });
+
+  it("keeps a generated Id generated through mc's read-modify-write; a client's own Id is its own", () => {
+    const rule = (id: string, arn: string) =>
+      `<QueueConfiguration>${id ? `<Id>${id}</Id>` : ''}<Queue>${arn}</Queue><Event>s3:ObjectCreated:*</Event></QueueConfiguration>`;
+    const first = parseNotificationConfiguration(
+      `<NotificationConfiguration>${rule('', 'arn:minio:sqs:us-east-1:1:amqp')}</NotificationConfiguration>`,
+      context,
+    );
+    const generated = first.queueConfigurations[0]?.id as string;
+    // What `mc event add` sends next: the rule as GET returned it (with its generated Id), plus a new one.
+    const second = parseNotificationConfiguration(
+      `<NotificationConfiguration>${rule(generated, 'arn:minio:sqs:us-east-1:1:amqp')}${rule('mine', 'arn:minio:sqs:us-east-1:1:redis')}</NotificationConfiguration>`,
+      { ...context, generatedIds: new Set([generated]) },
+    );
+    expect(second.queueConfigurations.map((q) => [q.id, q.idGenerated ?? false])).toEqual([
+      [generated, true],
+      ['mine', false],
     ]);
   });
 

@@ -28,6 +28,11 @@ export interface ValidationContext {
   region: string;
   /** Enabled targets as `<id>:<kind>`. */
   targets: ReadonlySet<string>;
+  /**
+   * Ids this server generated for the bucket's current rules: `mc event add` reads them back
+   * (GET) and sends them again with its new rule, and they stay "Config" in events.
+   */
+  generatedIds?: ReadonlySet<string>;
 }
 
 const MESSAGES = {
@@ -84,6 +89,7 @@ export function parseNotificationConfiguration(
       return {
         ...queue,
         id: queue.id === '' ? generatedId() : queue.id,
+        ...(queue.id === '' || context.generatedIds?.has(queue.id) ? { idGenerated: true } : {}),
         arn: `arn:minio:sqs:${context.region}:${arn.id}:${arn.type}`,
       };
     }),

@@ -20,7 +20,12 @@ export async function putBucketNotification(context: S3Context): Promise<void> {
   }
   requireBucket(context);
   const body = await readSmallBody(context, deps.limits.maxXmlBodyBytes);
-  const config = parseNotificationConfiguration(body, { region: deps.config.region, targets: deps.targets });
+  const current = deps.rules.get(bucket)?.queueConfigurations ?? [];
+  const config = parseNotificationConfiguration(body, {
+    region: deps.config.region,
+    targets: deps.targets,
+    generatedIds: new Set(current.filter((queue) => queue.idGenerated).map((queue) => queue.id)),
+  });
   deps.rules.put(bucket, config, deps.store);
   sendEmpty(context.res, 200);
 }
