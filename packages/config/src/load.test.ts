@@ -168,3 +168,34 @@ describe('secrets', () => {
     expect(issues.join('\n')).not.toContain('hunter2');
   });
 });
+
+describe("the seed's target blocks, pasted verbatim", () => {
+  it('do what the seed shows: Redis RPUSH and an Elasticsearch document per event (access), PostgreSQL key/value (namespace)', () => {
+    const config = buildConfig(
+      {
+        redis: {
+          '1': { enable: true, address: '127.0.0.1:6379', password: 'yoursecret', key: 'bucketevents' },
+        },
+        elasticsearch: { '1': { enable: true, url: 'http://127.0.0.1:9200', index: 'bucketevents' } },
+        postgresql: {
+          '1': {
+            enable: true,
+            connectionString: '',
+            table: 'bucketevents',
+            host: '127.0.0.1',
+            port: '5432',
+            user: 'postgres',
+            password: 'mypassword',
+            database: 'bucketevents_db',
+          },
+        },
+      },
+      {},
+      'seed',
+    );
+    const formats = Object.fromEntries(
+      config.targets.map((t) => [t.kind, (t.options as { format?: string }).format]),
+    );
+    expect(formats).toEqual({ redis: 'access', elasticsearch: 'access', postgresql: 'namespace' });
+  });
+});

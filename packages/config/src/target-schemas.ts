@@ -70,9 +70,9 @@ export const elasticsearchSchema = z.strictObject({
     .describe('Base URL, e.g. `http://127.0.0.1:9200` (may embed user:password). Required.'),
   index: z.string().default('').describe('Index name. Required.'),
   format: format
-    .default('namespace')
+    .default('access')
     .describe(
-      '`namespace`: one document per object (id `<bucket>/<key>`), deleted on ObjectRemoved:Delete; `access`: one document per event.',
+      '`access` (the default, as the seed shows): one document per event; `namespace`: one document per object (id `<bucket>/<key>`), deleted on ObjectRemoved:Delete.',
     ),
   username: z.string().default('').describe('Basic auth user (optional; with `password`).'),
   password: z.string().default('').describe('Basic auth password.'),
@@ -91,9 +91,9 @@ export const redisSchema = z.strictObject({
   user: z.string().default('').describe('ACL user name (optional).'),
   key: z.string().default('').describe('The hash (namespace) or list (access) key. Required.'),
   format: format
-    .default('namespace')
+    .default('access')
     .describe(
-      '`namespace`: HSET `<bucket>/<key>` → event, HDEL on ObjectRemoved:Delete; `access`: RPUSH each event.',
+      '`access` (the default, as the seed shows): RPUSH each event; `namespace`: HSET `<bucket>/<key>` → event, HDEL on ObjectRemoved:Delete.',
     ),
 });
 

@@ -27,7 +27,10 @@ export interface SeedTarget {
   title: string;
   kind: TargetKind;
   id: string;
-  /** The config.json block, as the seed writes it (plus `format` where the seed's output implies one). */
+  /**
+   * The config.json block, as the seed writes it: its own blocks verbatim but for addresses and
+   * credentials (no `format`: the default must do what the seed shows), `format` on the extra ones.
+   */
   block: Record<string, unknown>;
   /** Starts looking before the first upload (subscriptions and consumers must exist first). */
   read(): Promise<Reader>;
@@ -86,7 +89,13 @@ function elasticsearchTarget(name: string, format: 'access' | 'namespace'): Seed
     title: `elasticsearch (${format}, OpenSearch)`,
     kind: 'elasticsearch',
     id: format === 'access' ? '1' : 'namespace',
-    block: { enable: true, url: endpoints.opensearchUrl, index: name, format },
+    // The seed's block has no `format`; its output (an auto id per event) is the access format.
+    block: {
+      enable: true,
+      url: endpoints.opensearchUrl,
+      index: name,
+      ...(format === 'access' ? {} : { format }),
+    },
     async read() {
       const client = createSearchClient({ url: endpoints.opensearchUrl, compatibility: 'opensearch' });
       return {
@@ -118,7 +127,14 @@ function redisTarget(name: string, format: 'access' | 'namespace'): SeedTarget {
     title: `redis (${format})`,
     kind: 'redis',
     id: format === 'access' ? '1' : 'namespace',
-    block: { enable: true, address: `${hostname}:${port}`, password: '', key: name, format },
+    // The seed's block has no `format`; its output (RPUSH) is the access format.
+    block: {
+      enable: true,
+      address: `${hostname}:${port}`,
+      password: '',
+      key: name,
+      ...(format === 'access' ? {} : { format }),
+    },
     async read() {
       const redis = new Redis(endpoints.redisUrl);
       return {
