@@ -156,6 +156,11 @@ describe('bucket-events CLI', () => {
     expect(bigCopy).toMatchObject({ size: 17 * 1024 * 1024, multipart: true });
     const stat = JSON.parse((await cli('--json', 'stat', 'myminio/files/big.bin')).stdout);
     expect(stat.etag).toMatch(/-2$/); // two parts
+    // The Content-Type from the extension, as mc sets it (multipart uploads too).
+    expect(stat.type).toBe('application/octet-stream');
+    expect(JSON.parse((await cli('--json', 'stat', 'myminio/files/docs/note.txt')).stdout).type).toBe(
+      'text/plain',
+    );
     expect((await cli('cat', 'myminio/files/docs/note.txt')).stdout).toBe('hello bucket events\n');
     const top = (await cli('ls', 'myminio/files')).stdout;
     expect(top).toMatch(/0B docs\/\n/);

@@ -151,6 +151,36 @@ describe('authentication', () => {
 });
 
 describe('virtual-host style', () => {
+  test("mc admin's empty signing region reaches the admin API (MinIO's JSON NotImplemented where it has none); S3 still needs the region", async ({
+    redis,
+  }) => {
+    const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    const credentials = { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY };
+    const signedWithoutRegion = (path: string) =>
+      signedHeaders(t.endpoint, 'GET', path, sha256Hex(''), credentials, {}, new Date(), '');
+    try {
+      const info = await send(
+        t.endpoint,
+        'GET',
+        '/minio/admin/v3/info',
+        await signedWithoutRegion('/minio/admin/v3/info'),
+      );
+      expect([info.status, JSON.parse(info.body).Code]).toEqual([404, 'NotImplemented']);
+      const targets = await send(
+        t.endpoint,
+        'GET',
+        '/minio/admin/v3/targets',
+        await signedWithoutRegion('/minio/admin/v3/targets'),
+      );
+      expect(targets.status).toBe(200);
+      expect(JSON.parse(targets.body).targets.length).toBeGreaterThan(0);
+      const listBuckets = await send(t.endpoint, 'GET', '/', await signedWithoutRegion('/'));
+      expect([listBuckets.status, errorCode(listBuckets)]).toEqual([400, 'AuthorizationHeaderMalformed']);
+    } finally {
+      await t.stop();
+    }
+  });
+
   test('bucket.<MINIO_DOMAIN> addresses the bucket through the Host header', async ({ redis }) => {
     const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1), { domain: 's3.example.test' });
     try {

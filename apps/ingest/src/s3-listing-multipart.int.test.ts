@@ -105,6 +105,31 @@ describe('listing', () => {
       await t.stop();
     }
   }, 120_000);
+
+  test('max-keys=0 answers no keys and not truncated, in v1 and v2, as S3 does', async ({ redis }) => {
+    const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'zero' }));
+      for (const key of ['a', 'b/c'])
+        await t.s3.send(new PutObjectCommand({ Bucket: 'zero', Key: key, Body: 'x' }));
+      const v2 = await t.s3.send(new ListObjectsV2Command({ Bucket: 'zero', MaxKeys: 0 }));
+      expect([v2.KeyCount, v2.IsTruncated, v2.Contents, v2.NextContinuationToken]).toEqual([
+        0,
+        false,
+        undefined,
+        undefined,
+      ]);
+      const v1 = await t.s3.send(new ListObjectsCommand({ Bucket: 'zero', MaxKeys: 0, Delimiter: '/' }));
+      expect([v1.IsTruncated, v1.Contents, v1.CommonPrefixes, v1.MaxKeys]).toEqual([
+        false,
+        undefined,
+        undefined,
+        0,
+      ]);
+    } finally {
+      await t.stop();
+    }
+  });
 });
 
 describe('multipart uploads', () => {

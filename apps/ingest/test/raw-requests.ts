@@ -68,11 +68,12 @@ export async function signedHeaders(
   credentials: { accessKeyId: string; secretAccessKey: string },
   extra: Record<string, string> = {},
   signingDate = new Date(),
+  region = 'us-east-1',
 ): Promise<Record<string, string>> {
   const url = new URL(endpoint);
   const signer = new SignatureV4({
     credentials,
-    region: 'us-east-1',
+    region,
     service: 's3',
     sha256: Sha256,
     uriEscapePath: false,

@@ -84,3 +84,39 @@ describe('repeated query parameters', () => {
     expect(errorCode(signedLikeMinioGo('/images2/', WATCH, changed))).toBe('SignatureDoesNotMatch');
   });
 });
+
+describe("the empty region of MinIO's admin client", () => {
+  it('verifies only where the caller allows it (admin paths)', async () => {
+    const signer = new SignatureV4({
+      credentials: { accessKeyId, secretAccessKey: secret },
+      region: '',
+      service: 's3',
+      sha256: Sha256,
+      uriEscapePath: false,
+    });
+    const out = (await signer.sign(
+      new HttpRequest({
+        method: 'GET',
+        protocol: 'http:',
+        hostname: '127.0.0.1',
+        port: 9000,
+        path: '/minio/admin/v3/info',
+        headers: { host: '127.0.0.1:9000', 'x-amz-content-sha256': EMPTY_SHA256 },
+      }),
+      { signingDate: now },
+    )) as HttpRequest;
+    const headers = Object.fromEntries(Object.entries(out.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    const request = { method: 'GET', rawPath: '/minio/admin/v3/info', rawQuery: '', headers };
+    const verify = (acceptEmptyRegion: boolean) => {
+      try {
+        verifyRequest(request, { region: 'us-east-1', lookupSecret, now, acceptEmptyRegion });
+        return 'ok';
+      } catch (error) {
+        if (error instanceof S3Error) return error.code;
+        throw error;
+      }
+    };
+    expect(verify(false)).toBe('AuthorizationHeaderMalformed');
+    expect(verify(true)).toBe('ok');
+  });
+});

@@ -54,6 +54,8 @@ export interface VerifyOptions {
   region: string;
   lookupSecret: SecretLookup;
   now?: Date;
+  /** Also accept a signature scoped to the empty region, as MinIO's admin client signs (admin paths only). */
+  acceptEmptyRegion?: boolean;
 }
 
 /**
@@ -88,7 +90,8 @@ function parseCredential(value: string, options: VerifyOptions, inQuery: boolean
     throw malformed(
       `The authorization header is malformed; incorrect service "${service}". This endpoint belongs to "s3".`,
     );
-  if (region !== options.region) {
+  // MinIO's admin client (madmin: `mc admin …`) signs with an empty region.
+  if (region !== options.region && !(region === '' && options.acceptEmptyRegion)) {
     throw malformed(
       `The authorization header is malformed; the region '${region}' is wrong; expecting '${options.region}'`,
     );

@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { SingleBar } from 'cli-progress';
+import mime from 'mime';
 import { s3Client } from '../client.ts';
 import { parseLocation, type RemoteLocation, remote } from '../location.ts';
 import { humanSize, type Output, stamp } from '../output.ts';
@@ -104,13 +105,18 @@ export async function list(target: string, options: { recursive?: boolean }, out
   }
 }
 
+export function contentTypeOf(path: string): string {
+  return mime.getType(path) ?? 'application/octet-stream';
+}
+
 async function upload(path: string, to: RemoteLocation, out: Output): Promise<void> {
   const size = statSync(path).size;
   const key = to.key === '' || to.key.endsWith('/') ? `${to.key}${basename(path)}` : to.key;
   const s3 = s3Client(to.alias);
   const transfer = new Upload({
     client: s3,
-    params: { Bucket: to.bucket, Key: key, Body: createReadStream(path) },
+    // As mc: the type from the file's extension, else application/octet-stream.
+    params: { Bucket: to.bucket, Key: key, Body: createReadStream(path), ContentType: contentTypeOf(path) },
     partSize: MULTIPART_THRESHOLD,
     queueSize: 4,
     leavePartsOnError: false,

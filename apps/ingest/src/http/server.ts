@@ -11,6 +11,7 @@ import {
   S3Errors,
   verifyRequest,
 } from '@bucket-events/s3-protocol';
+import { ADMIN_BUCKET, ADMIN_KEY_PREFIX } from '../admin/admin-api.ts';
 import { postObject } from '../s3/post-object.ts';
 import { NoSuchBucketError } from '../storage/metadata.ts';
 import { answerHealth } from '../telemetry/health.ts';
@@ -109,7 +110,11 @@ export function createS3Handler(deps: IngestDeps) {
           rawQuery: target.rawQuery,
           headers: req.headers,
         },
-        { region: deps.config.region, lookupSecret },
+        {
+          region: deps.config.region,
+          lookupSecret,
+          acceptEmptyRegion: target.bucket === ADMIN_BUCKET && target.key.startsWith(ADMIN_KEY_PREFIX),
+        },
       );
       if (!operation) throw routeError;
       const context = baseContext(req, res, requestId, target, resource, deps);

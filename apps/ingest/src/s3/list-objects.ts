@@ -34,6 +34,8 @@ export function listKeys(metadata: Metadata, bucket: string, request: ListingReq
   const commonPrefixes: string[] = [];
   let last: string | undefined;
   const done = (isTruncated: boolean): Listing => ({ objects, commonPrefixes, isTruncated, last });
+  // S3 answers max-keys=0 with nothing and not truncated, however many keys there are.
+  if (maxKeys === 0) return done(false);
   // A marker that is itself a common prefix resumes after everything under it.
   let skipUnder = delimiter !== '' && request.after.endsWith(delimiter) ? request.after : undefined;
   let cursor = skipUnder !== undefined ? skipUnder + LAST : request.after;
