@@ -269,6 +269,55 @@ describe('objects', () => {
     }
   });
 
+  test('conditional PUT: If-None-Match * and If-Match, atomic under a race, and a refused write is not evented', async ({
+    redis,
+  }) => {
+    const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'cond' }));
+      const put = (body: string, extra: { IfNoneMatch?: string; IfMatch?: string }) =>
+        t.s3.send(new PutObjectCommand({ Bucket: 'cond', Key: 'k', Body: body, ...extra }));
+      const created = await put('one', { IfNoneMatch: '*' });
+      expect((await s3Error(put('two', { IfNoneMatch: '*' }))).status).toBe(412);
+      expect((await s3Error(put('two', { IfMatch: '"0123456789abcdef0123456789abcdef"' }))).code).toBe(
+        'PreconditionFailed',
+      );
+      const replaced = await put('three', { IfMatch: created.ETag as string });
+      expect(replaced.ETag).not.toBe(created.ETag);
+      const body = await (
+        await t.s3.send(new GetObjectCommand({ Bucket: 'cond', Key: 'k' }))
+      ).Body?.transformToString();
+      expect(body).toBe('three');
+      const missing = await s3Error(
+        t.s3.send(new PutObjectCommand({ Bucket: 'cond', Key: 'absent', Body: 'x', IfMatch: created.ETag })),
+      );
+      expect([missing.code, missing.status]).toEqual(['NoSuchKey', 404]);
+
+      // Ten racing creations of one key: exactly one wins.
+      const racers = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) =>
+          t.s3.send(
+            new PutObjectCommand({ Bucket: 'cond', Key: 'raced', Body: `racer ${i}`, IfNoneMatch: '*' }),
+          ),
+        ),
+      );
+      expect(racers.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+
+      // Failed ⇒ silent: only the writes that happened are events.
+      const records = await eventually(async () => {
+        const all = await t.mutationRecords();
+        return all.length >= 3 ? all : undefined;
+      });
+      expect(records.map((r) => `${r.eventName} ${r.key}`)).toEqual([
+        's3:ObjectCreated:Put k',
+        's3:ObjectCreated:Put k',
+        's3:ObjectCreated:Put raced',
+      ]);
+    } finally {
+      await t.stop();
+    }
+  });
+
   test('a 100 MiB object streams through and reads back intact', async ({ redis }) => {
     t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
     try {

@@ -8,12 +8,14 @@ import { requireBucket } from './buckets.ts';
 import { mutationDraft } from './mutation.ts';
 import { assertValidKey } from './names.ts';
 import { objectHeadersFrom } from './object-headers.ts';
+import { writeCondition } from './write-conditions.ts';
 
 export async function putObject(context: S3Context): Promise<void> {
   const { deps, bucket, key } = context;
   requireBucket(context);
   assertValidKey(key);
   const headers = objectHeadersFrom(context.req.headers);
+  const condition = writeCondition(context.req.headers, context.resource);
   const body = measureBody(context, deps.limits.maxSinglePutBytes);
   const dataFile = await deps.store.writeData(body.data);
   try {
@@ -44,6 +46,7 @@ export async function putObject(context: S3Context): Promise<void> {
         },
         now,
       ),
+      condition,
     );
     sendEmpty(context.res, 200, { etag: `"${digests.md5Hex}"`, ...checksumHeaders(digests.checksums) });
   } catch (error) {

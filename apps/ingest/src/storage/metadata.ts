@@ -260,15 +260,19 @@ export class Metadata {
    * Points the key at new data and commits its mutation record: a data file
    * already durable, or `inline` bytes stored in the same transaction under
    * meta.dataFile (an inline name). Returns the data it replaced (released).
+   * `precondition` may throw (conditional writes) to commit nothing.
    */
   commitPut(
     meta: ObjectMeta,
     mutation: MutationDraft,
     inline?: Buffer,
+    precondition?: (current: ObjectMeta | undefined) => void,
   ): { replaced?: string; outboxId: number } {
     return this.atomically(() => {
       const bucket = this.requireBucket(meta.bucket);
       const previous = this.statements.getObject.get(meta.bucket, meta.key) as ObjectDbRow | undefined;
+      // Checked against the row this commit replaces, in its transaction: no other write can slip between.
+      precondition?.(previous ? toObjectMeta(previous) : undefined);
       if (inline) this.statements.insertInline.run(meta.dataFile, inline);
       this.statements.upsertObject.run(this.objectParams(meta));
       if (previous && previous.data_file !== meta.dataFile) this.release(previous.data_file);

@@ -143,11 +143,17 @@ export class ObjectStore {
    * writeData/copyData), grouped with the other commits of this turn of the
    * event loop; resolves once the commit is as durable as the store promises.
    */
-  async commitPut(meta: ObjectMeta, mutation: MutationDraft): Promise<void> {
+  async commitPut(
+    meta: ObjectMeta,
+    mutation: MutationDraft,
+    precondition?: (current: ObjectMeta | undefined) => void,
+  ): Promise<void> {
     const inline = this.pendingInline.get(meta.dataFile);
     let replaced: string | undefined;
     try {
-      ({ replaced } = await this.commits.run(() => this.metadata.commitPut(meta, mutation, inline)));
+      ({ replaced } = await this.commits.run(() =>
+        this.metadata.commitPut(meta, mutation, inline, precondition),
+      ));
     } finally {
       this.pendingInline.delete(meta.dataFile);
     }
