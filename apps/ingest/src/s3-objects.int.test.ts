@@ -7,12 +7,16 @@ import {
   DeleteBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  GetBucketAclCommand,
   GetBucketLocationCommand,
+  GetObjectAclCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
   ListObjectVersionsCommand,
+  PutBucketAclCommand,
+  PutObjectAclCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { test } from '@bucket-events/testing';
@@ -313,6 +317,52 @@ describe('objects', () => {
         's3:ObjectCreated:Put k',
         's3:ObjectCreated:Put raced',
       ]);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test("ACLs: every bucket and object is its owner's FULL_CONTROL; private is accepted, anything else NotImplemented", async ({
+    redis,
+  }) => {
+    const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'acl' }));
+      await t.s3.send(new PutObjectCommand({ Bucket: 'acl', Key: 'k', Body: 'x' }));
+      for (const acl of [
+        await t.s3.send(new GetBucketAclCommand({ Bucket: 'acl' })),
+        await t.s3.send(new GetObjectAclCommand({ Bucket: 'acl', Key: 'k' })),
+      ]) {
+        expect(acl.Owner?.ID).toBe('minioadmin');
+        expect(acl.Grants).toEqual([
+          {
+            Grantee: { ID: 'minioadmin', DisplayName: 'minioadmin', Type: 'CanonicalUser' },
+            Permission: 'FULL_CONTROL',
+          },
+        ]);
+      }
+      await t.s3.send(new PutBucketAclCommand({ Bucket: 'acl', ACL: 'private' }));
+      await t.s3.send(new PutObjectAclCommand({ Bucket: 'acl', Key: 'k', ACL: 'private' }));
+      const owner = { ID: 'minioadmin', DisplayName: 'minioadmin' };
+      await t.s3.send(
+        new PutBucketAclCommand({
+          Bucket: 'acl',
+          AccessControlPolicy: {
+            Owner: owner,
+            Grants: [{ Grantee: { ...owner, Type: 'CanonicalUser' }, Permission: 'FULL_CONTROL' }],
+          },
+        }),
+      );
+      expect(
+        (await s3Error(t.s3.send(new PutObjectAclCommand({ Bucket: 'acl', Key: 'k', ACL: 'public-read' }))))
+          .code,
+      ).toBe('NotImplemented');
+      expect((await s3Error(t.s3.send(new GetObjectAclCommand({ Bucket: 'acl', Key: 'nope' })))).code).toBe(
+        'NoSuchKey',
+      );
+      expect((await s3Error(t.s3.send(new GetBucketAclCommand({ Bucket: 'nope' })))).code).toBe(
+        'NoSuchBucket',
+      );
     } finally {
       await t.stop();
     }

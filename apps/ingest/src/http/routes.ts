@@ -2,6 +2,7 @@
 // sub-resource in the query, as S3 dispatches them.
 import { renderXml, S3Errors } from '@bucket-events/s3-protocol';
 import { ADMIN_BUCKET, ADMIN_KEY_PREFIX, adminRequest } from '../admin/admin-api.ts';
+import { getAcl, putAcl } from '../s3/acl.ts';
 import * as buckets from '../s3/buckets.ts';
 import { copyObject } from '../s3/copy-object.ts';
 import { deleteObject, deleteObjects } from '../s3/delete-object.ts';
@@ -16,7 +17,6 @@ import { sendXml } from './respond.ts';
 
 /** Bucket sub-resources we do not implement; answered with NotImplemented rather than misrouted. */
 const UNSUPPORTED_BUCKET_SUBRESOURCES = [
-  'acl',
   'analytics',
   'cors',
   'encryption',
@@ -38,7 +38,6 @@ const UNSUPPORTED_BUCKET_SUBRESOURCES = [
   'accelerate',
 ];
 const UNSUPPORTED_OBJECT_SUBRESOURCES = [
-  'acl',
   'tagging',
   'retention',
   'legal-hold',
@@ -67,6 +66,7 @@ export function resolveOperation(
       if (method === 'GET') return listenNotification;
       throw S3Errors.MethodNotAllowed();
     }
+    if (has('acl')) return aclOperation(method);
     if (has('notification')) {
       if (method === 'PUT') return putBucketNotification;
       if (method === 'GET') return getBucketNotification;
@@ -98,6 +98,7 @@ export function resolveOperation(
         throw S3Errors.MethodNotAllowed();
     }
   }
+  if (has('acl')) return aclOperation(method);
   const unsupported = UNSUPPORTED_OBJECT_SUBRESOURCES.find(has);
   if (unsupported)
     throw S3Errors.NotImplemented(`The ${unsupported} sub-resource is not implemented by this server.`);
@@ -121,6 +122,13 @@ export function resolveOperation(
     default:
       throw S3Errors.MethodNotAllowed();
   }
+}
+
+/** ?acl on a bucket or an object: the owner's FULL_CONTROL (s3/acl.ts). */
+function aclOperation(method: string): S3Handler {
+  if (method === 'GET') return getAcl;
+  if (method === 'PUT') return putAcl;
+  throw S3Errors.MethodNotAllowed();
 }
 
 const getBucketVersioning: S3Handler = async (context) => {
