@@ -13,6 +13,7 @@ import {
   ListPartsCommand,
   PutObjectCommand,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { test } from '@bucket-events/testing';
 import { describe, expect } from 'vitest';
@@ -133,6 +134,78 @@ describe('listing', () => {
 });
 
 describe('multipart uploads', () => {
+  test('UploadPartCopy: parts copied from byte ranges of an object and one uploaded part, completed as one object', async ({
+    redis,
+  }) => {
+    const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'parts' }));
+      const source = Buffer.alloc(11 * 1024 * 1024 + 100);
+      for (let i = 0; i < source.length; i++) source[i] = (i * 7) % 251;
+      await t.s3.send(new PutObjectCommand({ Bucket: 'parts', Key: 'source.bin', Body: source }));
+      const { UploadId } = await t.s3.send(
+        new CreateMultipartUploadCommand({ Bucket: 'parts', Key: 'joined.bin' }),
+      );
+      const five = 5 * 1024 * 1024;
+      const copy = (PartNumber: number, range: string) =>
+        t.s3.send(
+          new UploadPartCopyCommand({
+            Bucket: 'parts',
+            Key: 'joined.bin',
+            UploadId,
+            PartNumber,
+            CopySource: 'parts/source.bin',
+            CopySourceRange: range,
+          }),
+        );
+      const first = await copy(1, `bytes=0-${five - 1}`);
+      const second = await copy(2, `bytes=${five}-${source.length - 1}`);
+      const tail = Buffer.from('and the end');
+      const third = await t.s3.send(
+        new UploadPartCommand({ Bucket: 'parts', Key: 'joined.bin', UploadId, PartNumber: 3, Body: tail }),
+      );
+      const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
+      expect(first.CopyPartResult?.ETag).toBe(`"${md5(source.subarray(0, five))}"`);
+      expect(second.CopyPartResult?.ETag).toBe(`"${md5(source.subarray(five))}"`);
+      expect(await s3ErrorCode(copy(4, `bytes=0-${source.length}`))).toBe('InvalidArgument');
+      const missing = t.s3.send(
+        new UploadPartCopyCommand({
+          Bucket: 'parts',
+          Key: 'joined.bin',
+          UploadId,
+          PartNumber: 4,
+          CopySource: 'parts/nope',
+        }),
+      );
+      expect(await s3ErrorCode(missing)).toBe('NoSuchKey');
+      const completed = await t.s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: 'parts',
+          Key: 'joined.bin',
+          UploadId,
+          MultipartUpload: {
+            Parts: [
+              { PartNumber: 1, ETag: first.CopyPartResult?.ETag },
+              { PartNumber: 2, ETag: second.CopyPartResult?.ETag },
+              { PartNumber: 3, ETag: third.ETag },
+            ],
+          },
+        }),
+      );
+      expect(completed.ETag).toMatch(/-3"$/);
+      const got = await t.s3.send(new GetObjectCommand({ Bucket: 'parts', Key: 'joined.bin' }));
+      const body = Buffer.from((await got.Body?.transformToByteArray()) ?? []);
+      expect(body.equals(Buffer.concat([source, tail]))).toBe(true);
+      const records = await eventually(async () => {
+        const all = (await t.mutationRecords()).filter((r) => r.key === 'joined.bin');
+        return all.length > 0 ? all : undefined;
+      });
+      expect(records.map((r) => r.eventName)).toEqual(['s3:ObjectCreated:CompleteMultipartUpload']);
+    } finally {
+      await t.stop();
+    }
+  });
+
   test('a 5 MiB + 1 KiB upload in two parts: ETag md5-of-md5s-2, listing, one CompleteMultipartUpload record', async ({
     redis,
   }) => {

@@ -12,6 +12,7 @@ import { listenNotification } from '../s3/listen.ts';
 import * as multipart from '../s3/multipart.ts';
 import { getBucketNotification, putBucketNotification } from '../s3/notification.ts';
 import { putObject } from '../s3/put-object.ts';
+import { uploadPartCopy } from '../s3/upload-part-copy.ts';
 import type { S3Handler } from './context.ts';
 import { sendXml } from './respond.ts';
 
@@ -104,10 +105,7 @@ export function resolveOperation(
     throw S3Errors.NotImplemented(`The ${unsupported} sub-resource is not implemented by this server.`);
   switch (method) {
     case 'PUT':
-      if (has('uploadId') && has('partNumber')) {
-        if (copySource) throw S3Errors.NotImplemented('UploadPartCopy is not implemented by this server.');
-        return multipart.uploadPart;
-      }
+      if (has('uploadId') && has('partNumber')) return copySource ? uploadPartCopy : multipart.uploadPart;
       return copySource ? copyObject : putObject;
     case 'GET':
       return has('uploadId') ? multipart.listParts : getObject;

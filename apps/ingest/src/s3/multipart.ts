@@ -14,7 +14,7 @@ import { assertValidKey } from './names.ts';
 import { objectHeadersFrom } from './object-headers.ts';
 
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
-const MAX_PART_SIZE = 5 * 1024 * 1024 * 1024;
+export const MAX_PART_SIZE = 5 * 1024 * 1024 * 1024;
 const MAX_PART_NUMBER = 10_000;
 
 export async function createMultipartUpload(context: S3Context): Promise<void> {
@@ -46,7 +46,7 @@ export async function createMultipartUpload(context: S3Context): Promise<void> {
   );
 }
 
-function requireUpload(context: S3Context): UploadRow {
+export function requireUpload(context: S3Context): UploadRow {
   const uploadId = context.query.get('uploadId') ?? '';
   const upload = context.deps.store.metadata.getUpload(uploadId);
   if (!upload || upload.bucket !== context.bucket || upload.key !== context.key) {
@@ -55,13 +55,19 @@ function requireUpload(context: S3Context): UploadRow {
   return upload;
 }
 
-export async function uploadPart(context: S3Context): Promise<void> {
-  const { deps } = context;
-  requireBucket(context);
+/** The request's `partNumber`, 1 to 10,000. */
+export function partNumberOf(context: S3Context): number {
   const partNumber = Number(context.query.get('partNumber'));
   if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
     throw S3Errors.InvalidArgument('Part number must be an integer between 1 and 10000, inclusive');
   }
+  return partNumber;
+}
+
+export async function uploadPart(context: S3Context): Promise<void> {
+  const { deps } = context;
+  requireBucket(context);
+  const partNumber = partNumberOf(context);
   const upload = requireUpload(context);
   const body = measureBody(context, MAX_PART_SIZE);
   // Parts are concatenated from files at completion: never inline.
