@@ -132,6 +132,14 @@ describe('bucket-events CLI', () => {
     const missing = await cli('ls', 'myminio/nothing');
     expect(missing).toMatchObject({ code: 1 });
     expect(missing.stderr).toMatch(/^bucket-events: <ERROR> NoSuchBucket: /);
+    // Under --json the error is one JSON object, as mc writes it.
+    const missingJson = await cli('--json', 'events', 'list', 'myminio/nope');
+    expect(missingJson.code).toBe(1);
+    expect(JSON.parse(missingJson.stderr)).toMatchObject({
+      status: 'error',
+      error: { message: expect.stringMatching(/^NoSuchBucket: /), type: 'error' },
+    });
+    expect((await cli('--version')).stdout).toMatch(/^bucket-events version \S+\n$/);
     expect((await cli('mb', 'nowhere/images')).stderr).toMatch(/does not start with a known alias/);
     expect(
       (await cli('events', 'add', 'myminio/images', 'arn:minio:sqs:us-east-1:1:amqp', '--event', 'push'))

@@ -1,5 +1,6 @@
 // The command tree. Every command takes --json; every failure is one line on
-// stderr (`bucket-events: <ERROR> …`) and exit code 1.
+// stderr (`bucket-events: <ERROR> …`, or mc's JSON error object under --json)
+// and exit code 1.
 import { Command, Option } from 'commander';
 import { listAliases, removeAlias, setAlias } from './aliases.ts';
 import { adminDlq, adminTargets } from './commands/admin.ts';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   const program = new Command(PROGRAM_NAME)
     .description('Buckets, objects and bucket notifications on a Bucket Events (or any S3) server, mc style.')
     .addOption(new Option('--json', 'print JSON lines instead of text'))
+    .version(`${PROGRAM_NAME} version ${process.env.BUCKET_EVENTS_VERSION ?? 'dev'}`, '--version')
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) });
   const out = (): Output => createOutput(Boolean(program.opts().json));
@@ -23,7 +25,11 @@ export function buildProgram(): Command {
       try {
         await action(...args);
       } catch (error) {
-        process.stderr.write(`${PROGRAM_NAME}: <ERROR> ${describeFailure(error)}\n`);
+        process.stderr.write(
+          program.opts().json
+            ? `${JSON.stringify({ status: 'error', error: { message: describeFailure(error), type: 'error' } })}\n`
+            : `${PROGRAM_NAME}: <ERROR> ${describeFailure(error)}\n`,
+        );
         process.exitCode = 1;
       }
     };

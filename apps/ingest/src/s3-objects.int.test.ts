@@ -115,7 +115,7 @@ describe('objects', () => {
     }
   });
 
-  test('checksums: CRC32 verified on PUT and returned on GET/HEAD; wrong Content-MD5 is BadDigest and leaves nothing', async ({
+  test('checksums: CRC32, CRC32C and CRC64NVME verified on PUT and returned on GET/HEAD; a wrong one or a wrong Content-MD5 is BadDigest and leaves nothing', async ({
     redis,
   }) => {
     t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
@@ -132,6 +132,31 @@ describe('objects', () => {
       const got = await t.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'c', ChecksumMode: 'ENABLED' }));
       expect(await got.Body?.transformToString()).toBe('hello world');
 
+      // CRC32C and CRC64NVME, which current SDKs and CLIs offer: the published check values of "123456789".
+      const crc32c = await t.s3.send(
+        new PutObjectCommand({ Bucket: 'bkt', Key: 'c32c', Body: '123456789', ChecksumAlgorithm: 'CRC32C' }),
+      );
+      expect(crc32c.ChecksumCRC32C).toBe('4waSgw==');
+      const crc64 = await t.s3.send(
+        new PutObjectCommand({
+          Bucket: 'bkt',
+          Key: 'c64',
+          Body: '123456789',
+          ChecksumAlgorithm: 'CRC64NVME',
+        }),
+      );
+      expect(crc64.ChecksumCRC64NVME).toBe('rosUhgp5mIg=');
+      const head64 = await t.s3.send(
+        new HeadObjectCommand({ Bucket: 'bkt', Key: 'c64', ChecksumMode: 'ENABLED' }),
+      );
+      expect(head64.ChecksumCRC64NVME).toBe('rosUhgp5mIg=');
+      const wrong = await s3Error(
+        t.s3.send(
+          new PutObjectCommand({ Bucket: 'bkt', Key: 'w', Body: '123456789', ChecksumCRC32C: 'AAAAAA==' }),
+        ),
+      );
+      expect([wrong.code, wrong.status]).toEqual(['BadDigest', 400]);
+
       const wrongMd5 = Buffer.from(md5('other'), 'hex').toString('base64');
       expect(
         await s3Error(
@@ -141,8 +166,8 @@ describe('objects', () => {
       expect(await s3Error(t.s3.send(new HeadObjectCommand({ Bucket: 'bkt', Key: 'bad' })))).toMatchObject({
         status: 404,
       });
-      await eventually(async () => ((await t.mutationRecords()).length === 1 ? true : undefined));
-      expect((await t.mutationRecords()).map((r) => r.key)).toEqual(['c']);
+      await eventually(async () => ((await t.mutationRecords()).length === 3 ? true : undefined));
+      expect((await t.mutationRecords()).map((r) => r.key)).toEqual(['c', 'c32c', 'c64']);
     } finally {
       await t.stop();
     }

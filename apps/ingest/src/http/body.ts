@@ -4,10 +4,13 @@
 // Object bodies stream through; nothing is buffered whole.
 import { createHash, type Hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { Crc64NvmeJs } from '@aws-sdk/checksums/crc';
 import { AwsChunkedDecoder, headerValue, S3Errors } from '@bucket-events/s3-protocol';
+import { crc32c } from '@node-rs/crc32';
 import type { S3Context } from './context.ts';
 
-export const SUPPORTED_CHECKSUMS = ['crc32', 'sha1', 'sha256'] as const;
+/** Every x-amz-checksum-* algorithm S3 (and MinIO) accepts; the current SDKs and CLIs offer all of them. */
+export const SUPPORTED_CHECKSUMS = ['crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256'] as const;
 export type ChecksumAlgorithm = (typeof SUPPORTED_CHECKSUMS)[number];
 
 export interface BodyDigests {
@@ -20,28 +23,38 @@ export interface BodyDigests {
 export interface MeasuredBody {
   /** The object's bytes; iterate once. Throws if the transport or a chunk signature fails. */
   data: AsyncIterable<Buffer>;
-  /** After `data` is consumed: every declared digest checked; throws the matching S3 error. */
-  finish(): BodyDigests;
+  /** After `data` is consumed: every declared digest checked; rejects with the matching S3 error. */
+  finish(): Promise<BodyDigests>;
 }
 
+/** CRC32 (zlib's) or CRC32C (hardware, @node-rs/crc32): 4 bytes, big-endian, base64. */
 class Crc32Hash {
   private value = 0;
+  constructor(private readonly crc: (chunk: Buffer, previous: number) => number) {}
   update(chunk: Buffer) {
-    this.value = crc32(chunk, this.value);
+    this.value = this.crc(chunk, this.value);
   }
-  digestBase64(): string {
+  async digestBase64(): Promise<string> {
     const out = Buffer.alloc(4);
     out.writeUInt32BE(this.value >>> 0);
     return out.toString('base64');
   }
 }
 
-type ChecksumHash = { update(chunk: Buffer): void; digestBase64(): string };
+type ChecksumHash = { update(chunk: Buffer): void; digestBase64(): Promise<string> };
 
 function checksumHash(algorithm: ChecksumAlgorithm): ChecksumHash {
-  if (algorithm === 'crc32') return new Crc32Hash();
+  if (algorithm === 'crc32') return new Crc32Hash(crc32);
+  if (algorithm === 'crc32c') return new Crc32Hash(crc32c);
+  if (algorithm === 'crc64nvme') {
+    const crc = new Crc64NvmeJs();
+    return {
+      update: (chunk) => crc.update(chunk),
+      digestBase64: async () => Buffer.from(await crc.digest()).toString('base64'),
+    };
+  }
   const hash: Hash = createHash(algorithm);
-  return { update: (chunk) => hash.update(chunk), digestBase64: () => hash.digest('base64') };
+  return { update: (chunk) => hash.update(chunk), digestBase64: async () => hash.digest('base64') };
 }
 
 /** Which x-amz-checksum-* the request declares (header now, or trailer later). */
@@ -61,7 +74,7 @@ function declaredChecksum(context: S3Context): ChecksumAlgorithm | undefined {
   if (named === '') return undefined;
   if ((SUPPORTED_CHECKSUMS as readonly string[]).includes(named)) return named as ChecksumAlgorithm;
   throw S3Errors.InvalidRequest(
-    `Checksum algorithm ${named.toUpperCase()} is not supported; use CRC32, SHA1 or SHA256.`,
+    `Checksum algorithm ${named.toUpperCase()} is not supported; use CRC32, CRC32C, CRC64NVME, SHA1 or SHA256.`,
   );
 }
 
@@ -112,7 +125,7 @@ export function measureBody(context: S3Context, maxBytes: number): MeasuredBody 
 
   return {
     data: data(),
-    finish() {
+    async finish() {
       if (size !== expectedSize) throw S3Errors.IncompleteBody();
       if (payload.kind === 'sha256' && sha256?.digest('hex') !== payload.sha256)
         throw S3Errors.XAmzContentSHA256Mismatch();
@@ -122,7 +135,7 @@ export function measureBody(context: S3Context, maxBytes: number): MeasuredBody 
       if (algorithm && checksum) {
         const header = `x-amz-checksum-${algorithm}`;
         const given = headerValue(req.headers, header) ?? decoder?.trailers[header];
-        const computed = checksum.digestBase64();
+        const computed = await checksum.digestBase64();
         if (given === undefined)
           throw S3Errors.InvalidRequest(`Missing the ${header} checksum the request announced.`);
         if (given !== computed)
@@ -147,7 +160,7 @@ export async function readSmallBody(context: S3Context, maxBytes: number): Promi
   const body = measureBody(context, maxBytes);
   const chunks: Buffer[] = [];
   for await (const chunk of body.data) chunks.push(chunk);
-  body.finish();
+  await body.finish();
   return Buffer.concat(chunks).toString('utf8');
 }
 

@@ -73,7 +73,7 @@ export async function uploadPart(context: S3Context): Promise<void> {
   // Parts are concatenated from files at completion: never inline.
   const dataFile = await deps.store.writeData(body.data, { inline: false });
   try {
-    const digests = body.finish();
+    const digests = await body.finish();
     const stored = deps.store.metadata.putPart(upload.uploadId, {
       partNumber,
       size: digests.size,

@@ -19,7 +19,7 @@ export async function putObject(context: S3Context): Promise<void> {
   const body = measureBody(context, deps.limits.maxSinglePutBytes);
   const dataFile = await deps.store.writeData(body.data);
   try {
-    const digests = body.finish();
+    const digests = await body.finish();
     const now = new Date();
     await deps.store.commitPut(
       {
