@@ -7,10 +7,12 @@ import {
   DeleteBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  DeleteObjectTaggingCommand,
   GetBucketAclCommand,
   GetBucketLocationCommand,
   GetObjectAclCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
@@ -18,10 +20,11 @@ import {
   PutBucketAclCommand,
   PutObjectAclCommand,
   PutObjectCommand,
+  PutObjectTaggingCommand,
 } from '@aws-sdk/client-s3';
 import { test } from '@bucket-events/testing';
 import { describe, expect } from 'vitest';
-import { eventually, s3Error, startTestIngest, type TestIngest } from '../test/harness.ts';
+import { eventually, minioClient, s3Error, startTestIngest, type TestIngest } from '../test/harness.ts';
 
 let t: TestIngest;
 const md5 = (data: string | Buffer) => createHash('md5').update(data).digest('hex');
@@ -388,6 +391,102 @@ describe('objects', () => {
       expect((await s3Error(t.s3.send(new GetBucketAclCommand({ Bucket: 'nope' })))).code).toBe(
         'NoSuchBucket',
       );
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test('object tagging: on PUT, with its API (AWS SDK and MinIO client), on COPY; each change is a PutTagging or DeleteTagging event', async ({
+    redis,
+  }) => {
+    const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'tags' }));
+      await t.s3.send(
+        new PutObjectCommand({ Bucket: 'tags', Key: 'photo.jpg', Body: 'x', Tagging: 'team=red&kind=raw' }),
+      );
+      const tagsOf = async (Key: string) =>
+        (await t.s3.send(new GetObjectTaggingCommand({ Bucket: 'tags', Key }))).TagSet?.map(
+          (tag) => `${tag.Key}=${tag.Value}`,
+        );
+      expect(await tagsOf('photo.jpg')).toEqual(['team=red', 'kind=raw']);
+      expect((await t.s3.send(new HeadObjectCommand({ Bucket: 'tags', Key: 'photo.jpg' }))).TagCount).toBe(2);
+
+      await t.s3.send(
+        new PutObjectTaggingCommand({
+          Bucket: 'tags',
+          Key: 'photo.jpg',
+          Tagging: { TagSet: [{ Key: 'team', Value: 'blue' }] },
+        }),
+      );
+      expect(await tagsOf('photo.jpg')).toEqual(['team=blue']);
+      // The MinIO client reads and writes the same tags.
+      const minio = minioClient(t.endpoint);
+      expect(await minio.getObjectTagging('tags', 'photo.jpg')).toEqual([{ Key: 'team', Value: 'blue' }]);
+      await minio.setObjectTagging('tags', 'photo.jpg', { team: 'green', stage: 'final' });
+      expect(await tagsOf('photo.jpg')).toEqual(['team=green', 'stage=final']);
+
+      // CopyObject keeps the tags by default, takes new ones with REPLACE.
+      await t.s3.send(
+        new CopyObjectCommand({ Bucket: 'tags', Key: 'kept.jpg', CopySource: 'tags/photo.jpg' }),
+      );
+      expect(await tagsOf('kept.jpg')).toEqual(['team=green', 'stage=final']);
+      await t.s3.send(
+        new CopyObjectCommand({
+          Bucket: 'tags',
+          Key: 'retagged.jpg',
+          CopySource: 'tags/photo.jpg',
+          TaggingDirective: 'REPLACE',
+          Tagging: 'only=this',
+        }),
+      );
+      expect(await tagsOf('retagged.jpg')).toEqual(['only=this']);
+
+      await t.s3.send(new DeleteObjectTaggingCommand({ Bucket: 'tags', Key: 'photo.jpg' }));
+      expect(await tagsOf('photo.jpg')).toEqual([]);
+      // An overwrite without tags has none.
+      await t.s3.send(new PutObjectCommand({ Bucket: 'tags', Key: 'kept.jpg', Body: 'y' }));
+      expect(await tagsOf('kept.jpg')).toEqual([]);
+
+      // S3's limits, and a missing object.
+      const eleven = Array.from({ length: 11 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+      expect(
+        (
+          await s3Error(
+            t.s3.send(
+              new PutObjectTaggingCommand({ Bucket: 'tags', Key: 'photo.jpg', Tagging: { TagSet: eleven } }),
+            ),
+          )
+        ).status,
+      ).toBe(400);
+      const twice = [
+        { Key: 'a', Value: '1' },
+        { Key: 'a', Value: '2' },
+      ];
+      expect(
+        (
+          await s3Error(
+            t.s3.send(
+              new PutObjectTaggingCommand({ Bucket: 'tags', Key: 'photo.jpg', Tagging: { TagSet: twice } }),
+            ),
+          )
+        ).code,
+      ).toBe('InvalidTag');
+      expect(
+        (await s3Error(t.s3.send(new GetObjectTaggingCommand({ Bucket: 'tags', Key: 'nope' })))).code,
+      ).toBe('NoSuchKey');
+
+      const records = await eventually(async () => {
+        const all = (await t.mutationRecords()).filter((r) => r.key === 'photo.jpg');
+        return all.length >= 4 ? all : undefined;
+      });
+      expect(records.map((r) => r.eventName)).toEqual([
+        's3:ObjectCreated:Put',
+        's3:ObjectCreated:PutTagging',
+        's3:ObjectCreated:PutTagging',
+        's3:ObjectCreated:DeleteTagging',
+      ]);
+      expect(records[1]?.eTag).toBe(records[0]?.eTag);
     } finally {
       await t.stop();
     }

@@ -7,6 +7,8 @@ export const EMITTED_EVENT_NAMES = [
   's3:ObjectCreated:Post',
   's3:ObjectCreated:Copy',
   's3:ObjectCreated:CompleteMultipartUpload',
+  's3:ObjectCreated:PutTagging',
+  's3:ObjectCreated:DeleteTagging',
   's3:ObjectRemoved:Delete',
   's3:ObjectAccessed:Get',
   's3:ObjectAccessed:Head',

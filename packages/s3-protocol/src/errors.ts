@@ -31,7 +31,9 @@ const TABLE = {
     'The list of parts was not in ascending order. The parts list must be specified in order by part number.',
   ],
   InvalidRange: [416, 'The requested range is not satisfiable'],
+  BadRequest: [400, 'Bad Request'],
   InvalidRequest: [400, 'Invalid Request'],
+  InvalidTag: [400, 'The TagValue you have provided is invalid'],
   KeyTooLongError: [400, 'Your key is too long'],
   MalformedXML: [
     400,

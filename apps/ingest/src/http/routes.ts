@@ -12,6 +12,7 @@ import { listenNotification } from '../s3/listen.ts';
 import * as multipart from '../s3/multipart.ts';
 import { getBucketNotification, putBucketNotification } from '../s3/notification.ts';
 import { putObject } from '../s3/put-object.ts';
+import { deleteObjectTagging, getObjectTagging, putObjectTagging } from '../s3/tagging.ts';
 import { uploadPartCopy } from '../s3/upload-part-copy.ts';
 import type { S3Handler } from './context.ts';
 import { sendXml } from './respond.ts';
@@ -39,7 +40,6 @@ const UNSUPPORTED_BUCKET_SUBRESOURCES = [
   'accelerate',
 ];
 const UNSUPPORTED_OBJECT_SUBRESOURCES = [
-  'tagging',
   'retention',
   'legal-hold',
   'torrent',
@@ -100,6 +100,12 @@ export function resolveOperation(
     }
   }
   if (has('acl')) return aclOperation(method);
+  if (has('tagging')) {
+    if (method === 'GET') return getObjectTagging;
+    if (method === 'PUT') return putObjectTagging;
+    if (method === 'DELETE') return deleteObjectTagging;
+    throw S3Errors.MethodNotAllowed();
+  }
   const unsupported = UNSUPPORTED_OBJECT_SUBRESOURCES.find(has);
   if (unsupported)
     throw S3Errors.NotImplemented(`The ${unsupported} sub-resource is not implemented by this server.`);

@@ -8,6 +8,7 @@ import { noSuchBucket, requireBucket } from './buckets.ts';
 import { mutationDraft } from './mutation.ts';
 import { assertValidKey } from './names.ts';
 import { objectHeadersFrom } from './object-headers.ts';
+import { tagsFromHeader } from './tagging.ts';
 
 export function parseCopySource(value: string): { bucket: string; key: string } {
   let decoded: string;
@@ -48,6 +49,11 @@ export async function copyObject(context: S3Context): Promise<void> {
     );
   }
   const replaced = directive === 'REPLACE' ? objectHeadersFrom(req.headers) : undefined;
+  // x-amz-tagging-directive: COPY (the default) keeps the source's tags, REPLACE takes x-amz-tagging.
+  const tagDirective = (headerValue(req.headers, 'x-amz-tagging-directive') ?? 'COPY').toUpperCase();
+  if (tagDirective !== 'COPY' && tagDirective !== 'REPLACE')
+    throw S3Errors.InvalidArgument('Unknown tagging directive.');
+  const tags = tagDirective === 'REPLACE' ? (tagsFromHeader(context) ?? {}) : sourceMeta.tags;
   const contentType = replaced?.contentType ?? sourceMeta.contentType;
   const userMetadata = replaced?.userMetadata ?? sourceMeta.userMetadata;
 
@@ -70,6 +76,7 @@ export async function copyObject(context: S3Context): Promise<void> {
         checksums: sourceMeta.checksums,
         lastModified: now.toISOString(),
         dataFile,
+        tags,
       },
       mutationDraft(
         context,

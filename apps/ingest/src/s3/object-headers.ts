@@ -64,6 +64,9 @@ export function objectResponseHeaders(
     ...meta.headers,
     ...meta.userMetadata,
   };
+  // As S3: how many tags the object has (GetObjectTagging lists them).
+  const tagCount = Object.keys(meta.tags ?? {}).length;
+  if (tagCount > 0) out['x-amz-tagging-count'] = tagCount;
   if (withChecksums) {
     for (const [algorithm, value] of Object.entries(meta.checksums))
       out[`x-amz-checksum-${algorithm}`] = value;

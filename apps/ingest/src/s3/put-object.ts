@@ -8,6 +8,7 @@ import { requireBucket } from './buckets.ts';
 import { mutationDraft } from './mutation.ts';
 import { assertValidKey } from './names.ts';
 import { objectHeadersFrom } from './object-headers.ts';
+import { tagsFromHeader } from './tagging.ts';
 import { writeCondition } from './write-conditions.ts';
 
 export async function putObject(context: S3Context): Promise<void> {
@@ -16,6 +17,7 @@ export async function putObject(context: S3Context): Promise<void> {
   assertValidKey(key);
   const headers = objectHeadersFrom(context.req.headers);
   const condition = writeCondition(context.req.headers, context.resource);
+  const tags = tagsFromHeader(context);
   const body = measureBody(context, deps.limits.maxSinglePutBytes);
   const dataFile = await deps.store.writeData(body.data);
   try {
@@ -33,6 +35,7 @@ export async function putObject(context: S3Context): Promise<void> {
         checksums: digests.checksums,
         lastModified: now.toISOString(),
         dataFile,
+        tags,
       },
       mutationDraft(
         context,

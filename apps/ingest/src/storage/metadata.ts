@@ -27,6 +27,8 @@ export interface ObjectMeta {
   checksums: Record<string, string>;
   lastModified: string;
   dataFile: string;
+  /** Object tags (PutObjectTagging, `x-amz-tagging`); none when absent. */
+  tags?: Record<string, string>;
 }
 
 /** A mutation record before commit: the outbox row gives it id, sequencer and config version. */
@@ -81,6 +83,7 @@ interface ObjectDbRow {
   checksums: string;
   last_modified: string;
   data_file: string;
+  tags: string;
 }
 
 function toObjectMeta(row: ObjectDbRow): ObjectMeta {
@@ -95,6 +98,7 @@ function toObjectMeta(row: ObjectDbRow): ObjectMeta {
     checksums: JSON.parse(row.checksums),
     lastModified: row.last_modified,
     dataFile: row.data_file,
+    tags: JSON.parse(row.tags),
   };
 }
 
@@ -115,6 +119,10 @@ export class Metadata {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    // Databases from before object tags: the column is added once, empty for every object.
+    const columns = this.db.prepare('PRAGMA table_info(objects)').all() as { name: string }[];
+    if (!columns.some((column) => column.name === 'tags'))
+      this.db.exec("ALTER TABLE objects ADD COLUMN tags TEXT NOT NULL DEFAULT '{}'");
     const db = this.db;
     this.atomically = atomicOn(db);
     this.statements = {
@@ -125,11 +133,12 @@ export class Metadata {
       anyObject: db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1'),
       getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
       upsertObject:
-        db.prepare(`INSERT INTO objects (bucket, key, size, etag, content_type, headers, user_metadata, checksums, last_modified, data_file)
-        VALUES (@bucket, @key, @size, @etag, @contentType, @headers, @userMetadata, @checksums, @lastModified, @dataFile)
+        db.prepare(`INSERT INTO objects (bucket, key, size, etag, content_type, headers, user_metadata, checksums, last_modified, data_file, tags)
+        VALUES (@bucket, @key, @size, @etag, @contentType, @headers, @userMetadata, @checksums, @lastModified, @dataFile, @tags)
         ON CONFLICT (bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag, content_type = excluded.content_type,
           headers = excluded.headers, user_metadata = excluded.user_metadata, checksums = excluded.checksums,
-          last_modified = excluded.last_modified, data_file = excluded.data_file`),
+          last_modified = excluded.last_modified, data_file = excluded.data_file, tags = excluded.tags`),
+      setTags: db.prepare('UPDATE objects SET tags = ? WHERE bucket = ? AND key = ?'),
       deleteObject: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ? RETURNING data_file'),
       listObjects: db.prepare(
         'SELECT * FROM objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?',
@@ -290,6 +299,26 @@ export class Metadata {
       this.release(deleted.data_file);
       this.insertMutation(mutation(), row.notificationVersion);
       return { removed: true };
+    });
+  }
+
+  /**
+   * Replaces an object's tags and commits its tagging record together (the mutation is built from
+   * the object as it is then); false when there is no such object.
+   */
+  commitTags(
+    bucket: string,
+    key: string,
+    tags: Record<string, string>,
+    mutation: (current: ObjectMeta) => MutationDraft,
+  ): boolean {
+    return this.atomically(() => {
+      const row = this.requireBucket(bucket);
+      const current = this.statements.getObject.get(bucket, key) as ObjectDbRow | undefined;
+      if (!current) return false;
+      this.statements.setTags.run(JSON.stringify(tags), bucket, key);
+      this.insertMutation(mutation(toObjectMeta(current)), row.notificationVersion);
+      return true;
     });
   }
 
@@ -479,6 +508,7 @@ export class Metadata {
       headers: JSON.stringify(meta.headers),
       userMetadata: JSON.stringify(meta.userMetadata),
       checksums: JSON.stringify(meta.checksums),
+      tags: JSON.stringify(meta.tags ?? {}),
     };
   }
 

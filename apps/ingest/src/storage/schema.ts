@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS objects (
   checksums TEXT NOT NULL,
   last_modified TEXT NOT NULL,
   data_file TEXT NOT NULL,
+  tags TEXT NOT NULL DEFAULT '{}',
   PRIMARY KEY (bucket, key)
 ) WITHOUT ROWID;
 

@@ -1,0 +1,86 @@
+// Object tagging: Get/Put/DeleteObjectTagging and the `x-amz-tagging` header of
+// PutObject and CopyObject, with S3's limits (10 tags, keys of 1–128 and values
+// of 0–256 characters, keys unique). A tagging change is a mutation of its own,
+// committed with its record: `s3:ObjectCreated:PutTagging` and
+// `s3:ObjectCreated:DeleteTagging`, as MinIO names them.
+import { children, childText, headerValue, parseXml, renderXml, S3Errors } from '@bucket-events/s3-protocol';
+import { readSmallBody } from '../http/body.ts';
+import type { S3Context } from '../http/context.ts';
+import { sendEmpty, sendXml } from '../http/respond.ts';
+import type { ObjectMeta } from '../storage/metadata.ts';
+import { requireBucket } from './buckets.ts';
+import { mutationDraft } from './mutation.ts';
+
+const MAX_TAGS = 10;
+
+/** Checks S3's limits; the tags in the order given. */
+export function validTags(pairs: [string, string][]): Record<string, string> {
+  if (pairs.length > MAX_TAGS) throw S3Errors.BadRequest('Object tags cannot be greater than 10');
+  const tags: Record<string, string> = {};
+  for (const [key, value] of pairs) {
+    if (key.length < 1 || key.length > 128)
+      throw S3Errors.InvalidTag('The TagKey you have provided is invalid');
+    if (value.length > 256) throw S3Errors.InvalidTag('The TagValue you have provided is invalid');
+    if (Object.hasOwn(tags, key)) throw S3Errors.InvalidTag('Cannot provide multiple Tags with the same key');
+    tags[key] = value;
+  }
+  return tags;
+}
+
+/** The `x-amz-tagging` header (`k1=v1&k2=v2`, URL-encoded), or undefined without one. */
+export function tagsFromHeader(context: S3Context): Record<string, string> | undefined {
+  const header = headerValue(context.req.headers, 'x-amz-tagging');
+  if (header === undefined) return undefined;
+  return validTags([...new URLSearchParams(header)]);
+}
+
+function requireObject(context: S3Context): ObjectMeta {
+  requireBucket(context);
+  const meta = context.deps.store.metadata.getObject(context.bucket, context.key);
+  if (!meta) throw S3Errors.NoSuchKey(undefined, context.resource, { Key: context.key });
+  return meta;
+}
+
+export async function getObjectTagging(context: S3Context): Promise<void> {
+  const meta = requireObject(context);
+  const tagSet = Object.entries(meta.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
+  sendXml(context.res, 200, renderXml('Tagging', { TagSet: tagSet.length === 0 ? '' : { Tag: tagSet } }));
+}
+
+export async function putObjectTagging(context: S3Context): Promise<void> {
+  requireObject(context);
+  const root = parseXml(await readSmallBody(context, context.deps.limits.maxXmlBodyBytes)).Tagging;
+  if (root === undefined) throw S3Errors.MalformedXML();
+  const tagSet = children(root, 'TagSet')[0];
+  const pairs = children(tagSet, 'Tag').map(
+    (tag) => [childText(tag, 'Key') ?? '', childText(tag, 'Value') ?? ''] as [string, string],
+  );
+  commitTags(context, validTags(pairs), 's3:ObjectCreated:PutTagging');
+  sendEmpty(context.res, 200);
+}
+
+export async function deleteObjectTagging(context: S3Context): Promise<void> {
+  requireObject(context);
+  commitTags(context, {}, 's3:ObjectCreated:DeleteTagging');
+  sendEmpty(context.res, 204);
+}
+
+function commitTags(
+  context: S3Context,
+  tags: Record<string, string>,
+  eventName: 's3:ObjectCreated:PutTagging' | 's3:ObjectCreated:DeleteTagging',
+): void {
+  const { store } = context.deps;
+  const committed = store.metadata.commitTags(context.bucket, context.key, tags, (current) =>
+    mutationDraft(context, eventName, {
+      key: current.key,
+      size: current.size,
+      eTag: current.etag,
+      contentType: current.contentType,
+      userMetadata: current.userMetadata,
+    }),
+  );
+  // Deleted meanwhile: as if it had never been there.
+  if (!committed) throw S3Errors.NoSuchKey(undefined, context.resource, { Key: context.key });
+  store.afterCommit({ releasedFile: false });
+}
