@@ -148,6 +148,36 @@ describe('bucket-events CLI', () => {
     expect((await cli('frobnicate')).code).not.toBe(0);
   }, 60_000);
 
+  test("tag set, list and remove an object, with mc's words and output", async ({ redis }) => {
+    const { cli } = await setup(redis);
+    const dir = mkdtempSync(join(tmpdir(), 'cli-tags-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'photo.jpg'), 'jpeg');
+    await cli('mb', 'myminio/tagged');
+    await cli('cp', join(dir, 'photo.jpg'), 'myminio/tagged/photo.jpg');
+    expect((await cli('tag', 'set', 'myminio/tagged/photo.jpg', 'team=red&stage=raw')).stdout).toBe(
+      'Tags set for myminio/tagged/photo.jpg.\n',
+    );
+    expect((await cli('tag', 'list', 'myminio/tagged/photo.jpg')).stdout).toBe(
+      'Name  : myminio/tagged/photo.jpg\nteam  : red\nstage : raw\n',
+    );
+    expect(JSON.parse((await cli('--json', 'tag', 'list', 'myminio/tagged/photo.jpg')).stdout)).toMatchObject(
+      {
+        status: 'success',
+        tags: { team: 'red', stage: 'raw' },
+      },
+    );
+    expect((await cli('tag', 'remove', 'myminio/tagged/photo.jpg')).stdout).toBe(
+      'Tags removed for myminio/tagged/photo.jpg.\n',
+    );
+    expect(JSON.parse((await cli('--json', 'tag', 'list', 'myminio/tagged/photo.jpg')).stdout).tags).toEqual(
+      {},
+    );
+    const missing = await cli('tag', 'list', 'myminio/tagged/nope.jpg');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/<ERROR> NoSuchKey: /);
+  });
+
   test('mb, cp both ways (multipart above the threshold), ls, stat, cat, rm, rb', async ({ redis }) => {
     const { cli } = await setup(redis);
     const dir = mkdtempSync(join(tmpdir(), 'cli-files-'));

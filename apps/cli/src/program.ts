@@ -6,6 +6,7 @@ import { listAliases, removeAlias, setAlias } from './aliases.ts';
 import { adminDlq, adminTargets } from './commands/admin.ts';
 import { eventsAdd, eventsList, eventsRemove } from './commands/events.ts';
 import { cat, copy, list, makeBucket, removeBucket, removeObjects, stat } from './commands/objects.ts';
+import { tagList, tagRemove, tagSet } from './commands/tags.ts';
 import { watch } from './commands/watch.ts';
 import { createOutput, describeFailure, type Output } from './output.ts';
 
@@ -160,6 +161,26 @@ export function buildProgram(): Command {
         eventsRemove(target, arn, options, out()),
       ),
     );
+
+  const tag = program.command('tag').description("manage an object's tags");
+  tag
+    .command('set')
+    .argument('<ALIAS/BUCKET/OBJECT>')
+    .argument('<TAGS>', '"key1=value1&key2=value2"')
+    .description("replace the object's tags")
+    .action(run(async (target: string, tags: string) => tagSet(target, tags, out())));
+  tag
+    .command('list')
+    .alias('ls')
+    .argument('<ALIAS/BUCKET/OBJECT>')
+    .description("print the object's tags")
+    .action(run(async (target: string) => tagList(target, out())));
+  tag
+    .command('remove')
+    .alias('rm')
+    .argument('<ALIAS/BUCKET/OBJECT>')
+    .description("remove all the object's tags")
+    .action(run(async (target: string) => tagRemove(target, out())));
 
   program
     .command('watch')
