@@ -133,24 +133,9 @@ function verifyHeaderAuth(
   if (!signedHeaders.includes('host'))
     throw S3Errors.AuthorizationHeaderMalformed('SignedHeaders must include host.');
 
-  const signedAs = (order: QueryValueOrder) =>
-    sign(
-      secretKey,
-      amzDate,
-      credential.scope,
-      canonicalRequest(
-        request.method,
-        request.rawPath,
-        query,
-        request.headers,
-        signedHeaders,
-        contentSha256,
-        order,
-      ),
-    );
-  if (!matchesEitherOrder(signedAs, query, signature)) throw S3Errors.SignatureDoesNotMatch();
-
   const context: SigningContext = { secretKey, amzDate, scope: credential.scope, signature };
+  checkSignature(context, request, query, signedHeaders, contentSha256);
+
   return { accessKeyId: credential.accessKeyId, payload: payloadMode(contentSha256, context) };
 }
 
@@ -196,22 +181,13 @@ function verifyPresigned(
   const signedHeaders = signedHeadersValue.split(';');
   const unsignedQuery = query.filter(([key]) => key !== 'X-Amz-Signature');
   const payloadHash = headerValue(request.headers, 'x-amz-content-sha256') ?? UNSIGNED_PAYLOAD;
-  const signedAs = (order: QueryValueOrder) =>
-    sign(
-      secretKey,
-      amzDate,
-      credential.scope,
-      canonicalRequest(
-        request.method,
-        request.rawPath,
-        unsignedQuery,
-        request.headers,
-        signedHeaders,
-        payloadHash,
-        order,
-      ),
-    );
-  if (!matchesEitherOrder(signedAs, unsignedQuery, signature)) throw S3Errors.SignatureDoesNotMatch();
+  checkSignature(
+    { secretKey, amzDate, scope: credential.scope, signature },
+    request,
+    unsignedQuery,
+    signedHeaders,
+    payloadHash,
+  );
   return {
     accessKeyId: credential.accessKeyId,
     payload:
@@ -262,15 +238,36 @@ function checkSkew(amzDate: string, now: Date) {
  */
 export type QueryValueOrder = 'sorted' | 'given';
 
-/** The signature matches the AWS order, or — when a parameter repeats — minio-go's. */
-function matchesEitherOrder(
-  signedAs: (order: QueryValueOrder) => string,
+/**
+ * Throws SignatureDoesNotMatch unless the request was signed as given: with the AWS order of query
+ * values, or — when a parameter repeats — minio-go's.
+ */
+function checkSignature(
+  signing: SigningContext,
+  request: RequestToVerify,
   query: [string, string][],
-  signature: string,
-): boolean {
-  if (sameSignature(signedAs('sorted'), signature)) return true;
-  const keys = new Set(query.map(([key]) => key));
-  return keys.size < query.length && sameSignature(signedAs('given'), signature);
+  signedHeaders: string[],
+  payloadHash: string,
+): void {
+  const signedAs = (order: QueryValueOrder) =>
+    sign(
+      signing.secretKey,
+      signing.amzDate,
+      signing.scope,
+      canonicalRequest(
+        request.method,
+        request.rawPath,
+        query,
+        request.headers,
+        signedHeaders,
+        payloadHash,
+        order,
+      ),
+    );
+  if (sameSignature(signedAs('sorted'), signing.signature)) return;
+  const repeats = new Set(query.map(([key]) => key)).size < query.length;
+  if (repeats && sameSignature(signedAs('given'), signing.signature)) return;
+  throw S3Errors.SignatureDoesNotMatch();
 }
 
 /** The canonical request string of SigV4 (exported for tests and for chunk signing). */
