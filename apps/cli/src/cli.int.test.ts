@@ -98,6 +98,18 @@ describe('bucket-events CLI', () => {
       event: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
       suffix: '.jpg',
     });
+    // --ignore-existing: the same rule again changes nothing and succeeds.
+    const again = await cli(
+      'events',
+      'add',
+      'myminio/images',
+      'arn:minio:sqs:us-east-1:1:amqp',
+      '--suffix',
+      '.jpg',
+      '--ignore-existing',
+    );
+    expect(again).toMatchObject({ code: 0, stdout: expect.stringContaining('already configured') });
+    expect((await cli('events', 'list', 'myminio/images')).stdout.trim().split('\n')).toHaveLength(1);
     // A second rule with a prefix, then removing one ARN, then everything.
     await cli(
       'events',

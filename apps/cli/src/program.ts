@@ -136,10 +136,15 @@ export function buildProgram(): Command {
     .option('--event <words>', 'put, delete, get, replica, ilm, scanner (comma-separated)', 'put,delete')
     .option('--prefix <prefix>', 'only object names starting with this')
     .option('--suffix <suffix>', 'only object names ending with this')
+    .option('--ignore-existing', 'succeed without change when the same rule is already there')
     .description('add a notification rule sending the events to ARN')
     .action(
-      run(async (target: string, arn: string, options: { event: string; prefix?: string; suffix?: string }) =>
-        eventsAdd(target, arn, options, out()),
+      run(
+        async (
+          target: string,
+          arn: string,
+          options: { event: string; prefix?: string; suffix?: string; ignoreExisting?: boolean },
+        ) => eventsAdd(target, arn, options, out()),
       ),
     );
   events

@@ -53,7 +53,7 @@ async function readConfig(target: string) {
 export async function eventsAdd(
   target: string,
   arn: string,
-  options: { event: string; prefix?: string; suffix?: string },
+  options: { event: string; prefix?: string; suffix?: string; ignoreExisting?: boolean },
   out: Output,
 ): Promise<void> {
   if (arn.split(':')[2] !== 'sqs')
@@ -69,6 +69,23 @@ export async function eventsAdd(
     Events: events as Event[],
     ...(rules.length > 0 ? { Filter: { Key: { FilterRules: rules } } } : {}),
   };
+  const summary = {
+    arn,
+    event: options.event.split(','),
+    prefix: options.prefix ?? '',
+    suffix: options.suffix ?? '',
+  };
+  // mc's --ignore-existing: the same rule (ARN, events, filter) is already there, so nothing to do.
+  const wanted = { prefix: options.prefix ?? '', suffix: options.suffix ?? '' };
+  const sameRule = (queue: QueueConfiguration) =>
+    queue.QueueArn === arn &&
+    [...(queue.Events ?? [])].sort().join() === [...events].sort().join() &&
+    filterOf(queue).prefix === wanted.prefix &&
+    filterOf(queue).suffix === wanted.suffix;
+  if (options.ignoreExisting && queues.some(sameRule)) {
+    out.print(`${arn} is already configured on ${target}; nothing added`, { ...summary, ignored: true });
+    return;
+  }
   await s3.send(
     new PutBucketNotificationConfigurationCommand({
       Bucket: location.bucket,
@@ -79,12 +96,7 @@ export async function eventsAdd(
       },
     }),
   );
-  out.print(`Successfully added ${arn}`, {
-    arn,
-    event: options.event.split(','),
-    prefix: options.prefix ?? '',
-    suffix: options.suffix ?? '',
-  });
+  out.print(`Successfully added ${arn}`, summary);
 }
 
 export async function eventsList(target: string, arn: string | undefined, out: Output): Promise<void> {
