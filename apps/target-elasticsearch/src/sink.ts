@@ -9,7 +9,7 @@
 // the engine (409) instead of overwriting newer state — MinIO lacks this.
 // access: one document per event, `{"Records":[event]}`, id chosen by the engine.
 import { createHash } from 'node:crypto';
-import { storeDocument, type TargetJob } from '@bucket-events/contracts';
+import { removesObject, storeDocument, type TargetJob } from '@bucket-events/contracts';
 import {
   createSearchClient,
   detectCompatibility,
@@ -122,7 +122,7 @@ export class ElasticsearchSink implements TargetSink {
         version: versionOf(job.sequencer),
         version_type: 'external' as const,
       };
-      if (job.record.eventName === 's3:ObjectRemoved:Delete') operations.push({ delete: target });
+      if (removesObject(job.record.eventName)) operations.push({ delete: target });
       else operations.push({ index: target }, document);
     }
     const response = await client.bulk({ operations });

@@ -4,7 +4,7 @@
 // an event changes the view only if it is newer than what was applied, so
 // duplicates and late older events never overwrite newer state — deletes
 // included. One transaction per batch.
-import { storeDocument, type TargetJob } from '@bucket-events/contracts';
+import { removesObject, storeDocument, type TargetJob } from '@bucket-events/contracts';
 import { type BatchFailures, type ErrorClass, TargetError, type TargetSink } from '@bucket-events/target-kit';
 import pg from 'pg';
 
@@ -102,7 +102,7 @@ export class PostgresSink implements TargetSink {
     );
     if (newer.rowCount === 0) return; // a duplicate or an older event: the view already holds newer state
     const table = quote(this.options.table);
-    if (job.record.eventName === 's3:ObjectRemoved:Delete') {
+    if (removesObject(job.record.eventName)) {
       await client.query(`DELETE FROM ${table} WHERE key = $1`, [key]);
     } else {
       await client.query(

@@ -84,6 +84,12 @@ describe('redis target formats', () => {
       expect(JSON.parse((await reader.hget(key, 'conformance/a.jpg')) as string)).toEqual({
         Records: [put4.record],
       });
+      // A DELETE of a key that was not there (NoOP) never gives the view an entry; after a real
+      // object it removes it, as the object is gone.
+      await sink.write([conformanceJob('redis', 'ghost.jpg', 's3:ObjectRemoved:NoOP')]);
+      expect(await reader.hget(key, 'conformance/ghost.jpg')).toBeNull();
+      await sink.write([conformanceJob('redis', 'a.jpg', 's3:ObjectRemoved:NoOP')]);
+      expect(await reader.hget(key, 'conformance/a.jpg')).toBeNull();
     } finally {
       await sink.close();
       await reader.del(key, sequencerHashKey(key));

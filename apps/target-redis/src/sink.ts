@@ -4,7 +4,7 @@
 // writes are guarded by the sequencer (a small Lua script), so a duplicate or a
 // late older event never overwrites a newer state. A batch is one command (access)
 // or one MULTI (namespace).
-import { storeDocument, type TargetJob } from '@bucket-events/contracts';
+import { removesObject, storeDocument, type TargetJob } from '@bucket-events/contracts';
 import { type BatchFailures, type ErrorClass, TargetError, type TargetSink } from '@bucket-events/target-kit';
 import { Redis } from 'ioredis';
 
@@ -81,7 +81,7 @@ export class RedisSink implements TargetSink {
     for (const job of batch) {
       const value = JSON.stringify(storeDocument(job.record));
       const field = `${job.bucket}/${job.key}`;
-      const remove = job.record.eventName === 's3:ObjectRemoved:Delete';
+      const remove = removesObject(job.record.eventName);
       (pipeline as unknown as { [GUARDED_WRITE_COMMAND]: (...args: string[]) => unknown })[
         GUARDED_WRITE_COMMAND
       ](

@@ -5,6 +5,7 @@ export {
   type EmittedEventName,
   eventNameMatches,
   isConfigurableEventName,
+  removesObject,
   wantsAccessEvents,
 } from './event-names.ts';
 export {

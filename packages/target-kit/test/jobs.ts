@@ -52,13 +52,19 @@ export function putEvent(body: string): string {
   return `put ${createHash('md5').update(body).digest('hex')}`;
 }
 
-/** Each key's events in the order of `jobs`, told apart as `putEvent` does and `delete`. */
+/** Each key's events in the order of `jobs`, told apart as `putEvent` does, `delete` and `noop`. */
 export function eventsByKey(jobs: TargetJob[]): Map<string, string[]> {
   const byKey = new Map<string, string[]>();
   for (const { key, record } of jobs) {
     const events = byKey.get(key) ?? [];
     byKey.set(key, events);
-    events.push(record.eventName === 's3:ObjectRemoved:Delete' ? 'delete' : `put ${record.s3.object.eTag}`);
+    events.push(
+      record.eventName === 's3:ObjectRemoved:Delete'
+        ? 'delete'
+        : record.eventName === 's3:ObjectRemoved:NoOP'
+          ? 'noop'
+          : `put ${record.s3.object.eTag}`,
+    );
   }
   return byKey;
 }

@@ -1,5 +1,7 @@
 // DeleteObject and DeleteObjects (multi-delete, quiet mode). A key that did not
-// exist is a success without a record: nothing changed, so nothing is evented.
+// exist is a success: DeleteObject commits MinIO's `s3:ObjectRemoved:NoOP`
+// record for it (a consumer sees that the request happened); a multi-delete
+// events only what it removed, as MinIO does.
 import { children, childText, parseXml, renderXml, S3Errors } from '@bucket-events/s3-protocol';
 import { readSmallBody } from '../http/body.ts';
 import type { S3Context } from '../http/context.ts';
@@ -11,13 +13,16 @@ const MAX_KEYS_PER_DELETE = 1000;
 
 export async function deleteObject(context: S3Context): Promise<void> {
   requireBucket(context);
-  removeKey(context, context.key);
+  removeKey(context, context.key, true);
   sendEmpty(context.res, 204);
 }
 
-function removeKey(context: S3Context, key: string): void {
-  context.deps.store.commitDelete(context.bucket, key, () =>
-    mutationDraft(context, 's3:ObjectRemoved:Delete', { key, ...REMOVED }),
+function removeKey(context: S3Context, key: string, noopEvent = false): void {
+  context.deps.store.commitDelete(
+    context.bucket,
+    key,
+    () => mutationDraft(context, 's3:ObjectRemoved:Delete', { key, ...REMOVED }),
+    noopEvent ? () => mutationDraft(context, 's3:ObjectRemoved:NoOP', { key, ...REMOVED }) : undefined,
   );
 }
 

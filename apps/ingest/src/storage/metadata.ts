@@ -290,15 +290,26 @@ export class Metadata {
     });
   }
 
-  /** Removes a key; commits a mutation record only when something was removed. */
-  commitDelete(bucket: string, key: string, mutation: () => MutationDraft): { removed: boolean } {
+  /**
+   * Removes a key and commits its mutation record; when there was nothing to remove, commits the
+   * `noop` record instead, if one is given (DeleteObject's `s3:ObjectRemoved:NoOP`).
+   */
+  commitDelete(
+    bucket: string,
+    key: string,
+    mutation: () => MutationDraft,
+    noop?: () => MutationDraft,
+  ): { removed: boolean; evented: boolean } {
     return this.atomically(() => {
       const row = this.requireBucket(bucket);
       const deleted = this.statements.deleteObject.get(bucket, key) as { data_file: string } | undefined;
-      if (!deleted) return { removed: false };
+      if (!deleted) {
+        if (noop) this.insertMutation(noop(), row.notificationVersion);
+        return { removed: false, evented: noop !== undefined };
+      }
       this.release(deleted.data_file);
       this.insertMutation(mutation(), row.notificationVersion);
-      return { removed: true };
+      return { removed: true, evented: true };
     });
   }
 

@@ -162,9 +162,14 @@ export class ObjectStore {
     if (inline) await this.walSync?.sync();
   }
 
-  commitDelete(bucket: string, key: string, mutation: () => MutationDraft): boolean {
-    const { removed } = this.metadata.commitDelete(bucket, key, mutation);
-    if (removed) this.afterCommit();
+  commitDelete(
+    bucket: string,
+    key: string,
+    mutation: () => MutationDraft,
+    noop?: () => MutationDraft,
+  ): boolean {
+    const { removed, evented } = this.metadata.commitDelete(bucket, key, mutation, noop);
+    if (evented) this.afterCommit({ releasedFile: removed });
     return removed;
   }
 
