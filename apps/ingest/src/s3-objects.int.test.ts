@@ -2,8 +2,10 @@
 // (with its outbox relayed to the real Redis).
 import { createHash } from 'node:crypto';
 import {
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -21,6 +23,7 @@ import {
   PutObjectAclCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { test } from '@bucket-events/testing';
 import { describe, expect } from 'vitest';
@@ -446,6 +449,22 @@ describe('objects', () => {
 
       await t.s3.send(new DeleteObjectTaggingCommand({ Bucket: 'tags', Key: 'photo.jpg' }));
       expect(await tagsOf('photo.jpg')).toEqual([]);
+      // A multipart upload takes its tags at creation, the completed object has them.
+      const { UploadId } = await t.s3.send(
+        new CreateMultipartUploadCommand({ Bucket: 'tags', Key: 'big.bin', Tagging: 'size=big' }),
+      );
+      const part = await t.s3.send(
+        new UploadPartCommand({ Bucket: 'tags', Key: 'big.bin', UploadId, PartNumber: 1, Body: 'only part' }),
+      );
+      await t.s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: 'tags',
+          Key: 'big.bin',
+          UploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+        }),
+      );
+      expect(await tagsOf('big.bin')).toEqual(['size=big']);
       // An overwrite without tags has none.
       await t.s3.send(new PutObjectCommand({ Bucket: 'tags', Key: 'kept.jpg', Body: 'y' }));
       expect(await tagsOf('kept.jpg')).toEqual([]);

@@ -12,6 +12,7 @@ import { requireBucket } from './buckets.ts';
 import { mutationDraft } from './mutation.ts';
 import { assertValidKey } from './names.ts';
 import { objectHeadersFrom } from './object-headers.ts';
+import { tagsFromHeader } from './tagging.ts';
 
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 export const MAX_PART_SIZE = 5 * 1024 * 1024 * 1024;
@@ -25,7 +26,7 @@ export async function createMultipartUpload(context: S3Context): Promise<void> {
   const algorithm = headerValue(req.headers, 'x-amz-checksum-algorithm')?.toLowerCase() ?? null;
   if (algorithm !== null && !(SUPPORTED_CHECKSUMS as readonly string[]).includes(algorithm)) {
     throw S3Errors.InvalidRequest(
-      `Checksum algorithm ${algorithm.toUpperCase()} is not supported; use CRC32, SHA1 or SHA256.`,
+      `Checksum algorithm ${algorithm.toUpperCase()} is not supported; use ${SUPPORTED_CHECKSUMS.join(', ').toUpperCase()}.`,
     );
   }
   const uploadId = randomBytes(24).toString('base64url');
@@ -38,6 +39,7 @@ export async function createMultipartUpload(context: S3Context): Promise<void> {
     headers: headers.headers,
     userMetadata: headers.userMetadata,
     checksumAlgorithm: algorithm,
+    tags: tagsFromHeader(context),
   });
   sendXml(
     context.res,
@@ -146,6 +148,7 @@ export async function completeMultipartUpload(context: S3Context): Promise<void>
       headers: upload.headers,
       userMetadata: upload.userMetadata,
       checksums: {},
+      tags: upload.tags,
       lastModified: now.toISOString(),
       dataFile,
     },

@@ -75,3 +75,31 @@ describe('relay rounds', () => {
     expect(metadata.getBucket('other')).toBeUndefined();
   });
 });
+
+describe('a database from before object tags', () => {
+  it('gains the tags columns on open, every existing object and upload without tags', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const dir = mkdtempSync(join(tmpdir(), 'metadata-old-'));
+    try {
+      // The two tables as they were, with a row each.
+      const old = new Database(join(dir, 'metadata.sqlite'));
+      old.exec(`CREATE TABLE objects (bucket TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
+        content_type TEXT NOT NULL, headers TEXT NOT NULL, user_metadata TEXT NOT NULL, checksums TEXT NOT NULL,
+        last_modified TEXT NOT NULL, data_file TEXT NOT NULL, PRIMARY KEY (bucket, key)) WITHOUT ROWID;
+        CREATE TABLE uploads (upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, initiated TEXT NOT NULL,
+        content_type TEXT NOT NULL, headers TEXT NOT NULL, user_metadata TEXT NOT NULL, checksum_algorithm TEXT) WITHOUT ROWID;
+        INSERT INTO objects VALUES ('b', 'k', 1, 'e', 'text/plain', '{}', '{}', '{}', '2026-01-01T00:00:00.000Z', 'inline:1');
+        INSERT INTO uploads VALUES ('u', 'b', 'k', '2026-01-01T00:00:00.000Z', 'text/plain', '{}', '{}', NULL);`);
+      old.close();
+      const metadata = new Metadata(dir);
+      try {
+        expect(metadata.getObject('b', 'k')?.tags).toEqual({});
+        expect(metadata.getUpload('u')?.tags).toEqual({});
+      } finally {
+        metadata.db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

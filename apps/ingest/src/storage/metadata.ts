@@ -43,6 +43,8 @@ export interface UploadRow {
   headers: Record<string, string>;
   userMetadata: Record<string, string>;
   checksumAlgorithm: string | null;
+  /** `x-amz-tagging` of CreateMultipartUpload: the completed object's tags. */
+  tags?: Record<string, string>;
 }
 
 export interface PartRow {
@@ -119,10 +121,12 @@ export class Metadata {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
-    // Databases from before object tags: the column is added once, empty for every object.
-    const columns = this.db.prepare('PRAGMA table_info(objects)').all() as { name: string }[];
-    if (!columns.some((column) => column.name === 'tags'))
-      this.db.exec("ALTER TABLE objects ADD COLUMN tags TEXT NOT NULL DEFAULT '{}'");
+    // Databases from before object tags: the columns are added once, empty for every row.
+    for (const table of ['objects', 'uploads']) {
+      const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+      if (!columns.some((column) => column.name === 'tags'))
+        this.db.exec(`ALTER TABLE ${table} ADD COLUMN tags TEXT NOT NULL DEFAULT '{}'`);
+    }
     const db = this.db;
     this.atomically = atomicOn(db);
     this.statements = {
@@ -174,8 +178,8 @@ export class Metadata {
          WHERE name = @bucket RETURNING notification_version`,
       ),
       insertUpload:
-        db.prepare(`INSERT INTO uploads (upload_id, bucket, key, initiated, content_type, headers, user_metadata, checksum_algorithm)
-        VALUES (@uploadId, @bucket, @key, @initiated, @contentType, @headers, @userMetadata, @checksumAlgorithm)`),
+        db.prepare(`INSERT INTO uploads (upload_id, bucket, key, initiated, content_type, headers, user_metadata, checksum_algorithm, tags)
+        VALUES (@uploadId, @bucket, @key, @initiated, @contentType, @headers, @userMetadata, @checksumAlgorithm, @tags)`),
       getUpload: db.prepare('SELECT * FROM uploads WHERE upload_id = ?'),
       deleteUpload: db.prepare('DELETE FROM uploads WHERE upload_id = ?'),
       listUploads: db.prepare(
@@ -378,6 +382,7 @@ export class Metadata {
         ...upload,
         headers: JSON.stringify(upload.headers),
         userMetadata: JSON.stringify(upload.userMetadata),
+        tags: JSON.stringify(upload.tags ?? {}),
       });
     });
   }
@@ -533,6 +538,7 @@ export class Metadata {
       headers: JSON.parse(row.headers as string),
       userMetadata: JSON.parse(row.user_metadata as string),
       checksumAlgorithm: row.checksum_algorithm ?? null,
+      tags: JSON.parse(row.tags ?? '{}'),
     };
   }
 }

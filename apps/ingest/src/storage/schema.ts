@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS uploads (
   content_type TEXT NOT NULL,
   headers TEXT NOT NULL,
   user_metadata TEXT NOT NULL,
-  checksum_algorithm TEXT
+  checksum_algorithm TEXT,
+  tags TEXT NOT NULL DEFAULT '{}'
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS uploads_by_bucket ON uploads (bucket, key, initiated);
 
