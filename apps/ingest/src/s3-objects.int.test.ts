@@ -7,11 +7,13 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
+  DeleteBucketTaggingCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   DeleteObjectTaggingCommand,
   GetBucketAclCommand,
   GetBucketLocationCommand,
+  GetBucketTaggingCommand,
   GetObjectAclCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
@@ -20,6 +22,7 @@ import {
   ListBucketsCommand,
   ListObjectVersionsCommand,
   PutBucketAclCommand,
+  PutBucketTaggingCommand,
   PutObjectAclCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
@@ -508,6 +511,54 @@ describe('objects', () => {
         's3:ObjectCreated:DeleteTagging',
       ]);
       expect(records[1]?.eTag).toBe(records[0]?.eTag);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test('bucket tagging: NoSuchTagSet until set, put and read back (AWS SDK and MinIO client), deleted with the bucket', async ({
+    redis,
+  }) => {
+    const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'btags' }));
+      const tagsOf = async () =>
+        (await t.s3.send(new GetBucketTaggingCommand({ Bucket: 'btags' }))).TagSet?.map(
+          (tag) => `${tag.Key}=${tag.Value}`,
+        );
+      const none = await s3Error(t.s3.send(new GetBucketTaggingCommand({ Bucket: 'btags' })));
+      expect([none.code, none.status]).toEqual(['NoSuchTagSet', 404]);
+      await t.s3.send(
+        new PutBucketTaggingCommand({
+          Bucket: 'btags',
+          Tagging: { TagSet: [{ Key: 'cost', Value: 'team-a' }] },
+        }),
+      );
+      expect(await tagsOf()).toEqual(['cost=team-a']);
+      const minio = minioClient(t.endpoint);
+      await minio.setBucketTagging('btags', { cost: 'team-b', env: 'prod' });
+      expect(await minio.getBucketTagging('btags')).toEqual([
+        { Key: 'cost', Value: 'team-b' },
+        { Key: 'env', Value: 'prod' },
+      ]);
+      await t.s3.send(new DeleteBucketTaggingCommand({ Bucket: 'btags' }));
+      expect((await s3Error(t.s3.send(new GetBucketTaggingCommand({ Bucket: 'btags' })))).code).toBe(
+        'NoSuchTagSet',
+      );
+      await t.s3.send(
+        new PutBucketTaggingCommand({
+          Bucket: 'btags',
+          Tagging: { TagSet: [{ Key: 'gone', Value: 'soon' }] },
+        }),
+      );
+      await t.s3.send(new DeleteBucketCommand({ Bucket: 'btags' }));
+      await t.s3.send(new CreateBucketCommand({ Bucket: 'btags' }));
+      expect((await s3Error(t.s3.send(new GetBucketTaggingCommand({ Bucket: 'btags' })))).code).toBe(
+        'NoSuchTagSet',
+      );
+      expect((await s3Error(t.s3.send(new GetBucketTaggingCommand({ Bucket: 'absent' })))).code).toBe(
+        'NoSuchBucket',
+      );
     } finally {
       await t.stop();
     }

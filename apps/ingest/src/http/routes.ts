@@ -12,7 +12,14 @@ import { listenNotification } from '../s3/listen.ts';
 import * as multipart from '../s3/multipart.ts';
 import { getBucketNotification, putBucketNotification } from '../s3/notification.ts';
 import { putObject } from '../s3/put-object.ts';
-import { deleteObjectTagging, getObjectTagging, putObjectTagging } from '../s3/tagging.ts';
+import {
+  deleteBucketTagging,
+  deleteObjectTagging,
+  getBucketTagging,
+  getObjectTagging,
+  putBucketTagging,
+  putObjectTagging,
+} from '../s3/tagging.ts';
 import { uploadPartCopy } from '../s3/upload-part-copy.ts';
 import type { S3Handler } from './context.ts';
 import { sendXml } from './respond.ts';
@@ -34,7 +41,6 @@ const UNSUPPORTED_BUCKET_SUBRESOURCES = [
   'publicAccessBlock',
   'replication',
   'requestPayment',
-  'tagging',
   'versioning',
   'website',
   'accelerate',
@@ -68,6 +74,12 @@ export function resolveOperation(
       throw S3Errors.MethodNotAllowed();
     }
     if (has('acl')) return aclOperation(method);
+    if (has('tagging')) {
+      if (method === 'GET') return getBucketTagging;
+      if (method === 'PUT') return putBucketTagging;
+      if (method === 'DELETE') return deleteBucketTagging;
+      throw S3Errors.MethodNotAllowed();
+    }
     if (has('notification')) {
       if (method === 'PUT') return putBucketNotification;
       if (method === 'GET') return getBucketNotification;

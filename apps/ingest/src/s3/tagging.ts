@@ -1,8 +1,10 @@
-// Object tagging: Get/Put/DeleteObjectTagging and the `x-amz-tagging` header of
-// PutObject and CopyObject, with S3's limits (10 tags, keys of 1–128 and values
-// of 0–256 characters, keys unique). A tagging change is a mutation of its own,
-// committed with its record: `s3:ObjectCreated:PutTagging` and
-// `s3:ObjectCreated:DeleteTagging`, as MinIO names them.
+// Object and bucket tagging: Get/Put/DeleteObjectTagging, the `x-amz-tagging`
+// header of PutObject, CopyObject and CreateMultipartUpload, and
+// Get/Put/DeleteBucketTagging, with S3's limits (10 tags an object, 50 a bucket,
+// keys of 1–128 and values of 0–256 characters, keys unique). An object's
+// tagging change is a mutation of its own, committed with its record:
+// `s3:ObjectCreated:PutTagging` and `s3:ObjectCreated:DeleteTagging`, as MinIO
+// names them; bucket tags send no event, as in S3 and MinIO.
 import { children, childText, headerValue, parseXml, renderXml, S3Errors } from '@bucket-events/s3-protocol';
 import { readSmallBody } from '../http/body.ts';
 import type { S3Context } from '../http/context.ts';
@@ -11,11 +13,15 @@ import type { ObjectMeta } from '../storage/metadata.ts';
 import { requireBucket } from './buckets.ts';
 import { mutationDraft } from './mutation.ts';
 
-const MAX_TAGS = 10;
+const MAX_OBJECT_TAGS = 10;
+const MAX_BUCKET_TAGS = 50;
 
 /** Checks S3's limits; the tags in the order given. */
-export function validTags(pairs: [string, string][]): Record<string, string> {
-  if (pairs.length > MAX_TAGS) throw S3Errors.BadRequest('Object tags cannot be greater than 10');
+export function validTags(pairs: [string, string][], most = MAX_OBJECT_TAGS): Record<string, string> {
+  if (pairs.length > most)
+    throw most === MAX_OBJECT_TAGS
+      ? S3Errors.BadRequest('Object tags cannot be greater than 10')
+      : S3Errors.InvalidTag('Bucket tags cannot be greater than 50');
   const tags: Record<string, string> = {};
   for (const [key, value] of pairs) {
     if (key.length < 1 || key.length > 128)
@@ -43,19 +49,50 @@ function requireObject(context: S3Context): ObjectMeta {
 
 export async function getObjectTagging(context: S3Context): Promise<void> {
   const meta = requireObject(context);
-  const tagSet = Object.entries(meta.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
-  sendXml(context.res, 200, renderXml('Tagging', { TagSet: tagSet.length === 0 ? '' : { Tag: tagSet } }));
+  sendXml(context.res, 200, taggingXml(meta.tags ?? {}));
+}
+
+/** The `<Tagging><TagSet><Tag>…` body of a PUT ?tagging. */
+async function taggingBody(context: S3Context): Promise<[string, string][]> {
+  const root = parseXml(await readSmallBody(context, context.deps.limits.maxXmlBodyBytes)).Tagging;
+  if (root === undefined) throw S3Errors.MalformedXML();
+  const tagSet = children(root, 'TagSet')[0];
+  return children(tagSet, 'Tag').map(
+    (tag) => [childText(tag, 'Key') ?? '', childText(tag, 'Value') ?? ''] as [string, string],
+  );
+}
+
+function taggingXml(tags: Record<string, string>): string {
+  const tagSet = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+  return renderXml('Tagging', { TagSet: tagSet.length === 0 ? '' : { Tag: tagSet } });
+}
+
+export async function getBucketTagging(context: S3Context): Promise<void> {
+  requireBucket(context);
+  const tags = context.deps.store.metadata.bucketTags(context.bucket);
+  if (!tags) throw S3Errors.NoSuchTagSet(undefined, context.resource, { BucketName: context.bucket });
+  sendXml(context.res, 200, taggingXml(tags));
+}
+
+export async function putBucketTagging(context: S3Context): Promise<void> {
+  requireBucket(context);
+  context.deps.store.metadata.setBucketTags(
+    context.bucket,
+    validTags(await taggingBody(context), MAX_BUCKET_TAGS),
+  );
+  // 200, as MinIO answers (AWS documents 204): the MinIO SDKs accept only 200 here, the AWS SDKs either.
+  sendEmpty(context.res, 200);
+}
+
+export async function deleteBucketTagging(context: S3Context): Promise<void> {
+  requireBucket(context);
+  context.deps.store.metadata.setBucketTags(context.bucket, {});
+  sendEmpty(context.res, 204);
 }
 
 export async function putObjectTagging(context: S3Context): Promise<void> {
   requireObject(context);
-  const root = parseXml(await readSmallBody(context, context.deps.limits.maxXmlBodyBytes)).Tagging;
-  if (root === undefined) throw S3Errors.MalformedXML();
-  const tagSet = children(root, 'TagSet')[0];
-  const pairs = children(tagSet, 'Tag').map(
-    (tag) => [childText(tag, 'Key') ?? '', childText(tag, 'Value') ?? ''] as [string, string],
-  );
-  commitTags(context, validTags(pairs), 's3:ObjectCreated:PutTagging');
+  commitTags(context, validTags(await taggingBody(context)), 's3:ObjectCreated:PutTagging');
   sendEmpty(context.res, 200);
 }
 

@@ -143,6 +143,11 @@ export class Metadata {
           headers = excluded.headers, user_metadata = excluded.user_metadata, checksums = excluded.checksums,
           last_modified = excluded.last_modified, data_file = excluded.data_file, tags = excluded.tags`),
       setTags: db.prepare('UPDATE objects SET tags = ? WHERE bucket = ? AND key = ?'),
+      getBucketTags: db.prepare('SELECT tags FROM bucket_tags WHERE bucket = ?'),
+      putBucketTags: db.prepare(
+        'INSERT INTO bucket_tags (bucket, tags) VALUES (?, ?) ON CONFLICT (bucket) DO UPDATE SET tags = excluded.tags',
+      ),
+      deleteBucketTags: db.prepare('DELETE FROM bucket_tags WHERE bucket = ?'),
       deleteObject: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ? RETURNING data_file'),
       listObjects: db.prepare(
         'SELECT * FROM objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?',
@@ -253,7 +258,23 @@ export class Metadata {
         }
       }
       this.statements.deleteBucket.run(name);
+      this.statements.deleteBucketTags.run(name);
       return 'deleted';
+    });
+  }
+
+  /** The bucket's tags; undefined when it has none (S3's NoSuchTagSet). */
+  bucketTags(bucket: string): Record<string, string> | undefined {
+    const row = this.statements.getBucketTags.get(bucket) as { tags: string } | undefined;
+    return row ? JSON.parse(row.tags) : undefined;
+  }
+
+  /** Replaces the bucket's tags (none: removes them). No event: S3 and MinIO send none for bucket tags. */
+  setBucketTags(bucket: string, tags: Record<string, string>): void {
+    this.atomically(() => {
+      this.requireBucket(bucket);
+      if (Object.keys(tags).length === 0) this.statements.deleteBucketTags.run(bucket);
+      else this.statements.putBucketTags.run(bucket, JSON.stringify(tags));
     });
   }
 

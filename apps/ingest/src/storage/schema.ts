@@ -23,6 +23,12 @@ CREATE TABLE IF NOT EXISTS objects (
   PRIMARY KEY (bucket, key)
 ) WITHOUT ROWID;
 
+-- Bucket tags (Put/Get/DeleteBucketTagging), a row only for a bucket that has some.
+CREATE TABLE IF NOT EXISTS bucket_tags (
+  bucket TEXT PRIMARY KEY,
+  tags TEXT NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS notification_configs (
   bucket TEXT NOT NULL,
   version INTEGER NOT NULL,
