@@ -73,18 +73,11 @@ export function resolveOperation(
       if (method === 'GET') return listenNotification;
       throw S3Errors.MethodNotAllowed();
     }
-    if (has('acl')) return aclOperation(method);
-    if (has('tagging')) {
-      if (method === 'GET') return getBucketTagging;
-      if (method === 'PUT') return putBucketTagging;
-      if (method === 'DELETE') return deleteBucketTagging;
-      throw S3Errors.MethodNotAllowed();
-    }
-    if (has('notification')) {
-      if (method === 'PUT') return putBucketNotification;
-      if (method === 'GET') return getBucketNotification;
-      throw S3Errors.MethodNotAllowed();
-    }
+    if (has('acl')) return byMethod(method, ACL);
+    if (has('tagging'))
+      return byMethod(method, { GET: getBucketTagging, PUT: putBucketTagging, DELETE: deleteBucketTagging });
+    if (has('notification'))
+      return byMethod(method, { GET: getBucketNotification, PUT: putBucketNotification });
     const unsupported = UNSUPPORTED_BUCKET_SUBRESOURCES.find(has);
     if (unsupported) {
       // Clients probe versioning; answer it as an unversioned bucket would.
@@ -111,13 +104,9 @@ export function resolveOperation(
         throw S3Errors.MethodNotAllowed();
     }
   }
-  if (has('acl')) return aclOperation(method);
-  if (has('tagging')) {
-    if (method === 'GET') return getObjectTagging;
-    if (method === 'PUT') return putObjectTagging;
-    if (method === 'DELETE') return deleteObjectTagging;
-    throw S3Errors.MethodNotAllowed();
-  }
+  if (has('acl')) return byMethod(method, ACL);
+  if (has('tagging'))
+    return byMethod(method, { GET: getObjectTagging, PUT: putObjectTagging, DELETE: deleteObjectTagging });
   const unsupported = UNSUPPORTED_OBJECT_SUBRESOURCES.find(has);
   if (unsupported)
     throw S3Errors.NotImplemented(`The ${unsupported} sub-resource is not implemented by this server.`);
@@ -141,10 +130,13 @@ export function resolveOperation(
 }
 
 /** ?acl on a bucket or an object: the owner's FULL_CONTROL (s3/acl.ts). */
-function aclOperation(method: string): S3Handler {
-  if (method === 'GET') return getAcl;
-  if (method === 'PUT') return putAcl;
-  throw S3Errors.MethodNotAllowed();
+const ACL = { GET: getAcl, PUT: putAcl };
+
+/** A sub-resource's handler for the request's method; any other method is MethodNotAllowed. */
+function byMethod(method: string, handlers: Partial<Record<string, S3Handler>>): S3Handler {
+  const handler = Object.hasOwn(handlers, method) ? handlers[method] : undefined;
+  if (!handler) throw S3Errors.MethodNotAllowed();
+  return handler;
 }
 
 const getBucketVersioning: S3Handler = async (context) => {
