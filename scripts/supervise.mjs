@@ -26,7 +26,7 @@ const hasStartScript = (dir) => {
 };
 const apps =
   process.argv.length > 2 ? process.argv.slice(2) : readdirSync(join(ROOT, 'apps')).filter(hasStartScript);
-const width = Math.max(...apps.map((name) => name.length));
+const width = Math.max('supervisor'.length, ...apps.map((name) => name.length));
 const children = new Map();
 let stopping = false;
 
@@ -50,7 +50,7 @@ function start(name) {
       return;
     }
     say(
-      'supervisor'.slice(0, Math.max(width, 10)),
+      'supervisor',
       `${name} exited (${signal ?? `code ${code}`}); restarting it in ${RESTART_AFTER_MS / 1000} s, the others keep running`,
     );
     setTimeout(() => !stopping && start(name), RESTART_AFTER_MS);

@@ -26,7 +26,7 @@ import {
   type FanoutJob,
   routeBatches,
 } from '@bucket-events/router';
-import { startHeartbeatLoop } from '@bucket-events/telemetry';
+import { redisAnswers, startHeartbeatLoop } from '@bucket-events/telemetry';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -280,14 +280,7 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
     leading,
     stats,
     leader: () => isLeader,
-    redisReachable: () =>
-      Promise.race([
-        statusRedis.ping().then(
-          () => true,
-          () => false,
-        ),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000).unref()),
-      ]),
+    redisReachable: () => redisAnswers(statusRedis),
     close,
   };
 }

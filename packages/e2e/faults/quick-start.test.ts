@@ -153,6 +153,45 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
     }, 300_000);
   }
 
+  it('one app alone, as the README gives it: node scripts/supervise.mjs target-redis', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'quick-start-'));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      HOME: home,
+      BUCKET_EVENTS_QUEUE_PREFIX: uniqueName('qs'),
+    };
+    delete env.BUCKET_EVENTS_CONFIG;
+    delete env.MINIO_CONFIG_FILE;
+    delete env.BUCKET_EVENTS_METRICS_PORT;
+    // The bundles were built by the scenarios above (bash scripts/start builds them).
+    const child = spawn(process.execPath, ['scripts/supervise.mjs', 'target-redis'], {
+      cwd: ROOT,
+      env,
+      stdio: 'ignore',
+    });
+    try {
+      const metrics = await eventually(
+        async () => {
+          const response = await fetch(`http://127.0.0.1:${DEFAULT_METRICS_PORTS.redis}/metrics`).catch(
+            () => undefined,
+          );
+          return response?.ok ? response.text() : undefined;
+        },
+        { what: 'target-redis on its port', timeoutMs: 60_000, intervalMs: 200 },
+      );
+      expect(metrics).toContain('bucket_events_build_info{service="target-redis"');
+      // Only that app: no S3 API, no other process's port.
+      await expect(fetch('http://127.0.0.1:9000/minio/health/live')).rejects.toThrow();
+      await expect(fetch(`http://127.0.0.1:${DEFAULT_METRICS_PORTS.ingest}/metrics`)).rejects.toThrow();
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(home, { recursive: true, force: true });
+    }
+    expect(child.exitCode).toBe(0);
+  }, 120_000);
+
   it('a process that dies is started again, and S3 answers all along', async () => {
     const home = mkdtempSync(join(tmpdir(), 'quick-start-'));
     const prefix = uniqueName('qs');

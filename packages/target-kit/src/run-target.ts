@@ -13,7 +13,7 @@ import {
   type TargetJob,
 } from '@bucket-events/contracts';
 import { countQueuedUnits, type HeldJob, OrderedConsumer } from '@bucket-events/queue';
-import { startOpsServer } from '@bucket-events/telemetry';
+import { startOpsServer, withTimeout } from '@bucket-events/telemetry';
 import { type Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -469,12 +469,4 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
       metrics.remove();
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -18,8 +18,6 @@ import type { Redis } from 'ioredis';
 
 export interface TargetHeartbeat extends Beat {
   arn: string;
-  /** `<host>:<pid>`. */
-  instance: string;
   /** Ready: connected to the target and not failing (run-target.ts). */
   online: boolean;
   received: number;
@@ -35,7 +33,6 @@ export interface TargetHeartbeat extends Beat {
   latencyMaxMs: number;
   lastError: string;
   lastErrorAt: string;
-  updatedAt: string;
 }
 
 /** The hash holding every process's heartbeat for one target (field = instance). */

@@ -6,3 +6,4 @@ export {
 } from './heartbeat.ts';
 export { type OpsServer, type OpsServerOptions, type Readiness, startOpsServer } from './ops-server.ts';
 export { BUILD_VERSION, createProcessRegistry } from './registry.ts';
+export { redisAnswers, withTimeout } from './timeouts.ts';

@@ -41,8 +41,11 @@ export class DurabilityGate {
   /** Before a round: refuses when Redis is not configured for the durability asked for. */
   async beforeRound(): Promise<void> {
     if (this.durability.mode !== 'fsync' || Date.now() - this.verifiedAt < RECHECK_MS) return;
-    const [, appendonly] = (await this.redis.config('GET', 'appendonly')) as string[];
-    const [, appendfsync] = (await this.redis.config('GET', 'appendfsync')) as string[];
+    // One round trip: CONFIG GET answers name/value pairs for every parameter matching the pattern.
+    const pairs = (await this.redis.config('GET', 'append*')) as string[];
+    const setting = (name: string) => pairs[pairs.indexOf(name) + 1];
+    const appendonly = setting('appendonly');
+    const appendfsync = setting('appendfsync');
     if (appendonly !== 'yes' || appendfsync !== 'always')
       throw new NotDurableError(
         `BUCKET_EVENTS_REDIS_DURABILITY=fsync needs Redis with appendonly yes and appendfsync always (it runs appendonly ${appendonly}, appendfsync ${appendfsync}); outbox rows are kept until it does`,

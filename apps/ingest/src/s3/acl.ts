@@ -7,12 +7,12 @@ import { headerValue, parseXml, renderXml, S3Errors } from '@bucket-events/s3-pr
 import { readSmallBody } from '../http/body.ts';
 import type { S3Context } from '../http/context.ts';
 import { sendEmpty, sendXml } from '../http/respond.ts';
-import { requireBucket } from './buckets.ts';
+import { requireBucket, requireObject } from './buckets.ts';
 
+/** A bucket's ACL needs the bucket, an object's the object. */
 function requireTarget(context: S3Context): void {
-  requireBucket(context);
-  if (context.key !== '' && !context.deps.store.metadata.getObject(context.bucket, context.key))
-    throw S3Errors.NoSuchKey(undefined, context.resource);
+  if (context.key === '') requireBucket(context);
+  else requireObject(context);
 }
 
 export async function getAcl(context: S3Context): Promise<void> {

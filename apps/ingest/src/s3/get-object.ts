@@ -71,14 +71,12 @@ async function serveObject(context: S3Context, head: boolean): Promise<void> {
 
 function checkPreconditions(context: S3Context, meta: ObjectMeta) {
   const headers = context.req.headers;
-  const etag = `"${meta.etag}"`;
   const modified = Math.floor(new Date(meta.lastModified).getTime() / 1000) * 1000;
   const ifMatch = headerValue(headers, 'if-match');
   const ifNoneMatch = headerValue(headers, 'if-none-match');
   const ifModifiedSince = parseDate(headerValue(headers, 'if-modified-since'));
   const ifUnmodifiedSince = parseDate(headerValue(headers, 'if-unmodified-since'));
-  const matches = (list: string) =>
-    list.split(',').some((tag) => tag.trim() === '*' || normalizeTag(tag) === etag);
+  const matches = (list: string) => etagListMatches(list, meta.etag);
 
   if (ifMatch !== undefined && !matches(ifMatch)) throw S3Errors.PreconditionFailed();
   if (ifMatch === undefined && ifUnmodifiedSince !== undefined && modified > ifUnmodifiedSince) {
@@ -88,6 +86,12 @@ function checkPreconditions(context: S3Context, meta: ObjectMeta) {
   if (ifNoneMatch === undefined && ifModifiedSince !== undefined && modified <= ifModifiedSince) {
     throw S3Errors.NotModified();
   }
+}
+
+/** An If-Match / If-None-Match list (`"a", W/"b"`, `*`) names the object's ETag (hex, unquoted). */
+export function etagListMatches(list: string, etagHex: string): boolean {
+  const etag = `"${etagHex}"`;
+  return list.split(',').some((tag) => tag.trim() === '*' || normalizeTag(tag) === etag);
 }
 
 function normalizeTag(tag: string): string {

@@ -9,8 +9,7 @@ import { children, childText, headerValue, parseXml, renderXml, S3Errors } from 
 import { readSmallBody } from '../http/body.ts';
 import type { S3Context } from '../http/context.ts';
 import { sendEmpty, sendXml } from '../http/respond.ts';
-import type { ObjectMeta } from '../storage/metadata.ts';
-import { requireBucket } from './buckets.ts';
+import { requireBucket, requireObject } from './buckets.ts';
 import { mutationDraft } from './mutation.ts';
 
 const MAX_OBJECT_TAGS = 10;
@@ -38,13 +37,6 @@ export function tagsFromHeader(context: S3Context): Record<string, string> | und
   const header = headerValue(context.req.headers, 'x-amz-tagging');
   if (header === undefined) return undefined;
   return validTags([...new URLSearchParams(header)]);
-}
-
-function requireObject(context: S3Context): ObjectMeta {
-  requireBucket(context);
-  const meta = context.deps.store.metadata.getObject(context.bucket, context.key);
-  if (!meta) throw S3Errors.NoSuchKey(undefined, context.resource, { Key: context.key });
-  return meta;
 }
 
 export async function getObjectTagging(context: S3Context): Promise<void> {

@@ -38,9 +38,10 @@ export async function uploadPartCopy(context: S3Context): Promise<void> {
         : copySourceRange(headerValue(req.headers, 'x-amz-copy-source-range'), opened.meta.size);
     if (end - start + 1 > MAX_PART_SIZE) throw S3Errors.EntityTooLarge();
     const md5 = createHash('md5');
+    const source = opened.handle;
     async function* hashed() {
       if (end < start) return;
-      for await (const chunk of opened?.handle.createReadStream({ start, end }) ?? []) {
+      for await (const chunk of source.createReadStream({ start, end })) {
         md5.update(chunk as Buffer);
         yield chunk as Buffer;
       }

@@ -7,6 +7,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { headerValue, S3Errors } from '@bucket-events/s3-protocol';
 import type { ObjectMeta } from '../storage/metadata.ts';
+import { etagListMatches } from './get-object.ts';
 
 /** The precondition of a PUT, or undefined when it has none. */
 export function writeCondition(
@@ -18,15 +19,10 @@ export function writeCondition(
   if (ifMatch === undefined && ifNoneMatch === undefined) return undefined;
   if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*')
     throw S3Errors.NotImplemented('If-None-Match on a write accepts only "*".');
-  const wanted = ifMatch
-    ?.split(',')
-    .map((tag) => tag.trim().replace(/^W\//, '').replaceAll('"', ''))
-    .filter((tag) => tag !== '');
   return (current) => {
     if (ifNoneMatch !== undefined && current) throw S3Errors.PreconditionFailed(undefined, resource);
-    if (wanted === undefined) return;
+    if (ifMatch === undefined) return;
     if (!current) throw S3Errors.NoSuchKey(undefined, resource);
-    if (!wanted.includes('*') && !wanted.includes(current.etag))
-      throw S3Errors.PreconditionFailed(undefined, resource);
+    if (!etagListMatches(ifMatch, current.etag)) throw S3Errors.PreconditionFailed(undefined, resource);
   };
 }

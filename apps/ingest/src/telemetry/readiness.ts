@@ -2,7 +2,7 @@
 // them to answers (a PING within a second), and the outbox is not stuck (its
 // oldest mutation is younger than the limit). Accepted uploads are safe in the
 // outbox either way; this says whether their events are flowing.
-import type { Readiness } from '@bucket-events/telemetry';
+import { type Readiness, redisAnswers } from '@bucket-events/telemetry';
 import type { Redis } from 'ioredis';
 
 export interface IngestReadinessOptions {
@@ -14,14 +14,7 @@ export interface IngestReadinessOptions {
 
 export function ingestReadiness(options: IngestReadinessOptions): () => Promise<Readiness> {
   return async () => {
-    const redisAnswers = await Promise.race([
-      options.redis.ping().then(
-        () => true,
-        () => false,
-      ),
-      new Promise<false>((resolve) => setTimeout(() => resolve(false), 1000).unref()),
-    ]);
-    if (!redisAnswers) return { ready: false, detail: 'redis unreachable' };
+    if (!(await redisAnswers(options.redis))) return { ready: false, detail: 'redis unreachable' };
     const age = options.oldestOutboxAgeSeconds();
     if (age > options.stuckAfterSeconds)
       return { ready: false, detail: `outbox stuck: oldest row ${Math.round(age)} s old` };
