@@ -8,6 +8,8 @@ export interface RouterCollectors {
   leader(): boolean;
   /** Jobs (batches of mutation records) waiting in the `mutations` queue. */
   waitingBatches(): Promise<number>;
+  /** Targets whose configured partition count waits for the old partitions to drain. */
+  layoutChangesPending(): number;
 }
 
 export interface RouterMetrics {
@@ -52,6 +54,14 @@ export function createRouterMetrics(registry: Registry, collectors: RouterCollec
     help: 'From a mutation commit to its events added to every target queue.',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120],
     registers,
+  });
+  new Gauge({
+    name: 'bucket_events_router_partition_changes_pending',
+    help: 'Targets whose new partition count waits until their old partitions are drained (leader only).',
+    registers,
+    collect() {
+      this.set(collectors.layoutChangesPending());
+    },
   });
   new Gauge({
     name: 'bucket_events_router_leader',

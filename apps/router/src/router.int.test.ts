@@ -14,9 +14,17 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { buildConfig } from '@bucket-events/config';
-import { MUTATIONS_QUEUE, parseTargetJobs, type TargetJob } from '@bucket-events/contracts';
+import {
+  layoutQueueNames,
+  MUTATIONS_QUEUE,
+  parseTargetJobs,
+  partitionKeys,
+  queueForKey,
+  type TargetJob,
+} from '@bucket-events/contracts';
 import { test } from '@bucket-events/testing';
 import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { describe, expect } from 'vitest';
 import { eventsByKey, putEvent } from '../../../packages/target-kit/test/jobs.ts';
@@ -49,11 +57,43 @@ async function configureRules(s3: S3Client, bucket: string) {
   );
 }
 
-async function targetJobs(queue: Queue): Promise<TargetJob[]> {
-  // Oldest first: the order a target consumes them.
-  const jobs = await queue.getJobs(['wait', 'active', 'completed', 'delayed', 'prioritized'], 0, -1, true);
-  return jobs.flatMap((job) => parseTargetJobs(job.data));
+/** A target's partition queues, as the router laid them out. */
+class TargetQueues {
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(
+    private readonly base: string,
+    private readonly redis: { url: string; client: Redis },
+    private readonly prefix: string,
+  ) {}
+
+  /**
+   * Every job's events, partition after partition, each partition oldest first: the order its
+   * owner consumes them (so each key's events in their order). Checks each event is in its
+   * key's partition.
+   */
+  async jobs(): Promise<TargetJob[]> {
+    const layout = Number(await this.redis.client.get(partitionKeys(this.prefix, this.base).layout));
+    const all: TargetJob[] = [];
+    for (const name of layoutQueueNames(this.base, layout)) {
+      let queue = this.queues.get(name);
+      if (!queue) {
+        queue = new Queue(name, { prefix: this.prefix, connection: { url: this.redis.url } });
+        this.queues.set(name, queue);
+      }
+      const jobs = await queue.getJobs(['wait', 'active', 'completed'], 0, -1, true);
+      for (const event of jobs.flatMap((job) => parseTargetJobs(job.data))) {
+        expect(queueForKey(this.base, layout, event.bucket, event.key)).toBe(name);
+        all.push(event);
+      }
+    }
+    return all;
+  }
+
+  close = () => Promise.all([...this.queues.values()].map((queue) => queue.close()));
 }
+
+const bySequencer = (jobs: TargetJob[]) => [...jobs].sort((a, b) => (a.sequencer < b.sequencer ? -1 : 1));
 
 function assertPerKeyOrder(jobs: TargetJob[]) {
   const last = new Map<string, string>();
@@ -82,7 +122,7 @@ describe('router', () => {
       lockMs: 2000,
     });
     const queues = Object.fromEntries(
-      config.targets.map((t) => [t.arn, new Queue(t.queue, { prefix, connection: { url: redis.url } })]),
+      config.targets.map((t) => [t.arn, new TargetQueues(t.queue, redis, prefix)]),
     );
     try {
       await router.leading;
@@ -99,20 +139,20 @@ describe('router', () => {
       await t.s3.send(new DeleteObjectCommand({ Bucket: 'images', Key: 'myphoto.jpg' }));
 
       const kafka = await eventually(async () => {
-        const jobs = await targetJobs(queues[KAFKA] as Queue);
+        const jobs = await (queues[KAFKA] as TargetQueues).jobs();
         return jobs.length === 3 ? jobs : undefined;
       });
-      expect(kafka.map((j) => [j.record.eventName, j.key])).toEqual([
+      expect(bySequencer(kafka).map((j) => [j.record.eventName, j.key])).toEqual([
         ['s3:ObjectCreated:Put', 'myphoto.jpg'],
         ['s3:ObjectCreated:Put', 'notes.txt'],
         ['s3:ObjectRemoved:Delete', 'myphoto.jpg'],
       ]);
-      const amqp = await targetJobs(queues[AMQP] as Queue);
-      expect(amqp.map((j) => [j.record.eventName, j.key, j.record.s3.configurationId])).toEqual([
+      const amqp = await (queues[AMQP] as TargetQueues).jobs();
+      expect(bySequencer(amqp).map((j) => [j.record.eventName, j.key, j.record.s3.configurationId])).toEqual([
         ['s3:ObjectCreated:Put', 'myphoto.jpg', 'jpegs'],
         ['s3:ObjectRemoved:Delete', 'myphoto.jpg', 'jpegs'],
       ]);
-      const removals = await targetJobs(queues[REDIS] as Queue);
+      const removals = await (queues[REDIS] as TargetQueues).jobs();
       expect(removals.map((j) => j.record.eventName)).toEqual(['s3:ObjectRemoved:Delete']);
       // A rule the client gave no Id: "Config", as MinIO's events say.
       expect(removals[0]?.record.s3.configurationId).toBe('Config');
@@ -171,7 +211,7 @@ describe('router', () => {
     writeFileSync(join(dir, 'config.json'), JSON.stringify(TEST_CONFIG_DOCUMENT));
     const config = buildConfig(TEST_CONFIG_DOCUMENT, {}, 'test');
     const queues = Object.fromEntries(
-      config.targets.map((t) => [t.arn, new Queue(t.queue, { prefix, connection: { url: redis.url } })]),
+      config.targets.map((t) => [t.arn, new TargetQueues(t.queue, redis, prefix)]),
     );
     const launchRouter = (): ChildProcess =>
       spawnRouter({
@@ -200,7 +240,7 @@ describe('router', () => {
       for (let kill = 0; kill < 2; kill++) {
         await eventually(
           async () =>
-            (await targetJobs(queues[KAFKA] as Queue)).length > 300 * (kill + 1) ? true : undefined,
+            (await (queues[KAFKA] as TargetQueues).jobs()).length > 300 * (kill + 1) ? true : undefined,
           30_000,
         );
         const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -228,7 +268,7 @@ describe('router', () => {
       const committed = [...acknowledged.values()].flat();
       expect(committed.length).toBeGreaterThan(1500);
       const kafka = await eventually(async () => {
-        const jobs = await targetJobs(queues[KAFKA] as Queue);
+        const jobs = await (queues[KAFKA] as TargetQueues).jobs();
         return jobs.length >= committed.length ? jobs : undefined;
       }, 60_000);
       // Every acknowledged mutation reached the catch-all target exactly once (one sequencer
@@ -237,10 +277,10 @@ describe('router', () => {
       expect(kafka.length).toBe(committed.length);
       assertPerKeyOrder(kafka);
       expect(eventsByKey(kafka)).toEqual(acknowledged);
-      const amqp = await targetJobs(queues[AMQP] as Queue);
+      const amqp = await (queues[AMQP] as TargetQueues).jobs();
       expect(amqp.length).toBe(committed.length); // every key ends in .jpg
       assertPerKeyOrder(amqp);
-      const removals = await targetJobs(queues[REDIS] as Queue);
+      const removals = await (queues[REDIS] as TargetQueues).jobs();
       expect(removals.length).toBe(
         committed.filter((event) => event === 'delete' || event === 'noop').length,
       );

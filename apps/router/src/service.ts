@@ -18,7 +18,7 @@ import {
   routerHeartbeatKey,
   targetBatchJobName,
 } from '@bucket-events/contracts';
-import { type HeldJob, JobAdder, OrderedConsumer } from '@bucket-events/queue';
+import { type HeldJob, JobAdder, OrderedConsumer, type TakenJob } from '@bucket-events/queue';
 import {
   type BatchDelivery,
   type CompiledRule,
@@ -27,11 +27,12 @@ import {
   routeBatches,
 } from '@bucket-events/router';
 import { redisAnswers, startHeartbeatLoop } from '@bucket-events/telemetry';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Subject, type Subscription } from 'rxjs';
+import { TargetLayouts } from './layouts.ts';
 import { LeaderLock } from './leader.ts';
 import { createRouterMetrics } from './metrics.ts';
 
@@ -93,11 +94,17 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
   // Reports fail fast while Redis is away: they are only reports.
   const statusRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   statusRedis.on('error', () => {});
+  const layouts = new TargetLayouts(
+    redis,
+    prefix,
+    config.targets.map((t) => ({ queue: t.queue, partitions: t.options.partitions })),
+    log,
+  );
   const metrics = createRouterMetrics(options.registry ?? new Registry(), {
     leader: () => isLeader,
     waitingBatches: () => statusRedis.llen(`${prefix}:${MUTATIONS_QUEUE}:wait`),
+    layoutChangesPending: () => (isLeader ? layouts.pendingChanges : 0),
   });
-  const arnByQueue = new Map(config.targets.map((t) => [t.queue, t.arn]));
   const heartbeat = startHeartbeatLoop(
     statusRedis,
     routerHeartbeatKey(prefix),
@@ -116,6 +123,7 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
   let closing = false;
 
   const ports = {
+    beforeBatch: () => layouts.refresh(),
     async rules(bucket: string, version: number): Promise<CompiledRule[]> {
       if (version === 0) return [];
       const cacheKey = `${bucket}\n${version}`;
@@ -148,6 +156,7 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
         eventSource: options.eventSource,
         deploymentId: options.deploymentId,
         queueByArn: new Map(config.targets.map((t) => [t.arn, t.queue])),
+        place: layouts.place,
         retryDelayMs: 100,
         maxRetryDelayMs: 5000,
       }),
@@ -163,7 +172,7 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
           stats.fannedOut += plan.events.length;
           stats.unknownTargets += plan.unknownArns.length;
           if (plan.events.length === 0 && plan.unknownArns.length === 0) misses += 1;
-          for (const { queue } of plan.events) metrics.fannedOut(arnByQueue.get(queue) ?? queue, 1);
+          for (const { event } of plan.events) metrics.fannedOut(event.arn, 1);
           for (const arn of plan.unknownArns) metrics.unknownTarget(arn);
           const committed = Date.parse(plan.mutation.eventTime);
           if (!Number.isNaN(committed)) {
@@ -183,7 +192,7 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
       error: (error) => log.fatal({ err: error }, 'routing pipeline failed'),
     });
 
-  const onJob = (job: Job, handle: HeldJob): void => {
+  const onJob = (job: TakenJob, handle: HeldJob): void => {
     let mutations: MutationRecord[];
     try {
       mutations = parseMutationJob(job.data);

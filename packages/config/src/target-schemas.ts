@@ -3,7 +3,7 @@
 // documentation: the README's key tables are generated from it
 // (`pnpm docs:targets`). Unknown keys are errors. Required keys are enforced
 // only for enabled targets.
-import type { TargetKind } from '@bucket-events/contracts';
+import { DEFAULT_TARGET_PARTITIONS, MAX_TARGET_PARTITIONS, type TargetKind } from '@bucket-events/contracts';
 import { z } from 'zod';
 
 const common = {
@@ -21,6 +21,15 @@ const common = {
     .nonnegative()
     .default(0)
     .describe('Most events kept waiting for this target before it is reported over its limit (0 = 100 000).'),
+  partitions: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_TARGET_PARTITIONS)
+    .default(DEFAULT_TARGET_PARTITIONS)
+    .describe(
+      `Bucket Events extension: ordered partitions of the target's queue (default ${DEFAULT_TARGET_PARTITIONS}). Events of one object key share a partition; each partition is delivered by one process at a time, so up to this many processes of the target share the work. A change takes effect once the old partitions drained (README, "Scaling a target").`,
+    ),
   comment: z.string().optional().describe('Free text, ignored.'),
 };
 

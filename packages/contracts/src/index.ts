@@ -40,6 +40,17 @@ export {
   queueConfigurationSchema,
 } from './notification-config.ts';
 export {
+  DEFAULT_TARGET_PARTITIONS,
+  keyHash,
+  layoutQueueNames,
+  MAX_TARGET_PARTITIONS,
+  type PartitionLayout,
+  partitionKeys,
+  partitionOf,
+  partitionQueueName,
+  queueForKey,
+} from './partitions.ts';
+export {
   EVENT_COUNT_NAME_PREFIX,
   parseTargetJob,
   parseTargetJobs,
@@ -52,7 +63,12 @@ export {
   targetJobId,
   targetJobSchema,
 } from './target-job.ts';
-export type { TargetState, TargetStatus } from './target-status.ts';
+export type {
+  PartitionStatus,
+  TargetInstanceStatus,
+  TargetState,
+  TargetStatus,
+} from './target-status.ts';
 export {
   COMPLETED_JOB_RETENTION,
   DEFAULT_METRICS_PORTS,

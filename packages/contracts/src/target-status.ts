@@ -11,8 +11,13 @@ export interface TargetStatus {
   /** online: some process reaches the target; offline: processes run but cannot; no-process: none runs. */
   state: TargetState;
   processes: number;
+  /** Each live process of the target and the partitions it owns. */
+  instances: TargetInstanceStatus[];
   /** Events not yet confirmed: waiting in the queue plus held by processes. */
   backlog: number;
+  /** The target's partitions (its current layout): each one's backlog and owner. */
+  partitions: PartitionStatus[];
+
   oldestPendingSeconds: number;
   delivered: number;
   failed: number;
@@ -22,4 +27,23 @@ export interface TargetStatus {
   latencyMaxMs: number;
   lastError: string;
   lastErrorAt: string;
+}
+
+export interface TargetInstanceStatus {
+  /** `<host>:<pid>:<queue>` of the process. */
+  instance: string;
+  online: boolean;
+  /** Partition queues it owns (`target.<kind>.<id>.p<n>`). */
+  partitions: string[];
+  /** Events it holds (taken, not yet confirmed). */
+  held: number;
+  delivered: number;
+}
+
+export interface PartitionStatus {
+  queue: string;
+  /** Events waiting in it plus those its owner holds. */
+  backlog: number;
+  /** The owning process's instance, '' while no process owns it. */
+  owner: string;
 }

@@ -1,12 +1,12 @@
 // JobAdder against the real Redis: its jobs are the jobs Queue.add makes, as far
 // as BullMQ's own APIs and OrderedConsumer can tell, and an id is added once.
 import { test } from '@bucket-events/testing';
-import { type Job, Queue, Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describe, expect } from 'vitest';
 import { until } from '../test/until.ts';
 import { JobAdder, type PlainJobOptions } from './add-job.ts';
-import { OrderedConsumer } from './ordered-consumer.ts';
+import { OrderedConsumer, type TakenJob } from './ordered-consumer.ts';
 
 const OPTIONS: PlainJobOptions = {
   removeOnComplete: { age: 3600, count: 10_000 },
@@ -66,8 +66,8 @@ describe('JobAdder', () => {
       redisUrl: redis.url,
       maxHeld: 10,
       lockMs: 5000,
-      onJob: (job: Job, handle) => {
-        seen.push(job.data.n as number);
+      onJob: (job: TakenJob, handle) => {
+        seen.push((job.data as { n: number }).n);
         void handle.complete();
       },
     });
@@ -97,7 +97,7 @@ describe('JobAdder', () => {
     const worker = new Worker(
       'q',
       async (job) => {
-        seen.push(job.data.n as number);
+        seen.push((job.data as { n: number }).n);
       },
       { prefix, connection: { url: redis.url, maxRetriesPerRequest: null } },
     );

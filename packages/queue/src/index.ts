@@ -2,5 +2,16 @@
 
 export { JobAdder, type PlainJob, type PlainJobOptions } from './add-job.ts';
 export { countQueuedUnits, type QueuedUnits } from './count-units.ts';
-export { type HeldJob, OrderedConsumer, type OrderedConsumerOptions } from './ordered-consumer.ts';
+export {
+  type HeldJob,
+  OrderedConsumer,
+  type OrderedConsumerOptions,
+  type TakenJob,
+} from './ordered-consumer.ts';
+export { ROUTE_LAYOUT } from './partition-scripts.ts';
+export {
+  PartitionedConsumer,
+  type PartitionedConsumerOptions,
+  type PartitionGroupKeys,
+} from './partitioned-consumer.ts';
 export { type ScriptCall, scriptCommand } from './redis-script.ts';

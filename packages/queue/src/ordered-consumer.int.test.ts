@@ -5,7 +5,7 @@ import { privateRedis, test } from '@bucket-events/testing';
 import { type Job, Queue, Worker } from 'bullmq';
 import { describe, expect } from 'vitest';
 import { until } from '../test/until.ts';
-import { type HeldJob, OrderedConsumer } from './ordered-consumer.ts';
+import { type HeldJob, OrderedConsumer, type TakenJob } from './ordered-consumer.ts';
 import { TAKE_JOBS } from './scripts.ts';
 
 /** A consumer that records each job's `n` and completes it at once. */
@@ -14,8 +14,8 @@ function completingConsumer(options: { prefix: string; redisUrl: string; maxHeld
   const consumer = new OrderedConsumer({
     queue: 'q',
     ...options,
-    onJob: (job: Job, handle: HeldJob) => {
-      seen.push(job.data.n as number);
+    onJob: (job: TakenJob, handle: HeldJob) => {
+      seen.push((job.data as { n: number }).n);
       void handle.complete().catch(() => {}); // a lost lock: the job comes again
     },
   });
@@ -34,8 +34,8 @@ describe('OrderedConsumer', () => {
       redisUrl: redis.url,
       maxHeld: 5,
       lockMs: 5000,
-      onJob: (job: Job, handle: HeldJob) => {
-        seen.push(job.data.n as number);
+      onJob: (job: TakenJob, handle: HeldJob) => {
+        seen.push((job.data as { n: number }).n);
         maxHeld = Math.max(maxHeld, consumer.heldCount);
         setTimeout(() => void handle.complete(), 5);
       },
@@ -106,7 +106,7 @@ describe('OrderedConsumer', () => {
       redisUrl: redis.url,
       maxHeld: 3,
       lockMs: 1000,
-      onJob: (_job: Job, handle: HeldJob) => void handles.push(handle),
+      onJob: (_job: TakenJob, handle: HeldJob) => void handles.push(handle),
     });
     try {
       live.start();
@@ -185,18 +185,20 @@ describe('OrderedConsumer', () => {
       const take = async (takeId: number) => {
         const reply = (await redis.client.eval(
           TAKE_JOBS,
-          3,
-          `${base}wait`,
-          `${base}active`,
-          `${base}take:t`,
-          base,
+          1,
+          `${prefix}:take:t`,
           't',
           10_000,
           2,
           Date.now(),
           takeId,
+          '',
+          '',
+          0,
+          base,
+          'q',
         )) as string[];
-        return reply.filter((_, i) => i % 2 === 0);
+        return reply.filter((_, i) => i % 3 === 1);
       };
       const first = await take(1);
       expect(await take(1)).toEqual(first);
@@ -222,7 +224,7 @@ describe('OrderedConsumer', () => {
       redisUrl: redis.url,
       maxHeld: 10,
       lockMs: 30_000,
-      onJob: (_job: Job, handle: HeldJob) => void handles.push(handle),
+      onJob: (_job: TakenJob, handle: HeldJob) => void handles.push(handle),
     });
     try {
       await queue.addBulk(
@@ -323,6 +325,51 @@ describe('OrderedConsumer', () => {
     } finally {
       await next.close();
       await queue.close();
+    }
+  });
+
+  test('takes from several queues, each in its own order, and only from those its fence grants', async ({
+    redis,
+  }) => {
+    const prefix = redis.prefix.slice(0, -1);
+    const queues = ['a', 'b', 'c'].map((name) => new Queue(name, { prefix, connection: { url: redis.url } }));
+    const seen: string[] = [];
+    const owners = `${prefix}:owners`;
+    await redis.client.hset(owners, 'a', 'me', 'b', 'me', 'c', 'someone-else');
+    const consumer = new OrderedConsumer({
+      queues: ['a', 'b', 'c'],
+      prefix,
+      redisUrl: redis.url,
+      maxHeld: 100,
+      lockMs: 5000,
+      takeMax: 7,
+      fence: { key: owners, member: 'me' },
+      onJob: (job: TakenJob, handle: HeldJob) => {
+        seen.push(`${job.queue}${(job.data as { n: number }).n}`);
+        void handle.complete();
+      },
+    });
+    try {
+      for (const queue of queues)
+        await queue.addBulk(Array.from({ length: 20 }, (_, n) => ({ name: 'j', data: { n } })));
+      consumer.start();
+      await until(() => seen.length === 40);
+      for (const name of ['a', 'b'])
+        expect(seen.filter((s) => s.startsWith(name))).toEqual(
+          Array.from({ length: 20 }, (_, n) => `${name}${n}`),
+        );
+      expect(await queues[2]?.getWaitingCount()).toBe(20); // not granted: untouched
+      await redis.client.hset(owners, 'a', 'someone-else', 'c', 'me');
+      await queues[0]?.add('j', { n: 99 });
+      await until(() => seen.length === 60);
+      expect(seen.slice(40)).toEqual(Array.from({ length: 20 }, (_, n) => `c${n}`));
+      expect(await queues[0]?.getWaitingCount()).toBe(1); // fenced off since its owner changed
+      // A queue dropped is waited for until its held jobs are done.
+      await consumer.drainQueue('c');
+      expect(consumer.queues).toEqual(['a', 'b']);
+    } finally {
+      await consumer.close();
+      for (const queue of queues) await queue.close();
     }
   });
 });

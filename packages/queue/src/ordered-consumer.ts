@@ -1,29 +1,45 @@
-// Takes jobs from a BullMQ queue strictly in queue order — up to `takeMax` in
-// one atomic script, so one Redis round trip serves many jobs — and holds up to
-// `maxHeld` units of work (a job is one unit, or as many as the caller says:
-// the events of a batch job) while the caller works on them; their locks are
-// renewed until the caller completes them. Per-key order downstream depends on this:
-// BullMQ's own concurrent processing loop can start a later job's processor
-// before an earlier one's (observed under CPU load, letting locks of unstarted
-// jobs lapse and the jobs be re-queued behind later ones), and concurrent
-// single takes can interleave with lock expiry the same way. The queues it
-// reads hold plain jobs: nothing adds delayed or prioritized ones, which the
-// take script would not see.
+// Takes jobs from BullMQ queues strictly in each queue's order — up to `takeMax`
+// in one atomic script over all the queues it consumes, so one Redis round trip
+// serves many jobs — and holds up to `maxHeld` units of work (a job is one unit,
+// or as many as the caller says: the events of a batch job) while the caller
+// works on them; their locks are renewed until the caller completes them.
+// Per-key order downstream depends on this: BullMQ's own concurrent processing
+// loop can start a later job's processor before an earlier one's (observed
+// under CPU load, letting locks of unstarted jobs lapse and the jobs be
+// re-queued behind later ones), and concurrent single takes can interleave with
+// lock expiry the same way. The queues it reads hold plain jobs: nothing adds
+// delayed or prioritized ones, which the take script would not see.
 //
-// Jobs whose holder died (its locks lapsed) are put back at the head of the
+// The set of queues can change while it runs (addQueue/removeQueue: the
+// partitions a target process owns), and with a `fence` a queue is taken from
+// only while the fence hash names this consumer's member as its owner, checked
+// inside the take script itself.
+//
+// Jobs whose holder died (its locks lapsed) are put back at the head of their
 // queue in the order they were first taken, by a script of our own: BullMQ's
 // stalled check collects them in a Redis set and re-queues them in the set's
 // order, which is arbitrary once a dead holder had more than 128 of them
 // (seen as a per-key order violation after a target app was SIGKILLed with a
 // large backlog).
 import { randomUUID } from 'node:crypto';
-import { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type ScriptCall, scriptCommand } from './redis-script.ts';
-import { COMPLETE_JOBS, RECOVER_ORPHANS, TAKE_JOBS } from './scripts.ts';
+import { COMPLETE_JOBS, EXTEND_LOCKS, FAIL_JOB, RECOVER_ORPHANS, TAKE_JOBS } from './scripts.ts';
+
+/** A job as taken: what its consumer needs of it. */
+export interface TakenJob {
+  id: string;
+  /** The queue it was taken from. */
+  queue: string;
+  name: string;
+  /** The parsed `data`; the caller may drop it once read. */
+  data: unknown;
+}
 
 export interface OrderedConsumerOptions {
-  queue: string;
+  /** The queues consumed from the start (more can be added with addQueue). */
+  queue?: string;
+  queues?: readonly string[];
   prefix: string;
   redisUrl: string;
   /** Units of work held at once (taken and not yet completed or released). */
@@ -32,12 +48,14 @@ export interface OrderedConsumerOptions {
   lockMs: number;
   /** Most jobs taken in one step. Default 100. */
   takeMax?: number;
+  /** Take from a queue only while `HGET key <queue>` is `member` (the partition's lease). */
+  fence?: { key: string; member: string };
   /**
-   * Called for each job, in queue order. Must call complete() or fail() on the
-   * handle eventually. Returns the job's units of work (default 1).
+   * Called for each job, in its queue's order. Must call complete() or fail() on
+   * the handle eventually. Returns the job's units of work (default 1).
    */
   // biome-ignore lint/suspicious/noConfusingVoidType: a caller whose jobs weigh one unit returns nothing
-  onJob(job: Job, handle: HeldJob): number | void;
+  onJob(job: TakenJob, handle: HeldJob): number | void;
   onError?(error: unknown): void;
 }
 
@@ -49,41 +67,40 @@ export interface HeldJob {
 }
 
 interface HeldEntry {
-  job: Job;
+  job: TakenJob;
   /** Units not yet released. */
   units: number;
 }
 
+/** BullMQ's key layout: every key of a queue starts with this. */
+const queueBase = (prefix: string, queue: string) => `${prefix}:${queue}:`;
+const heldKey = (queue: string, id: string) => `${queue}\n${id}`;
+
 export class OrderedConsumer {
-  private readonly worker: Worker;
   private readonly token = randomUUID();
   private readonly held = new Map<string, HeldEntry>();
+  private readonly heldPerQueue = new Map<string, number>();
+  private readonly queueSet: Set<string>;
   private heldUnitsNow = 0;
   /** Average units per job taken so far (moving), to size takes by the capacity left. */
   private unitsPerJob = 1;
   private stopped = false;
-  private capacity: (() => void) | undefined;
+  /** Wakes the take loop: room freed, a queue added, stopping. */
+  private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private renewal: NodeJS.Timeout | undefined;
   private recovery: NodeJS.Timeout | undefined;
   private takeFailed = false;
   /** Numbers this consumer's takes (the take script's idempotency key). */
   private takes = 0;
-  /** Takes and orphan recovery. */
+  /** Takes, completions, lock renewals and orphan recovery. */
   private readonly redis: Redis;
-  private readonly scripts: { take: ScriptCall; complete: ScriptCall; recover: ScriptCall };
-  /** Waits for BullMQ's marker (set on every add) while the queue is empty. */
+  private readonly scripts: Record<'take' | 'complete' | 'recover' | 'extend' | 'fail', ScriptCall>;
+  /** Waits for BullMQ's marker (set on every add) while the queues are empty. */
   private readonly blocking: Redis;
-  private readonly keys: {
-    job: string;
-    wait: string;
-    active: string;
-    marker: string;
-    completed: string;
-    lastTake: string;
-  };
+  private readonly lastTakeKey: string;
   /** Completions asked for since the last flush: sent together, in one script call. */
-  private completions: { id: string; settled: (error?: Error) => void }[] = [];
+  private completions: { queue: string; id: string; settled: (error?: Error) => void }[] = [];
   /**
    * Completions wait this long to be sent together: at low rates one call per job
    * was most of a consumer's Redis traffic, and a job's completion is not on any
@@ -92,37 +109,26 @@ export class OrderedConsumer {
   private static readonly COMPLETION_DELAY_MS = 10;
   private completionTimer: NodeJS.Timeout | undefined;
   private readonly flushing = new Set<Promise<void>>();
+  /** Callers waiting for a queue's held jobs to be done (drainQueue). */
+  private readonly drainWaiters = new Map<string, (() => void)[]>();
 
   constructor(private readonly options: OrderedConsumerOptions) {
     // Commands cut off by a lost connection are sent again after the reconnect (ioredis's default;
     // turning that off leaves their promises unsettled forever): the take script is idempotent.
-    const connection = { maxRetriesPerRequest: null };
-    // The Worker is only the Job objects' handle on the queue (complete, fail, extend locks).
-    this.worker = new Worker(options.queue, null, {
-      prefix: options.prefix,
-      connection: { url: options.redisUrl, ...connection },
-      autorun: false,
-      lockDuration: options.lockMs,
-    });
-    this.worker.on('error', (error) => options.onError?.(error));
-    this.redis = new Redis(options.redisUrl, { ...connection, lazyConnect: true });
-    this.redis.on('error', () => {}); // takes and recovery report their own failures
+    const connection = { maxRetriesPerRequest: null, lazyConnect: true };
+    this.redis = new Redis(options.redisUrl, connection);
+    this.redis.on('error', () => {}); // each call reports its own failure
     this.scripts = {
-      take: scriptCommand(this.redis, 'bucketEventsTakeJobs', 3, TAKE_JOBS),
-      complete: scriptCommand(this.redis, 'bucketEventsCompleteJobs', 2, COMPLETE_JOBS),
+      take: scriptCommand(this.redis, 'bucketEventsTakeJobs', 1, TAKE_JOBS),
+      complete: scriptCommand(this.redis, 'bucketEventsCompleteJobs', 0, COMPLETE_JOBS),
       recover: scriptCommand(this.redis, 'bucketEventsRecoverOrphans', 3, RECOVER_ORPHANS),
+      extend: scriptCommand(this.redis, 'bucketEventsExtendLocks', 0, EXTEND_LOCKS),
+      fail: scriptCommand(this.redis, 'bucketEventsFailJob', 0, FAIL_JOB),
     };
-    this.blocking = new Redis(options.redisUrl, { ...connection, lazyConnect: true });
+    this.blocking = new Redis(options.redisUrl, connection);
     this.blocking.on('error', () => {});
-    const base = `${options.prefix}:${options.queue}:`; // BullMQ's key layout
-    this.keys = {
-      job: base,
-      wait: `${base}wait`,
-      active: `${base}active`,
-      marker: `${base}marker`,
-      completed: `${base}completed`,
-      lastTake: `${base}take:${this.token}`,
-    };
+    this.lastTakeKey = `${options.prefix}:consumer-take:${this.token}`;
+    this.queueSet = new Set([...(options.queue ? [options.queue] : []), ...(options.queues ?? [])]);
   }
 
   /** Jobs held. */
@@ -130,41 +136,94 @@ export class OrderedConsumer {
     return this.held.size;
   }
 
-  /**
-   * Puts jobs whose holder went away (lock lapsed) back at the head of the queue,
-   * in the order they were taken; returns how many. Safe beside live consumers:
-   * their jobs keep their locks. With `lostTakes`, also jobs under this consumer's
-   * lock that it does not hold (call only while no take is in flight).
-   */
-  async recoverOrphans(options: { lostTakes?: boolean; all?: boolean } = {}): Promise<number> {
-    const moved = await this.scripts.recover(
-      this.keys.active,
-      this.keys.wait,
-      this.keys.marker,
-      this.keys.job,
-      // Only when no take is in flight: a take's reply may not have been read yet.
-      options.lostTakes ? this.token : '',
-      options.all ? 'all' : 'some',
-      ...(options.lostTakes ? this.held.keys() : []),
-    );
-    return Number(moved);
+  /** The queues taken from now. */
+  get queues(): string[] {
+    return [...this.queueSet];
+  }
+
+  /** Jobs held that came from `queue`. */
+  heldIn(queue: string): number {
+    return this.heldPerQueue.get(queue) ?? 0;
+  }
+
+  /** Starts taking from `queue` too (after its orphans were recovered: see recoverPredecessorOrphans). */
+  addQueue(queue: string): void {
+    this.queueSet.add(queue);
+    this.wake?.();
   }
 
   /**
-   * Before the first take after a crash: waits until every job a dead predecessor
-   * held has lost its lock, then puts them all back in one pass, in the order they
-   * were taken (see RECOVER_ORPHANS). Jobs still locked after `maxWaitMs` belong to
-   * a live process (two consumers of one queue: per-key order is not kept across
-   * them); they are left to the periodic recovery. Returns whether it finished.
+   * Stops taking from `queue`; resolves once every job held from it is completed or failed and
+   * those completions reached Redis (a take in flight may still add some: they are waited for too).
    */
-  async recoverPredecessorOrphans(maxWaitMs: number, stopped: () => boolean = () => false): Promise<boolean> {
-    const deadline = Date.now() + maxWaitMs;
-    while (!stopped() && Date.now() < deadline) {
-      const moved = await this.recoverOrphans({ all: true }).catch((error: unknown) => {
-        this.options.onError?.(error);
-        return -1;
+  async drainQueue(queue: string): Promise<void> {
+    this.queueSet.delete(queue);
+    while (this.heldIn(queue) > 0)
+      await new Promise<void>((resolve) => {
+        const waiters = this.drainWaiters.get(queue) ?? [];
+        waiters.push(resolve);
+        this.drainWaiters.set(queue, waiters);
       });
-      if (moved >= 0) return true;
+    await this.flushCompletions();
+    await Promise.all(this.flushing);
+  }
+
+  /**
+   * Puts jobs whose holder went away (lock lapsed) back at the head of their queue,
+   * in the order they were taken; returns how many. Safe beside live consumers:
+   * their jobs keep their locks. With `lostTakes`, also jobs under this consumer's
+   * lock that it does not hold (call only while no take is in flight). With `all`,
+   * a queue is changed only when every active job in it is an orphan (else -1).
+   */
+  async recoverOrphans(
+    options: { lostTakes?: boolean; all?: boolean; queues?: readonly string[] } = {},
+  ): Promise<number> {
+    let moved = 0;
+    for (const queue of options.queues ?? this.queues) {
+      const base = queueBase(this.options.prefix, queue);
+      const held = [...this.held.values()].filter(({ job }) => job.queue === queue).map(({ job }) => job.id);
+      const count = Number(
+        await this.scripts.recover(
+          `${base}active`,
+          `${base}wait`,
+          `${base}marker`,
+          base,
+          // Only when no take is in flight: a take's reply may not have been read yet.
+          options.lostTakes ? this.token : '',
+          options.all ? 'all' : 'some',
+          ...(options.lostTakes ? held : []),
+        ),
+      );
+      if (count < 0) return -1;
+      moved += count;
+    }
+    return moved;
+  }
+
+  /**
+   * Before taking from queues after a crash (or from a partition another process held): waits
+   * until every job a predecessor held has lost its lock, then puts them all back in one pass, in
+   * the order they were taken (see RECOVER_ORPHANS). Jobs still locked after `maxWaitMs` belong to
+   * a live process; they are left to the periodic recovery. Returns whether it finished.
+   */
+  async recoverPredecessorOrphans(
+    maxWaitMs: number,
+    stopped: () => boolean = () => false,
+    queues: readonly string[] = this.queues,
+  ): Promise<boolean> {
+    const deadline = Date.now() + maxWaitMs;
+    let pending = [...queues];
+    while (!stopped() && Date.now() < deadline) {
+      const still: string[] = [];
+      for (const queue of pending) {
+        const moved = await this.recoverOrphans({ all: true, queues: [queue] }).catch((error: unknown) => {
+          this.options.onError?.(error);
+          return -1;
+        });
+        if (moved < 0) still.push(queue);
+      }
+      pending = still;
+      if (pending.length === 0) return true;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     return false;
@@ -188,8 +247,24 @@ export class OrderedConsumer {
   /** Stops taking jobs; held jobs stay held until completed, failed or released by close(). */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.capacity?.();
+    this.wake?.();
     await this.loop;
+  }
+
+  /**
+   * Puts every job this consumer holds back at the head of its queue, in the order they were
+   * taken, and forgets them: for a graceful stop once nothing is being written any more, so the
+   * next owner takes them at once instead of after their locks lapse.
+   */
+  async releaseHeld(): Promise<number> {
+    await this.stop();
+    await this.flushCompletions();
+    await Promise.all(this.flushing);
+    const queues = [...new Set([...this.held.values()].map(({ job }) => job.queue))];
+    this.held.clear();
+    this.heldPerQueue.clear();
+    this.heldUnitsNow = 0;
+    return this.recoverOrphans({ lostTakes: true, queues });
   }
 
   /** Stops renewing locks and closes: jobs still held are redelivered once their locks lapse. */
@@ -201,25 +276,42 @@ export class OrderedConsumer {
     await this.flushCompletions();
     await Promise.all(this.flushing);
     this.held.clear();
+    this.heldPerQueue.clear();
     this.heldUnitsNow = 0;
-    await this.worker.close(true);
+    for (const waiters of this.drainWaiters.values()) for (const resolve of waiters) resolve();
+    this.drainWaiters.clear();
     this.redis.disconnect();
     this.blocking.disconnect();
   }
 
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    }).finally(() => {
+      this.wake = undefined;
+    });
+  }
+
   private async run(): Promise<void> {
-    // The last take got fewer jobs than asked: the queue was empty then, so wait for the marker
+    // The last take got fewer jobs than asked: the queues were empty then, so wait for a marker
     // (any add after that take sets it) instead of asking again and finding nothing.
     let drained = false;
     while (!this.stopped) {
       if (this.heldUnitsNow >= this.options.maxHeld) {
-        await new Promise<void>((resolve) => {
-          this.capacity = resolve;
-        });
-        this.capacity = undefined;
+        await this.pause(1000);
         continue;
       }
-      let jobs: Job[];
+      const queues = this.queues;
+      if (queues.length === 0) {
+        await this.pause(1000);
+        continue;
+      }
+      let jobs: TakenJob[];
       try {
         // After a failed take, the take may have happened with its answer lost: those jobs are
         // active under our lock but unknown to us, and taking on would let newer jobs overtake
@@ -227,19 +319,22 @@ export class OrderedConsumer {
         if (this.takeFailed) await this.recoverOrphans({ lostTakes: true });
         this.takeFailed = false;
         if (drained) {
-          // Bounded, so stop() is noticed; on a timeout the queue is simply asked again.
-          await this.blocking.bzpopmin(this.keys.marker, 1);
+          // Bounded, so stop() and new queues are noticed; on a timeout the queues are simply asked again.
+          await this.blocking.bzpopmin(
+            ...queues.map((queue) => `${queueBase(this.options.prefix, queue)}marker`),
+            1,
+          );
           drained = false;
           continue;
         }
         const room = this.options.maxHeld - this.heldUnitsNow;
         const asked = Math.max(1, Math.min(this.options.takeMax ?? 100, Math.floor(room / this.unitsPerJob)));
-        jobs = await this.take(asked);
+        jobs = await this.take(queues, asked);
         drained = jobs.length < asked;
       } catch (error) {
         this.takeFailed = true;
         this.options.onError?.(error);
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        await this.pause(500);
         continue;
       }
       // Jobs taken while stopping are still held: completed, or released by close() for redelivery.
@@ -247,63 +342,79 @@ export class OrderedConsumer {
     }
   }
 
-  private async take(max: number): Promise<Job[]> {
+  private async take(queues: string[], max: number): Promise<TakenJob[]> {
     this.takes += 1;
+    const fence = this.options.fence;
     const reply = (await this.scripts.take(
-      this.keys.wait,
-      this.keys.active,
-      this.keys.lastTake,
-      this.keys.job,
+      this.lastTakeKey,
       this.token,
       this.options.lockMs,
       max,
       Date.now(),
       this.takes,
-    )) as (string | string[])[];
-    const jobs: Job[] = [];
-    for (let i = 0; i < reply.length; i += 2) {
-      const id = reply[i] as string;
-      const fields = reply[i + 1] as string[];
+      fence?.key ?? '',
+      fence?.member ?? '',
+      this.takes % queues.length,
+      ...queues.flatMap((queue) => [queueBase(this.options.prefix, queue), queue]),
+    )) as (number | string | string[])[];
+    const jobs: TakenJob[] = [];
+    for (let i = 0; i < reply.length; i += 3) {
+      const queue = queues[(reply[i] as number) - 1] as string;
+      const id = reply[i + 1] as string;
+      const fields = reply[i + 2] as string[];
       const raw: Record<string, string> = {};
       for (let f = 0; f < fields.length; f += 2) raw[fields[f] as string] = fields[f + 1] as string;
-      const job = Job.fromJSON(this.worker as never, raw as never, id);
-      job.token = this.token;
-      jobs.push(job);
+      jobs.push({
+        id,
+        queue,
+        name: raw.name ?? '',
+        data: raw.data === undefined ? undefined : JSON.parse(raw.data),
+      });
     }
     return jobs;
   }
 
-  private hold(job: Job) {
-    const id = job.id as string;
+  private hold(job: TakenJob) {
+    const key = heldKey(job.queue, job.id);
     const entry: HeldEntry = { job, units: 1 };
-    this.held.set(id, entry);
+    this.held.set(key, entry);
+    this.heldPerQueue.set(job.queue, this.heldIn(job.queue) + 1);
     this.heldUnitsNow += 1;
     const release = () => {
-      if (this.held.get(id) !== entry) return;
-      this.held.delete(id);
+      if (this.held.get(key) !== entry) return;
+      this.held.delete(key);
       this.heldUnitsNow -= entry.units;
-      this.capacity?.();
+      const left = this.heldIn(job.queue) - 1;
+      if (left > 0) this.heldPerQueue.set(job.queue, left);
+      else {
+        this.heldPerQueue.delete(job.queue);
+        for (const resolve of this.drainWaiters.get(job.queue) ?? []) resolve();
+        this.drainWaiters.delete(job.queue);
+      }
+      this.wake?.();
     };
     const answer = this.options.onJob(job, {
       // When the lock was lost meanwhile these throw, and the job is redelivered: the slot frees either way.
       complete: async () => {
-        if (this.held.get(id) !== entry) return;
-        await this.completeSoon(id).finally(release);
+        if (this.held.get(key) !== entry) return;
+        await this.completeSoon(job.queue, job.id).finally(release);
       },
       fail: async (error) => {
-        if (this.held.get(id) !== entry) return;
-        await job.moveToFailed(error, this.token, false).finally(release);
+        if (this.held.get(key) !== entry) return;
+        await this.scripts
+          .fail(this.token, queueBase(this.options.prefix, job.queue), job.id, Date.now(), error.message)
+          .finally(release);
       },
       release: (done) => {
-        if (this.held.get(id) !== entry) return;
+        if (this.held.get(key) !== entry) return;
         const freed = Math.min(Math.max(0, done), entry.units);
         entry.units -= freed;
         this.heldUnitsNow -= freed;
-        if (freed > 0) this.capacity?.();
+        if (freed > 0) this.wake?.();
       },
     });
     const units = typeof answer === 'number' ? answer : 1;
-    if (units !== 1 && this.held.get(id) === entry) {
+    if (units !== 1 && this.held.get(key) === entry) {
       const weight = Math.max(0, units);
       this.heldUnitsNow += weight - entry.units;
       entry.units = weight;
@@ -312,14 +423,14 @@ export class OrderedConsumer {
   }
 
   /** Queues a completion; all those asked for within COMPLETION_DELAY_MS go to Redis in one call. */
-  private completeSoon(id: string): Promise<void> {
+  private completeSoon(queue: string, id: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (this.completions.length === 0)
         this.completionTimer = setTimeout(
           () => void this.flushCompletions(),
           OrderedConsumer.COMPLETION_DELAY_MS,
         );
-      this.completions.push({ id, settled: (error) => (error ? reject(error) : resolve()) });
+      this.completions.push({ queue, id, settled: (error) => (error ? reject(error) : resolve()) });
     });
   }
 
@@ -335,19 +446,30 @@ export class OrderedConsumer {
   private async sendCompletions(): Promise<void> {
     const batch = this.completions;
     this.completions = [];
+    const byQueue = new Map<string, string[]>();
+    for (const { queue, id } of batch) {
+      const ids = byQueue.get(queue);
+      if (ids) ids.push(id);
+      else byQueue.set(queue, [id]);
+    }
     try {
       const lost = new Set(
         (await this.scripts.complete(
-          this.keys.active,
-          this.keys.completed,
-          this.keys.job,
           this.token,
           Date.now(),
-          ...batch.map(({ id }) => id),
+          ...[...byQueue].flatMap(([queue, ids]) => [
+            queueBase(this.options.prefix, queue),
+            ids.length,
+            ...ids,
+          ]),
         )) as string[],
       );
-      for (const { id, settled } of batch)
-        settled(lost.has(id) ? new Error(`Missing lock for job ${id}: not completed`) : undefined);
+      for (const { queue, id, settled } of batch)
+        settled(
+          lost.has(`${queueBase(this.options.prefix, queue)}${id}`)
+            ? new Error(`Missing lock for job ${id} of ${queue}: not completed`)
+            : undefined,
+        );
     } catch (error) {
       for (const { settled } of batch) settled(error as Error);
     }
@@ -355,14 +477,12 @@ export class OrderedConsumer {
 
   /** One call for every held job (a job whose lock is gone meanwhile is simply not renewed). */
   private async renewLocks() {
-    const ids = [...this.held.keys()];
-    if (ids.length === 0) return;
-    await this.worker
-      .extendJobLocks(
-        ids,
-        ids.map(() => this.token),
-        this.options.lockMs,
-      )
+    if (this.held.size === 0) return;
+    const locks = [...this.held.values()].map(
+      ({ job }) => `${queueBase(this.options.prefix, job.queue)}${job.id}:lock`,
+    );
+    await this.scripts
+      .extend(this.token, this.options.lockMs, ...locks)
       .catch((error: unknown) => this.options.onError?.(error));
   }
 }

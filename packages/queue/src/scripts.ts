@@ -47,102 +47,156 @@ return #orphans
 `;
 
 /**
- * Takes up to ARGV[4] jobs from the wait list's tail in one step, in queue order,
+ * Takes up to ARGV[3] jobs in one step from the tails of several queues' wait
+ * lists (each queue in its own order; the queues in turn, from the ARGV[8]th),
  * each locked for the caller as BullMQ's moveToActive would (lock, processedOn,
- * attempts started). KEYS: wait list, active list, the caller's last-take record.
- * ARGV[1]: the queue's job key prefix; ARGV[2]: lock token; ARGV[3]: lock lifetime
- * (ms); ARGV[5]: now (ms); ARGV[6]: this take's id.
+ * attempts started). KEYS[1]: the caller's last-take record. ARGV[1]: lock token;
+ * ARGV[2]: lock lifetime (ms); ARGV[4]: now (ms); ARGV[5]: this take's id;
+ * ARGV[6]: fence hash ('' = none) and ARGV[7] the caller's member id: a queue is
+ * taken from only while the hash names the caller as its owner (the partition
+ * lease, PartitionGroup), so a process that lost a partition cannot take from it
+ * even before it noticed; ARGV[9..]: pairs of queue key base (`<prefix>:<queue>:`)
+ * and queue name (the fence field).
  * Idempotent per take id: the client resends a command whose answer a lost
  * connection cut off, and a second run must hand out the same jobs, not newer
  * ones (the first ones would be held by nobody, and overtaken).
- * Returns id, fields, id, fields… (fields as HGETALL gives them).
+ * Returns queue index (1-based, in the pairs), id, fields… (fields as HGETALL gives them).
  */
 export const TAKE_JOBS = `
-local ids = {}
-if redis.call('HGET', KEYS[3], 'take') == ARGV[6] then
-  for _, id in ipairs(cjson.decode(redis.call('HGET', KEYS[3], 'jobs'))) do
-    if redis.call('LPOS', KEYS[2], id) then
-      redis.call('SET', ARGV[1] .. id .. ':lock', ARGV[2], 'PX', ARGV[3])
-      table.insert(ids, id)
+local taken = {}
+if redis.call('HGET', KEYS[1], 'take') == ARGV[5] then
+  for _, pair in ipairs(cjson.decode(redis.call('HGET', KEYS[1], 'jobs'))) do
+    local base = ARGV[7 + 2 * pair[1]]
+    if redis.call('LPOS', base .. 'active', pair[2]) then
+      redis.call('SET', base .. pair[2] .. ':lock', ARGV[1], 'PX', ARGV[2])
+      table.insert(taken, pair)
     end
   end
 else
-  for _ = 1, tonumber(ARGV[4]) do
-    local id = redis.call('RPOPLPUSH', KEYS[1], KEYS[2])
-    if not id then break end
-    local jobKey = ARGV[1] .. id
-    redis.call('SET', jobKey .. ':lock', ARGV[2], 'PX', ARGV[3])
-    redis.call('HSET', jobKey, 'processedOn', ARGV[5])
-    redis.call('HINCRBY', jobKey, 'ats', 1)
-    table.insert(ids, id)
+  local open = {}
+  local count = (#ARGV - 8) / 2
+  for n = 0, count - 1 do
+    local q = (n + tonumber(ARGV[8])) % count + 1
+    if ARGV[6] == '' or redis.call('HGET', ARGV[6], ARGV[8 + 2 * q]) == ARGV[7] then table.insert(open, q) end
   end
-  if #ids > 0 then
-    redis.call('HSET', KEYS[3], 'take', ARGV[6], 'jobs', cjson.encode(ids))
-    redis.call('PEXPIRE', KEYS[3], 10 * tonumber(ARGV[3]))
+  local max = tonumber(ARGV[3])
+  while #taken < max and #open > 0 do
+    local still = {}
+    for _, q in ipairs(open) do
+      if #taken >= max then break end
+      local base = ARGV[7 + 2 * q]
+      local id = redis.call('RPOPLPUSH', base .. 'wait', base .. 'active')
+      if id then
+        local jobKey = base .. id
+        redis.call('SET', jobKey .. ':lock', ARGV[1], 'PX', ARGV[2])
+        redis.call('HSET', jobKey, 'processedOn', ARGV[4])
+        redis.call('HINCRBY', jobKey, 'ats', 1)
+        table.insert(taken, { q, id })
+        table.insert(still, q)
+      end
+    end
+    open = still
+  end
+  if #taken > 0 then
+    redis.call('HSET', KEYS[1], 'take', ARGV[5], 'jobs', cjson.encode(taken))
+    redis.call('PEXPIRE', KEYS[1], 10 * tonumber(ARGV[2]))
   end
 end
 local out = {}
-for _, id in ipairs(ids) do
-  table.insert(out, id)
-  table.insert(out, redis.call('HGETALL', ARGV[1] .. id))
+for _, pair in ipairs(taken) do
+  table.insert(out, pair[1])
+  table.insert(out, pair[2])
+  table.insert(out, redis.call('HGETALL', ARGV[7 + 2 * pair[1]] .. pair[2]))
 end
 return out
 `;
 
 /**
- * Completes jobs held under ARGV[2] in one step, as BullMQ's moveToFinished would
+ * Completes jobs held under ARGV[1] in one step, as BullMQ's moveToFinished would
  * for our plain jobs: lock released, out of the active list, into the completed
  * set with finishedOn, attempts made counted. A completed job is kept only as a
  * marker — its data dropped — so an add with the same job id is a no-op until
  * it goes: when older than the age its `removeOnComplete` option names, or
- * beyond the newest `count` completed (at most 1000 removed per call). KEYS:
- * active list, completed set. ARGV[1]: job key prefix; ARGV[2]: lock token;
- * ARGV[3]: now (ms); ARGV[4..]: job ids. Returns the ids not completed: no
- * longer locked by the caller.
+ * beyond the newest `count` completed (at most 1000 removed per call and queue).
+ * ARGV[1]: lock token; ARGV[2]: now (ms); then per queue: its key base
+ * (`<prefix>:<queue>:`), the number of its ids, the ids. Returns the job keys
+ * (`<base><id>`) not completed: no longer locked by the caller.
  */
 export const COMPLETE_JOBS = `
 local lost = {}
-local maxAge, maxCount, removeNow
-for i = 4, #ARGV do
-  local id = ARGV[i]
-  local jobKey = ARGV[1] .. id
-  if redis.call('GET', jobKey .. ':lock') ~= ARGV[2] or redis.call('LREM', KEYS[1], -1, id) == 0 then
-    table.insert(lost, id)
-  else
-    redis.call('DEL', jobKey .. ':lock')
-    if removeNow == nil then
-      local opts = cjson.decode(redis.call('HGET', jobKey, 'opts') or '{}')
-      local keep = opts['removeOnComplete']
-      removeNow = keep == true
-      if type(keep) == 'table' then
-        maxAge = tonumber(keep['age'])
-        maxCount = tonumber(keep['count'])
+local function forget(base, completed, ids)
+  for _, id in ipairs(ids) do
+    redis.call('DEL', base .. id, base .. id .. ':logs')
+    redis.call('ZREM', completed, id)
+  end
+end
+local at = 3
+while at <= #ARGV do
+  local base = ARGV[at]
+  local count = tonumber(ARGV[at + 1])
+  local active, completed = base .. 'active', base .. 'completed'
+  local maxAge, maxCount, removeNow
+  for i = at + 2, at + 1 + count do
+    local id = ARGV[i]
+    local jobKey = base .. id
+    if redis.call('GET', jobKey .. ':lock') ~= ARGV[1] or redis.call('LREM', active, -1, id) == 0 then
+      table.insert(lost, jobKey)
+    else
+      redis.call('DEL', jobKey .. ':lock')
+      if removeNow == nil then
+        local opts = cjson.decode(redis.call('HGET', jobKey, 'opts') or '{}')
+        local keep = opts['removeOnComplete']
+        removeNow = keep == true
+        if type(keep) == 'table' then
+          maxAge = tonumber(keep['age'])
+          maxCount = tonumber(keep['count'])
+        end
+      end
+      if removeNow then
+        redis.call('DEL', jobKey, jobKey .. ':logs')
+      else
+        redis.call('ZADD', completed, ARGV[2], id)
+        redis.call('HDEL', jobKey, 'data')
+        redis.call('HSET', jobKey, 'returnvalue', 'null', 'finishedOn', ARGV[2])
+        redis.call('HINCRBY', jobKey, 'atm', 1)
       end
     end
-    if removeNow then
-      redis.call('DEL', jobKey, jobKey .. ':logs')
-    else
-      redis.call('ZADD', KEYS[2], ARGV[3], id)
-      redis.call('HDEL', jobKey, 'data')
-      redis.call('HSET', jobKey, 'returnvalue', 'null', 'finishedOn', ARGV[3])
-      redis.call('HINCRBY', jobKey, 'atm', 1)
-    end
   end
-end
-local function forget(ids)
-  for _, id in ipairs(ids) do
-    redis.call('DEL', ARGV[1] .. id, ARGV[1] .. id .. ':logs')
-    redis.call('ZREM', KEYS[2], id)
+  if maxAge then
+    forget(base, completed, redis.call('ZRANGEBYSCORE', completed, '-inf', tonumber(ARGV[2]) - maxAge * 1000, 'LIMIT', 0, 1000))
   end
-end
-if maxAge then
-  forget(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[3]) - maxAge * 1000, 'LIMIT', 0, 1000))
-end
-if maxCount then
-  local excess = redis.call('ZCARD', KEYS[2]) - maxCount
-  if excess > 0 then forget(redis.call('ZRANGE', KEYS[2], 0, math.min(excess, 1000) - 1)) end
+  if maxCount then
+    local excess = redis.call('ZCARD', completed) - maxCount
+    if excess > 0 then forget(base, completed, redis.call('ZRANGE', completed, 0, math.min(excess, 1000) - 1)) end
+  end
+  at = at + 2 + count
 end
 return lost
+`;
+
+/** Renews the caller's locks. ARGV[1]: lock token; ARGV[2]: lifetime (ms); ARGV[3..]: lock keys. A lock held by anyone else (or gone) is left as it is. */
+export const EXTEND_LOCKS = `
+for i = 3, #ARGV do
+  if redis.call('GET', ARGV[i]) == ARGV[1] then redis.call('PEXPIRE', ARGV[i], ARGV[2]) end
+end
+return 0
+`;
+
+/**
+ * Fails a job held under ARGV[1], as BullMQ's moveToFailed would without retries:
+ * out of the active list into the failed set, with the reason. ARGV: lock token,
+ * queue key base, job id, now (ms), reason. Returns 1, or 0 when the caller no
+ * longer holds its lock.
+ */
+export const FAIL_JOB = `
+local jobKey = ARGV[2] .. ARGV[3]
+if redis.call('GET', jobKey .. ':lock') ~= ARGV[1] then return 0 end
+redis.call('DEL', jobKey .. ':lock')
+redis.call('LREM', ARGV[2] .. 'active', -1, ARGV[3])
+redis.call('ZADD', ARGV[2] .. 'failed', ARGV[4], ARGV[3])
+redis.call('HSET', jobKey, 'failedReason', ARGV[5], 'finishedOn', ARGV[4])
+redis.call('HINCRBY', jobKey, 'atm', 1)
+return 1
 `;
 
 /**

@@ -30,12 +30,19 @@ export interface FanoutJob {
   data: TargetBatch;
 }
 
+/**
+ * Where a target's event for an object key goes: its queue's partition under the target's
+ * current layout (contracts/partitions.ts). Without one, the target's queue itself.
+ */
+export type PlaceEvent = (queue: string, bucket: string, key: string) => string;
+
 /** `queueByArn`: enabled targets' ARNs → their queue names. */
 export function planFanout(
   mutation: MutationRecord,
   rules: CompiledRule[],
   queueByArn: ReadonlyMap<string, string>,
   options: EnrichOptions,
+  place: PlaceEvent = (queue) => queue,
 ): FanoutPlan {
   const events: FanoutEvent[] = [];
   const unknownArns: string[] = [];
@@ -46,7 +53,7 @@ export function planFanout(
       continue;
     }
     events.push({
-      queue,
+      queue: place(queue, mutation.bucket, mutation.key),
       event: {
         schemaVersion: TARGET_JOB_SCHEMA_VERSION,
         mutationId: mutation.id,

@@ -1,6 +1,13 @@
 // Public surface of @bucket-events/router: pure operators, no sockets.
 export { buildEventRecord, type EnrichOptions } from './enrich.ts';
-export { batchJobs, type FanoutEvent, type FanoutJob, type FanoutPlan, planFanout } from './fanout.ts';
+export {
+  batchJobs,
+  type FanoutEvent,
+  type FanoutJob,
+  type FanoutPlan,
+  type PlaceEvent,
+  planFanout,
+} from './fanout.ts';
 export {
   type BatchDelivery,
   type RoutedBatch,

@@ -19,7 +19,7 @@ import {
   timer,
 } from 'rxjs';
 import type { EnrichOptions } from './enrich.ts';
-import { batchJobs, type FanoutJob, type FanoutPlan, planFanout } from './fanout.ts';
+import { batchJobs, type FanoutJob, type FanoutPlan, type PlaceEvent, planFanout } from './fanout.ts';
 import type { CompiledRule } from './rules.ts';
 
 export interface BatchDelivery {
@@ -34,10 +34,17 @@ export interface RouterPorts {
   rules(bucket: string, version: number): Observable<CompiledRule[]> | Promise<CompiledRule[]>;
   /** Adds jobs to their queues; idempotent per job id. May fail transiently. */
   enqueue(jobs: FanoutJob[]): Observable<void> | Promise<void>;
+  /**
+   * Called before each batch is planned, while no other batch is being planned or added: the
+   * moment the target layouts may change (every earlier batch's jobs are in their queues).
+   */
+  beforeBatch?(): Promise<void>;
 }
 
 export interface RouterOptions extends EnrichOptions {
   queueByArn: ReadonlyMap<string, string>;
+  /** The partition of a target's queue an object key's events go to (default: the queue itself). */
+  place?: PlaceEvent;
   /** First retry delay in ms; doubles up to maxRetryDelayMs. */
   retryDelayMs: number;
   maxRetryDelayMs: number;
@@ -60,10 +67,11 @@ export function routeBatches<D extends BatchDelivery>(
     let attempts = 0;
     return defer(() => {
       attempts += 1;
-      return rulesOfBatch(ports, delivery.mutations).pipe(
+      return from(ports.beforeBatch?.() ?? Promise.resolve()).pipe(
+        mergeMap(() => rulesOfBatch(ports, delivery.mutations)),
         map((rulesOf) =>
           delivery.mutations.map((mutation) =>
-            planFanout(mutation, rulesOf(mutation), options.queueByArn, options),
+            planFanout(mutation, rulesOf(mutation), options.queueByArn, options, options.place),
           ),
         ),
         mergeMap((plans) => {

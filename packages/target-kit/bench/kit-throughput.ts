@@ -3,16 +3,17 @@
 // is queue work: taking, lock renewal, completion. Jobs carry --per-job events
 // each, as the router makes them (1 = one job per event, as before batching).
 // Prints events/s (and JSON with --json).
-// Run: pnpm --filter @bucket-events/target-kit bench -- --events 20000 [--per-job 50]
+// The queue is split into --partitions partitions (default 16), as the router does.
+// Run: pnpm --filter @bucket-events/target-kit bench -- --events 20000 [--per-job 50] [--partitions 16]
 import { parseArgs } from 'node:util';
 import type { TargetJob } from '@bucket-events/contracts';
 import { targetQueueName } from '@bucket-events/contracts';
 import { forgetPrefix, loadServiceEndpoints, uniqueName } from '@bucket-events/testing/services';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { runTarget } from '../src/run-target.ts';
 import type { TargetSink } from '../src/sink.ts';
+import { PartitionedTestQueue } from '../src/test-queue.ts';
 import { enqueue, enqueueBatches, orderViolation, targetJob } from '../test/jobs.ts';
 
 const { values } = parseArgs({
@@ -21,17 +22,19 @@ const { values } = parseArgs({
     events: { type: 'string', default: '20000' },
     keys: { type: 'string', default: '500' },
     'per-job': { type: 'string', default: '50' },
+    partitions: { type: 'string', default: '16' },
     json: { type: 'boolean', default: false },
   },
 });
 const events = Number(values.events);
 const keys = Number(values.keys);
 const perJob = Number(values['per-job']);
+const partitions = Number(values.partitions);
 const redisUrl = loadServiceEndpoints().redisUrl;
 const prefix = uniqueName('kitbench');
 const target = { kind: 'bench', id: '1', arn: 'arn:minio:sqs:us-east-1:1:bench' };
 const queueName = targetQueueName(target as never);
-const queue = new Queue(queueName, { prefix, connection: { url: redisUrl } });
+const queue = new PartitionedTestQueue({ base: queueName, layout: partitions, prefix, redisUrl });
 
 const jobs = Array.from({ length: events }, (_, i) => targetJob(`k${i % keys}`));
 if (perJob <= 1) {
@@ -60,7 +63,7 @@ const sink: TargetSink = {
 };
 const started = performance.now();
 const running = await runTarget({
-  target: { ...target, queue: queueName },
+  target: { ...target, queue: queueName, partitions },
   sink,
   redisUrl,
   prefix,
@@ -77,6 +80,7 @@ const result = {
   events,
   keys,
   eventsPerJob: perJob,
+  partitions,
   seconds: Number(seconds.toFixed(2)),
   eventsPerSecond: Math.round(events / seconds),
   orderViolation: orderViolation(delivered) ?? null,

@@ -47,7 +47,7 @@ export async function runTargetApp<K extends TargetKind>(definition: TargetAppDe
     log.info({ target: redactTarget(target) }, 'starting target');
     running.push(
       await runTarget({
-        target,
+        target: { ...target, partitions: target.options.partitions },
         sink: definition.createSink(target),
         redisUrl: env.REDIS_URL,
         prefix: env.BUCKET_EVENTS_QUEUE_PREFIX,

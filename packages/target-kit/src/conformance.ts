@@ -13,6 +13,7 @@ import { conformanceJob } from './conformance-job.ts';
 import { TargetError } from './errors.ts';
 import { runTarget } from './run-target.ts';
 import type { BatchFailures, TargetSink } from './sink.ts';
+import { PartitionedTestQueue } from './test-queue.ts';
 
 export interface StoredEvent {
   key: string;
@@ -117,13 +118,20 @@ export function targetConformanceSuite(subject: ConformanceSubject): void {
     id: 'conformance',
     arn: `arn:minio:sqs:us-east-1:conformance:${subject.kind}`,
     queue: `target.${subject.kind}.conformance.${prefixSeed}`,
+    partitions: 4,
   });
 
   async function harness(redis: { url: string; prefix: string }, wrap?: (sink: TargetSink) => TargetSink) {
     const prefix = redis.prefix.slice(0, -1);
     const target = await subject.setup();
     const id = identity(prefix);
-    const queue = new Queue(id.queue, { prefix, connection: { url: redis.url } });
+    // Partitioned as in production: each event in its key's partition.
+    const queue = new PartitionedTestQueue({
+      base: id.queue,
+      layout: id.partitions,
+      prefix,
+      redisUrl: redis.url,
+    });
     const sink = wrap ? wrap(target.sink) : target.sink;
     const running = await runTarget({
       target: id,

@@ -1,13 +1,17 @@
 // The dead-letter queue of a target, for operators: list what was rejected,
 // send it back to the target's queue (after the cause was fixed), or purge it.
 import {
+  DEFAULT_TARGET_PARTITIONS,
   deadLetterQueueName,
   parseTargetJob,
+  partitionKeys,
+  queueForKey,
   type TargetId,
   targetJobId,
   targetQueueName,
 } from '@bucket-events/contracts';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 
 export interface DeadLetter {
   id: string;
@@ -25,32 +29,52 @@ export interface DeadLetterScope {
 
 function open(scope: DeadLetterScope) {
   const connection = { url: scope.redisUrl, maxRetriesPerRequest: null };
+  const dead = new Queue(deadLetterQueueName(scope.target), { prefix: scope.prefix, connection });
+  const partitions = new Map<string, Queue>();
+  const redis = new Redis(scope.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => {});
   return {
-    dead: new Queue(deadLetterQueueName(scope.target), { prefix: scope.prefix, connection }),
-    live: new Queue(targetQueueName(scope.target), { prefix: scope.prefix, connection }),
+    dead,
+    /** The partition of the target's queue a key's events go to now. */
+    async live(bucket: string, key: string): Promise<Queue> {
+      const base = targetQueueName(scope.target);
+      const stored = await redis.get(partitionKeys(scope.prefix, base).layout);
+      const layout = stored === null ? DEFAULT_TARGET_PARTITIONS : Number(stored);
+      const name = queueForKey(base, layout, bucket, key);
+      let queue = partitions.get(name);
+      if (!queue) {
+        queue = new Queue(name, { prefix: scope.prefix, connection });
+        partitions.set(name, queue);
+      }
+      return queue;
+    },
+    async close() {
+      redis.disconnect();
+      await Promise.all([dead.close(), ...[...partitions.values()].map((queue) => queue.close())]);
+    },
   };
 }
 
 export async function listDeadLetters(scope: DeadLetterScope): Promise<DeadLetter[]> {
-  const { dead, live } = open(scope);
+  const queues = open(scope);
   try {
-    const jobs = await dead.getWaiting(0, -1);
+    const jobs = await queues.dead.getWaiting(0, -1);
     return jobs.map((job) => ({ id: job.id as string, ...(job.data as Omit<DeadLetter, 'id'>) }));
   } finally {
-    await Promise.all([dead.close(), live.close()]);
+    await queues.close();
   }
 }
 
 /**
- * Puts dead letters back on the target's queue, oldest first, under a new job id
+ * Puts dead letters back on the target's queue (each in its key's partition), oldest first, under a new job id
  * (the original id is still remembered for de-duplication). Letters that do not
  * hold a valid target job stay where they are. Returns how many went back.
  */
 export async function redriveDeadLetters(scope: DeadLetterScope): Promise<number> {
-  const { dead, live } = open(scope);
+  const queues = open(scope);
   try {
     let moved = 0;
-    for (const letter of (await dead.getWaiting(0, -1)).reverse()) {
+    for (const letter of (await queues.dead.getWaiting(0, -1)).reverse()) {
       const parsed = (() => {
         try {
           return parseTargetJob((letter.data as { job: unknown }).job);
@@ -59,6 +83,7 @@ export async function redriveDeadLetters(scope: DeadLetterScope): Promise<number
         }
       })();
       if (!parsed) continue;
+      const live = await queues.live(parsed.bucket, parsed.key);
       await live.add(parsed.record.eventName, parsed, {
         jobId: `${targetJobId(parsed.sequencer)}-redrive-${Date.now()}`,
         removeOnComplete: { age: 3600 },
@@ -69,17 +94,17 @@ export async function redriveDeadLetters(scope: DeadLetterScope): Promise<number
     }
     return moved;
   } finally {
-    await Promise.all([dead.close(), live.close()]);
+    await queues.close();
   }
 }
 
 export async function purgeDeadLetters(scope: DeadLetterScope): Promise<number> {
-  const { dead, live } = open(scope);
+  const queues = open(scope);
   try {
-    const count = await dead.getWaitingCount();
-    await dead.drain();
+    const count = await queues.dead.getWaitingCount();
+    await queues.dead.drain();
     return count;
   } finally {
-    await Promise.all([dead.close(), live.close()]);
+    await queues.close();
   }
 }

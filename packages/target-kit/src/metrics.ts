@@ -12,8 +12,12 @@ export type TargetLabels = Record<Label, string>;
 
 /** What the kit reads at scrape time rather than counting as it goes. */
 export interface TargetCollectors {
-  /** Events waiting in the target queue. */
+  /** Events waiting in the target queue (all its partitions). */
   queueDepth(): Promise<number>;
+  /** Events waiting in each partition this process owns, by partition queue. */
+  partitionDepths(): Promise<Map<string, number>>;
+  /** Partitions this process owns and takes from. */
+  partitionsOwned(): number;
   oldestPendingSeconds(): number;
   inFlight(): number;
   /** The one readiness rule (connected and not failing): what target_up, /readyz and the status page show. */
@@ -94,6 +98,24 @@ class TargetMetricSet {
       '1 while the target is connected and not failing, whether or not it has written yet.',
       (c) => (c.ready() ? 1 : 0),
     );
+    sampled(
+      'bucket_events_target_partitions_owned',
+      'Partitions of the target queue this process owns (takes from); every partition has one owner.',
+      (c) => c.partitionsOwned(),
+    );
+    new Gauge({
+      name: 'bucket_events_partition_queue_depth',
+      help: 'Events waiting in one partition of the target queue, reported by the process that owns it.',
+      labelNames: [...labelNames, 'partition'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const { labels, collectors } of targets.values()) {
+          const depths = await collectors.partitionDepths().catch(() => new Map<string, number>());
+          for (const [partition, depth] of depths) this.labels({ ...labels, partition }).set(depth);
+        }
+      },
+    });
     this.overLimit = new Gauge({
       name: 'bucket_events_queue_over_limit',
       help: '1 while the backlog exceeds the target queueLimit (events are kept, not dropped).',

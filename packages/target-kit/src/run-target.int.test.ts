@@ -10,8 +10,16 @@ import { enqueue, enqueueBatches, orderViolation, targetJob } from '../test/jobs
 import { RecordingSink } from '../test/recording-sink.ts';
 import { listDeadLetters, purgeDeadLetters, redriveDeadLetters } from './dead-letters.ts';
 import { type RunTargetOptions, runTarget } from './run-target.ts';
+import { PartitionedTestQueue } from './test-queue.ts';
 
-const target = { kind: 'test', id: '1', arn: 'arn:minio:sqs:us-east-1:1:test', queue: 'target.test.1' };
+// One partition: these tests count jobs, and a batch split over partitions would be several.
+const target = {
+  kind: 'test',
+  id: '1',
+  arn: 'arn:minio:sqs:us-east-1:1:test',
+  queue: 'target.test.1',
+  partitions: 1,
+};
 const log = pino({ level: 'silent' });
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000) {
@@ -28,7 +36,7 @@ function setup(
   extra: Partial<RunTargetOptions> = {},
 ) {
   const prefix = redis.prefix.slice(0, -1);
-  const queue = new Queue(target.queue, { prefix, connection: { url: redis.url } });
+  const queue = new PartitionedTestQueue({ base: target.queue, layout: 1, prefix, redisUrl: redis.url });
   /** The target's dead-letter queue (opened on first use; close it in the test). */
   const deadLetters = () =>
     new Queue(deadLetterQueueName({ kind: 'test' as never, id: '1' }), {

@@ -1,20 +1,24 @@
-// runTarget(): a target app in one call. Consumes the target's own BullMQ
-// queue (each job one event or a batch of them); routes each event into its
-// key's lane; writes lane heads in batches
+// runTarget(): a target app in one call. Joins the target's consumer group and
+// consumes the partitions of the target's queue it owns (each job one event or
+// a batch of them); routes each event into its key's lane; writes lane heads in batches
 // through the sink; retries failures in place with backoff and jitter (the job
 // stays active, so nothing later of that key overtakes it); dead-letters what
 // the target rejects; completes a job only after the target confirmed every
 // event in it.
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
+  DEFAULT_TARGET_PARTITIONS,
   deadLetterQueueName,
   EVENT_COUNT_NAME_PREFIX,
+  layoutQueueNames,
   parseTargetJobs,
+  partitionKeys,
   type TargetJob,
 } from '@bucket-events/contracts';
-import { countQueuedUnits, type HeldJob, OrderedConsumer } from '@bucket-events/queue';
+import { countQueuedUnits, type HeldJob, PartitionedConsumer, type TakenJob } from '@bucket-events/queue';
 import { startOpsServer, withTimeout } from '@bucket-events/telemetry';
-import { type Job, Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -28,7 +32,10 @@ export interface TargetIdentity {
   kind: string;
   id: string;
   arn: string;
+  /** The target's queue name (`target.<kind>.<id>`); its partitions are `<queue>.p<n>`. */
   queue: string;
+  /** Partitions from the configuration (default 16): the layout until the router changes it. */
+  partitions?: number;
 }
 
 export interface RunTargetOptions {
@@ -58,8 +65,10 @@ export interface RunTargetOptions {
   probeIntervalMs?: number;
   /** How long close() waits for held events to be delivered before releasing them, in ms. Default 10 000. */
   drainTimeoutMs?: number;
-  /** Job lock lifetime in ms: how soon events held by a crashed process are delivered by another. Default 30 000. */
+  /** Job lock lifetime in ms: how soon events held by a crashed process are delivered by another. Default 10 000. */
   lockMs?: number;
+  /** How long this process stays in the target's consumer group without renewing, in ms. Default: half the lock lifetime, at least 2000. */
+  leaseMs?: number;
   /**
    * Backlog (events waiting in the target's queue) above which the target is
    * reported over its limit (config `queueLimit`; 0 = 100 000). Policy: keep
@@ -97,19 +106,23 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
   // Heartbeats and backlog counts: fails fast while Redis is away (they are only reports).
   const statusRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   statusRedis.on('error', () => {});
-  /** Events (not jobs: a job may carry many) waiting in the target's queue. */
-  const waitingEvents = async () =>
-    (
-      await countQueuedUnits(statusRedis, {
-        prefix,
-        queue: target.queue,
-        namePrefix: EVENT_COUNT_NAME_PREFIX,
-      })
-    ).waiting;
+  /** Events (not jobs: a job may carry many) waiting in one queue. */
+  const waitingIn = async (queue: string) =>
+    (await countQueuedUnits(statusRedis, { prefix, queue, namePrefix: EVENT_COUNT_NAME_PREFIX })).waiting;
+  /** Events waiting in all the target's partitions. */
+  const waitingEvents = async () => {
+    const counts = await Promise.all(
+      layoutQueueNames(target.queue, consumer.layout ?? configuredPartitions).map(waitingIn),
+    );
+    return counts.reduce((total, count) => total + count, 0);
+  };
+  const configuredPartitions = target.partitions ?? DEFAULT_TARGET_PARTITIONS;
   let connected = false;
   // The last write or probe failed (cleared by the next one that succeeds).
   let failing = false;
   let stopping = false;
+  // Closing after the drain timed out: writers take no new batch, so held events can be put back.
+  let abandoned = false;
   const ready = () => connected && !failing && !stopping;
   const metrics = createTargetMetrics(
     options.registry ?? new Registry(),
@@ -117,6 +130,12 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     {
       ready,
       queueDepth: waitingEvents,
+      partitionDepths: async () => {
+        const owned = consumer.owned;
+        const depths = await Promise.all(owned.map(waitingIn));
+        return new Map(owned.map((queue, index) => [queue, depths[index] ?? 0]));
+      },
+      partitionsOwned: () => consumer.owned.length,
       inFlight: () => lanes.size,
       oldestPendingSeconds: () => {
         const oldest = lanes.oldestEnqueuedAt();
@@ -174,7 +193,7 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
         log.warn({ err: describeError(error) }, 'could not complete job; it will be redelivered'),
       );
 
-  const onJob = (job: Job, handle: HeldJob): number => {
+  const onJob = (job: TakenJob, handle: HeldJob): number => {
     let events: TargetJob[];
     try {
       events = parseTargetJobs(job.data);
@@ -269,7 +288,7 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
   };
 
   const writeLoop = async () => {
-    while (!stopping || lanes.size > 0) {
+    while ((!stopping || lanes.size > 0) && !abandoned) {
       if (stopping && !connected) return;
       await ensureConnected();
       const now = Date.now();
@@ -353,28 +372,27 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
   }, 5000);
   limitCheck.unref();
 
-  const lockMs = options.lockMs ?? 30_000;
-  const consumer = new OrderedConsumer({
-    queue: target.queue,
+  const lockMs = options.lockMs ?? 10_000;
+  // All processes of the target share its partitions by lease; this one takes only from those it
+  // owns, each taken over only once its previous owner released it or what a crashed owner held
+  // went back in order (packages/queue, PartitionedConsumer).
+  const instance = `${hostname()}:${process.pid}:${target.queue}`;
+  const consumer = new PartitionedConsumer({
+    // Unique even where a restarted container has the same host name and pid as its predecessor.
+    member: `${instance}:${randomUUID().slice(0, 8)}`,
+    baseQueue: target.queue,
+    keys: partitionKeys(prefix, target.queue),
+    configuredPartitions,
     prefix,
     redisUrl: options.redisUrl,
     maxHeld: options.maxInFlight ?? 2000,
     lockMs,
+    leaseMs: options.leaseMs ?? Math.max(2000, Math.floor(lockMs / 2)),
     onJob,
+    onOwnershipChange: (owned) => log.info({ partitions: owned.length }, 'partitions owned'),
     onError: (error) => log.warn({ err: describeError(error) }, 'queue consumer error'),
   });
-  let closing = false;
-  // Events a crashed process held must go first, or newer events of the same key would overtake
-  // them: recover them in one pass once all their locks have lapsed (within lockMs). Events held
-  // by a live sibling process would keep us waiting, so the wait is bounded.
-  const starting = (async () => {
-    const recovered = await consumer.recoverPredecessorOrphans(2 * lockMs + 1000, () => closing);
-    if (!recovered && !closing)
-      log.warn(
-        'events still locked by another process; taking new events anyway (run one process per target)',
-      );
-    if (!closing) consumer.start();
-  })();
+  consumer.start();
   // Several writers, each writing its own batch; lanes never give one key to two batches, so a
   // slow write holds up only the keys in its batch, not the whole target.
   const loop = Promise.all(
@@ -421,7 +439,6 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
           readiness: () => ({ ready: ready(), detail: ready() ? 'online' : 'offline' }),
         });
 
-  const instance = `${hostname()}:${process.pid}:${target.queue}`;
   const heartbeat = startHeartbeat(statusRedis, prefix, (): TargetHeartbeat => {
     const oldest = lanes.oldestEnqueuedAt();
     const beat: TargetHeartbeat = {
@@ -430,6 +447,8 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
       online: ready(),
       ...tally,
       held: lanes.size,
+      partitions: consumer.owned,
+      member: consumer.member,
       oldestHeldSeconds: oldest === undefined ? 0 : (Date.now() - oldest) / 1000,
       latencyMeanMs: latencyWindow.count === 0 ? 0 : latencyWindow.sum / latencyWindow.count,
       latencyMaxMs: latencyWindow.max,
@@ -448,8 +467,6 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     async close() {
       // Stop taking jobs, give held events a chance to be delivered, then release the rest:
       // their jobs' locks lapse and another process delivers them (at least once).
-      closing = true;
-      await starting;
       clearInterval(limitCheck);
       clearInterval(probeTimer);
       await heartbeat.stop();
@@ -458,11 +475,16 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
       const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000);
       while (lanes.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       if (lanes.size > 0)
-        log.warn({ held: lanes.size }, 'drain timed out; releasing held events for redelivery');
-      await consumer.close();
+        log.warn({ held: lanes.size }, 'drain timed out; putting held events back for the next owner');
       stopping = true;
+      abandoned = true;
       signal();
-      await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      // Held events go back to the head of their partitions only once no write of them is in flight.
+      const writersDone = await Promise.race([
+        loop.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000)),
+      ]);
+      await consumer.close({ putBack: writersDone });
       await sink.close().catch(() => {});
       await deadLetters.close();
       await ops?.close();

@@ -1,9 +1,8 @@
 // Target status against the real Redis: heartbeats from a running target plus
 // its queues give online/offline/no-process, backlog, oldest pending age,
 // counters and the last error — what `admin targets` and the status page show.
-import type { TargetStatus } from '@bucket-events/contracts';
+import { DEFAULT_TARGET_PARTITIONS, type TargetStatus } from '@bucket-events/contracts';
 import { test } from '@bucket-events/testing';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { describe, expect } from 'vitest';
@@ -11,6 +10,7 @@ import { enqueue, enqueueBatches, targetJob } from '../test/jobs.ts';
 import { RecordingSink } from '../test/recording-sink.ts';
 import { runTarget } from './run-target.ts';
 import { type StatusTarget, TargetStatusReader } from './status.ts';
+import { PartitionedTestQueue } from './test-queue.ts';
 
 const target = { kind: 'test', id: '1', arn: 'arn:minio:sqs:us-east-1:1:test', queue: 'target.test.1' };
 
@@ -31,7 +31,12 @@ describe('target status', () => {
     const prefix = redis.prefix.slice(0, -1);
     const client = new Redis(redis.url);
     const reader = new TargetStatusReader(client, { prefix, redisUrl: redis.url });
-    const queue = new Queue(target.queue, { prefix, connection: { url: redis.url } });
+    const queue = new PartitionedTestQueue({
+      base: target.queue,
+      layout: DEFAULT_TARGET_PARTITIONS,
+      prefix,
+      redisUrl: redis.url,
+    });
     // A kind of its own ('test'), so its queue is `target.test.1` like the kit's other tests.
     const status = async () => (await reader.read([target as unknown as StatusTarget]))[0] as TargetStatus;
     const sink = new RecordingSink();
@@ -52,6 +57,13 @@ describe('target status', () => {
         return now.state === 'online' && now.delivered === 2 && now.backlog === 0 ? now : undefined;
       });
       expect(online).toMatchObject({ processes: 1, failed: 0, deadLettered: 0 });
+      // The one process owns every partition; each partition names it as its owner.
+      const [instance] = online.instances;
+      expect(instance?.partitions).toHaveLength(DEFAULT_TARGET_PARTITIONS);
+      expect(online.partitions.map((p) => p.queue)).toEqual(
+        Array.from({ length: DEFAULT_TARGET_PARTITIONS }, (_, n) => `${target.queue}.p${n}`),
+      );
+      expect(new Set(online.partitions.map((p) => p.owner))).toEqual(new Set([instance?.instance]));
 
       sink.down = 'reconnect';
       // One job carrying five events: the backlog counts events, not jobs.
@@ -60,6 +72,7 @@ describe('target status', () => {
         const now = await status();
         return now.state === 'offline' && now.backlog === 5 ? now : undefined;
       });
+      expect(offline.partitions.reduce((total, p) => total + p.backlog, 0)).toBe(5);
       expect(offline.lastError).toMatch(/target unavailable|connection refused/);
       expect(offline.oldestPendingSeconds).toBeGreaterThan(0);
 

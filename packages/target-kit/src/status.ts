@@ -5,8 +5,11 @@
 // heartbeats with the target's queues into one status per ARN — what the admin
 // API (`admin targets`) and the status page show.
 import {
+  DEFAULT_TARGET_PARTITIONS,
   deadLetterQueueName,
   EVENT_COUNT_NAME_PREFIX,
+  layoutQueueNames,
+  partitionKeys,
   type TargetId,
   type TargetStatus,
   targetQueueName,
@@ -26,6 +29,10 @@ export interface TargetHeartbeat extends Beat {
   deadLettered: number;
   /** Events held by the process (taken from the queue, not yet confirmed). */
   held: number;
+  /** The partition queues the process owns and takes from. */
+  partitions: string[];
+  /** Its id in the target's consumer group (the partition owners hash names it). */
+  member: string;
   /** Age of the oldest held event, in seconds. */
   oldestHeldSeconds: number;
   /** Commit → confirmation of the events delivered since the previous heartbeat: mean and max, ms. */
@@ -55,7 +62,7 @@ export interface StatusTarget extends TargetId {
 
 /** Reads target statuses; keeps one queue handle per target between calls. */
 export class TargetStatusReader {
-  private readonly queues = new Map<string, { live: Queue; dead: Queue }>();
+  private readonly deadQueues = new Map<string, Queue>();
 
   constructor(
     private readonly redis: Redis,
@@ -67,24 +74,45 @@ export class TargetStatusReader {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].flatMap(({ live, dead }) => [live.close(), dead.close()]));
-    this.queues.clear();
+    await Promise.all([...this.deadQueues.values()].map((dead) => dead.close()));
+    this.deadQueues.clear();
   }
 
-  private queuesOf(target: StatusTarget) {
-    let queues = this.queues.get(target.arn);
-    if (!queues) {
+  private deadQueueOf(target: StatusTarget): Queue {
+    let dead = this.deadQueues.get(target.arn);
+    if (!dead) {
       const connection = { url: this.options.redisUrl, maxRetriesPerRequest: null };
-      const prefix = this.options.prefix;
-      queues = {
-        live: new Queue(targetQueueName(target), { prefix, connection }),
-        dead: new Queue(deadLetterQueueName(target), { prefix, connection }),
-      };
-      queues.live.on('error', () => {});
-      queues.dead.on('error', () => {});
-      this.queues.set(target.arn, queues);
+      dead = new Queue(deadLetterQueueName(target), { prefix: this.options.prefix, connection });
+      dead.on('error', () => {});
+      this.deadQueues.set(target.arn, dead);
     }
-    return queues;
+    return dead;
+  }
+
+  /** Each partition's backlog (waiting + held) and the timestamp of its oldest waiting job. */
+  private async partitionsOf(target: StatusTarget) {
+    const base = targetQueueName(target);
+    const keys = partitionKeys(this.options.prefix, base);
+    const [layout, owners] = await Promise.all([
+      this.redis.get(keys.layout),
+      this.redis.hgetall(keys.owners),
+    ]);
+    const queues = layoutQueueNames(base, layout === null ? DEFAULT_TARGET_PARTITIONS : Number(layout));
+    return Promise.all(
+      queues.map(async (queue) => {
+        const jobKey = `${this.options.prefix}:${queue}:`;
+        const [units, oldestId] = await Promise.all([
+          countQueuedUnits(this.redis, {
+            prefix: this.options.prefix,
+            queue,
+            namePrefix: EVENT_COUNT_NAME_PREFIX,
+          }),
+          this.redis.lindex(`${jobKey}wait`, -1),
+        ]);
+        const oldestAt = oldestId ? Number(await this.redis.hget(`${jobKey}${oldestId}`, 'timestamp')) : 0;
+        return { queue, backlog: units.waiting + units.active, oldestAt, member: owners[queue] ?? '' };
+      }),
+    );
   }
 
   private heartbeats(arn: string): Promise<TargetHeartbeat[]> {
@@ -92,24 +120,19 @@ export class TargetStatusReader {
   }
 
   private async readOne(target: StatusTarget): Promise<TargetStatus> {
-    const { live, dead } = this.queuesOf(target);
-    const [beats, queued, counts, deadCount, [oldestWaiting]] = await Promise.all([
+    const [beats, partitions, deadCount] = await Promise.all([
       this.heartbeats(target.arn),
-      countQueuedUnits(this.redis, {
-        prefix: this.options.prefix,
-        queue: targetQueueName(target),
-        namePrefix: EVENT_COUNT_NAME_PREFIX,
-      }),
-      live.getJobCounts('delayed', 'prioritized'),
-      dead.getWaitingCount(),
-      live.getJobs(['wait'], 0, 0, true),
+      this.partitionsOf(target),
+      this.deadQueueOf(target).getWaitingCount(),
     ]);
     const sum = (pick: (beat: TargetHeartbeat) => number) =>
       beats.reduce((total, beat) => total + pick(beat), 0);
     const latest = beats
       .filter((beat) => beat.lastErrorAt)
       .sort((a, b) => (a.lastErrorAt < b.lastErrorAt ? 1 : -1))[0];
-    const waitingSeconds = oldestWaiting ? (Date.now() - oldestWaiting.timestamp) / 1000 : 0;
+    const oldestAt = Math.min(...partitions.filter((p) => p.oldestAt > 0).map((p) => p.oldestAt));
+    const waitingSeconds = Number.isFinite(oldestAt) ? (Date.now() - oldestAt) / 1000 : 0;
+    const instanceOf = new Map(beats.map((beat) => [beat.member, beat.instance]));
     const delivered = sum((beat) => beat.delivered);
     return {
       arn: target.arn,
@@ -117,8 +140,19 @@ export class TargetStatusReader {
       id: target.id,
       state: beats.length === 0 ? 'no-process' : beats.some((beat) => beat.online) ? 'online' : 'offline',
       processes: beats.length,
-      backlog:
-        queued.waiting + queued.active + Object.values(counts).reduce((total, count) => total + count, 0),
+      instances: beats.map((beat) => ({
+        instance: beat.instance,
+        online: beat.online,
+        partitions: beat.partitions ?? [],
+        held: beat.held,
+        delivered: beat.delivered,
+      })),
+      backlog: partitions.reduce((total, p) => total + p.backlog, 0),
+      partitions: partitions.map(({ queue, backlog, member }) => ({
+        queue,
+        backlog,
+        owner: member === '' ? '' : (instanceOf.get(member) ?? member),
+      })),
       oldestPendingSeconds: Math.max(waitingSeconds, ...beats.map((beat) => beat.oldestHeldSeconds)),
       delivered,
       failed: sum((beat) => beat.failed),

@@ -6,15 +6,15 @@ import {
   targetBatchJobName,
   targetJobId,
 } from '@bucket-events/contracts';
-import type { Queue } from 'bullmq';
 import { conformanceJob } from '../src/conformance-job.ts';
+import type { PartitionedTestQueue } from '../src/test-queue.ts';
 
 /** A target job for key `key`, as the router would make it (sequencers increase per call). */
 export function targetJob(key: string): TargetJob {
   return conformanceJob('test', key);
 }
 
-export async function enqueue(queue: Queue, jobs: TargetJob[]) {
+export async function enqueue(queue: PartitionedTestQueue, jobs: TargetJob[]) {
   await queue.addBulk(
     jobs.map((data) => ({
       name: 'e',
@@ -25,7 +25,7 @@ export async function enqueue(queue: Queue, jobs: TargetJob[]) {
 }
 
 /** Adds one job per group, each carrying its events as a batch, as the router makes them. */
-export async function enqueueBatches(queue: Queue, groups: TargetJob[][]) {
+export async function enqueueBatches(queue: PartitionedTestQueue, groups: TargetJob[][]) {
   await queue.addBulk(
     groups.map((events) => ({
       name: targetBatchJobName(events.length),
