@@ -2,7 +2,7 @@
 // the processes (no six hand-kept copies of a Deployment):
 //   ingest     StatefulSet with a volume (SQLite metadata, outbox, object data)
 //   router     Deployment of 2: a leader and a hot standby
-//   target-*   one Deployment per kind, scaled by its replicas
+//   target-*   one Deployment per kind, two replicas sharing each target's partitions
 // each with probes on its health endpoints and a metrics Service, plus one
 // ServiceMonitor and a PrometheusRule (infra/deploy/prometheus/alerts.yml) for
 // the Prometheus Operator. infra/deploy/check regenerates and compares it, and
@@ -166,9 +166,9 @@ const documents = [
   ...Object.entries(TARGETS).flatMap(([kind, port]) => [
     deployment(
       `target-${kind}`,
-      1,
+      2,
       port,
-      `delivers to the ${kind} targets of config.json; scale with replicas`,
+      `delivers to the ${kind} targets of config.json; its replicas share each target's partitions (scale freely)`,
     ),
     metricsService(`target-${kind}`, port),
   ]),

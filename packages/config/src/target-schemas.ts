@@ -28,7 +28,7 @@ const common = {
     .max(MAX_TARGET_PARTITIONS)
     .default(DEFAULT_TARGET_PARTITIONS)
     .describe(
-      `Bucket Events extension: ordered partitions of the target's queue (default ${DEFAULT_TARGET_PARTITIONS}). Events of one object key share a partition; each partition is delivered by one process at a time, so up to this many processes of the target share the work. A change takes effect once the old partitions drained (README, "Scaling a target").`,
+      'Bucket Events extension: ordered partitions of its queue; up to this many processes share the target (see Scaling a target).',
     ),
   comment: z.string().optional().describe('Free text, ignored.'),
 };

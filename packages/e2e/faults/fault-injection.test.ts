@@ -1,8 +1,9 @@
 // The fault-injection suite: one run with all six targets enabled (plus the
 // namespace views of Elasticsearch, Redis and PostgreSQL) under a steady
 // upload/delete load, during which, in turn, each target's server is stopped
-// and started, each target app, the router and ingest are SIGKILLed and
-// relaunched, and Redis (BullMQ's store, AOF on) is restarted. Then every
+// and started, each target app (two processes per target, sharing its
+// partitions: one of them), the router and ingest are SIGKILLed and relaunched,
+// and Redis (BullMQ's store, AOF on) is restarted. Then every
 // acknowledged mutation is accounted for at every target: delivered or lost,
 // duplicates, per-key order violations; and each namespace view is compared with
 // what the bucket really holds. Lost = 0 and order violations = 0 are asserted.
@@ -75,6 +76,8 @@ beforeAll(async () => {
   stack = await startStack({
     config: { region: 'us-east-1', notify },
     targets: [...TARGET_KINDS],
+    // Two processes per target share its partitions; the SIGKILLs below hit one of them.
+    replicas: Object.fromEntries(TARGET_KINDS.map((kind) => [kind, 2])),
     redisUrl: endpoints.redisUrl,
     env: { TARGET_RETRY_MAX_MS: '2000', TARGET_LOCK_MS: '3000', ROUTER_LOCK_MS: '3000' },
   });

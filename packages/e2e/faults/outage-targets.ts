@@ -139,7 +139,7 @@ function elasticsearchTarget(name: string): OutageTarget {
 }
 
 /** The Redis target gets a Redis of its own: the shared one is BullMQ's store, which the whole pipeline needs. */
-async function redisTarget(name: string): Promise<OutageTarget> {
+export async function redisTarget(name: string): Promise<OutageTarget> {
   const server = await privateRedis();
   return {
     kind: 'redis',

@@ -134,12 +134,26 @@ describe("the operator's view of a target outage", () => {
       return status.state === 'online' && status.delivered >= 5 && status.backlog === 0 ? status : undefined;
     }, 'the target online with 5 delivered');
     expect(healthy.lastError).toBe('');
+    // Its one process owns all 16 partitions; the text view lists the process under the target.
+    expect(healthy.instances).toHaveLength(1);
+    expect(healthy.instances[0]?.partitions).toHaveLength(16);
+    expect(healthy.partitions.every((partition) => partition.owner === healthy.instances[0]?.instance)).toBe(
+      true,
+    );
+    const env = { ...process.env, BUCKET_EVENTS_CLI_CONFIG_DIR: cliDir };
+    const { stdout: table } = await run(process.execPath, [CLI, 'admin', 'targets', 'myminio'], { env });
+    expect(table).toMatch(/^ {2}\S+:\d+:target\.redis\.1 {2}online {2}held \d+ {2}partitions 16: p0 p1 /m);
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     await page.goto(stack.consoleUrl);
     const card = page.locator(`section.target[data-arn="${ARN}"]`);
     await card.waitFor();
     await expect.poll(() => card.getAttribute('class'), { timeout: 15_000 }).toContain('state-online');
+    await expect
+      .poll(() => card.locator('.partitions tbody tr').first().locator('td').last().textContent(), {
+        timeout: 15_000,
+      })
+      .toMatch(/^p0 \(0\) p1 \(0\)/);
 
     await redis.stop();
     await upload(20);

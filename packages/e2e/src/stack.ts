@@ -35,6 +35,8 @@ export interface StackOptions {
   config: object;
   /** Target apps to run. */
   targets: TargetKind[];
+  /** Processes of a target app (default 1 each): they share the target's partitions. */
+  replicas?: Partial<Record<TargetKind, number>>;
   redisUrl: string;
   /** Extra environment for every process. */
   env?: Record<string, string>;
@@ -49,16 +51,21 @@ export interface Stack {
   s3: S3Client;
   prefix: string;
   logDir: string;
-  /** Signals one process (ingest, router or a target app; SIGKILL by default) and waits until it is gone. */
-  kill(part: Part, signal?: NodeJS.Signals): Promise<void>;
-  /** Each running part's /metrics port, when the stack was started with `metrics`. */
+  /**
+   * Signals one process (ingest, router or a target app; SIGKILL by default) and waits until it is
+   * gone. `replica`: which process of a scaled target app (0 = the first).
+   */
+  kill(part: Part, signal?: NodeJS.Signals, replica?: number): Promise<void>;
+  /** Each running part's /metrics port (its first process), when the stack was started with `metrics`. */
   metricsPorts: Partial<Record<Part, number>>;
   /** The process id of a running part (for memory readings). */
-  pid(part: Part): number | undefined;
+  pid(part: Part, replica?: number): number | undefined;
   /** Starts a killed process again, as it was (same port, data, environment); ingest: until it answers. */
-  relaunch(part: Part): Promise<void>;
+  relaunch(part: Part, replica?: number): Promise<void>;
+  /** Starts one more process of a target app; returns its replica number. */
+  addReplica(part: TargetKind): number;
   /** The last `lines` warnings and errors a part logged, one line each (for a failing test's report). */
-  logTail(part: Part, lines: number): string;
+  logTail(part: Part, lines: number, replica?: number): string;
   /** Stops everything (SIGTERM, then SIGKILL after 10 s). */
   stop(): Promise<void>;
 }
@@ -138,7 +145,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     LOG_LEVEL: 'info',
     ...options.env,
   };
-  const running = new Map<Part, { child: ChildProcess; env: Record<string, string> }>();
+  /** By process name: the part, or `<part>-<n>` for a target app's n-th extra process. */
+  const running = new Map<string, { part: Part; child: ChildProcess; env: Record<string, string> }>();
+  const processName = (part: Part, replica = 0) => (replica === 0 ? part : `${part}-${replica}`);
+  const replicaCount = new Map<Part, number>();
   const metricsPorts: Partial<Record<Part, number>> = {};
   // Several stacks run side by side: no process takes a default port.
   const metricsPortOf = async (part: Part) => {
@@ -146,8 +156,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     metricsPorts[part] = await freePort();
     return String(metricsPorts[part]);
   };
-  const launch = (part: Part, env: Record<string, string> = {}) => {
-    const log = createWriteStream(join(logDir, `${part}.log`), { flags: 'a' });
+  const launch = (part: Part, env: Record<string, string> = {}, replica = 0) => {
+    const name = processName(part, replica);
+    replicaCount.set(part, Math.max(replicaCount.get(part) ?? 0, replica + 1));
+    const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
     // STACK_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) go to every process: for profiling.
     const flags = process.env.STACK_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
     const child = spawn(process.execPath, [...flags, '--enable-source-maps', 'dist/main.mjs'], {
@@ -157,7 +169,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-    running.set(part, { child, env });
+    running.set(name, { part, child, env });
     return child;
   };
   const stop = async () => {
@@ -177,6 +189,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     launch('router', { BUCKET_EVENTS_METRICS_PORT: await metricsPortOf('router') });
     for (const kind of options.targets) {
       launch(kind, { BUCKET_EVENTS_METRICS_PORT: await metricsPortOf(kind) });
+      for (let replica = 1; replica < (options.replicas?.[kind] ?? 1); replica++)
+        launch(kind, { BUCKET_EVENTS_METRICS_PORT: '0' }, replica);
     }
     const endpoint = `http://127.0.0.1:${port}`;
     await waitForHttp(endpoint, ingest, 'ingest');
@@ -187,23 +201,28 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       credentials: { accessKeyId: ROOT_USER, secretAccessKey: ROOT_PASSWORD },
     });
     return {
-      pid: (part) => running.get(part)?.child.pid,
+      pid: (part, replica) => running.get(processName(part, replica))?.child.pid,
       metricsPorts,
-      async kill(part, signal = 'SIGKILL') {
-        const child = running.get(part)?.child;
+      async kill(part, signal = 'SIGKILL', replica = 0) {
+        const child = running.get(processName(part, replica))?.child;
         if (!child || child.exitCode !== null || child.signalCode !== null) return;
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill(signal);
         await exited;
       },
-      async relaunch(part) {
-        const previous = running.get(part);
-        if (!previous) throw new Error(`${part} was never started`);
-        const child = launch(part, previous.env);
+      async relaunch(part, replica = 0) {
+        const previous = running.get(processName(part, replica));
+        if (!previous) throw new Error(`${processName(part, replica)} was never started`);
+        const child = launch(part, previous.env, replica);
         if (part === 'ingest') await waitForHttp(endpoint, child, 'ingest');
       },
-      logTail(part, lines) {
-        return warningsOf(readFileSync(join(logDir, `${part}.log`), 'utf8'), lines);
+      addReplica(part) {
+        const replica = replicaCount.get(part) ?? 0;
+        launch(part, { BUCKET_EVENTS_METRICS_PORT: '0' }, replica);
+        return replica;
+      },
+      logTail(part, lines, replica = 0) {
+        return warningsOf(readFileSync(join(logDir, `${processName(part, replica)}.log`), 'utf8'), lines);
       },
       endpoint,
       consoleUrl: `http://127.0.0.1:${consolePort}/`,

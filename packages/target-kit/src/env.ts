@@ -29,8 +29,10 @@ export const targetEnvShape = {
     .number()
     .int()
     .min(1000)
-    .default(30_000)
-    .describe('Job lock lifetime in ms: how soon events held by a crashed process are delivered by another.'),
+    .default(10_000)
+    .describe(
+      "Job lock lifetime in ms: a crashed process's partitions pass to the others within about this long (its group lease is half of it, at least 2 s).",
+    ),
 } as const;
 
 export function targetEnvSchema(kind: TargetKind) {

@@ -11,10 +11,11 @@ const seconds = (value: number) =>
 export async function adminTargets(target: string, out: Output): Promise<void> {
   const { alias } = remote(target, 'alias');
   const { targets } = await adminCall<{ targets: TargetStatus[] }>(alias, 'GET', 'targets');
-  const columns = ['ARN', 'STATE', 'BACKLOG', 'OLDEST', 'DELIVERED', 'FAILED', 'DEAD', 'LAST ERROR'];
+  const columns = ['ARN', 'STATE', 'PROCS', 'BACKLOG', 'OLDEST', 'DELIVERED', 'FAILED', 'DEAD', 'LAST ERROR'];
   const rows = targets.map((t) => [
     t.arn,
     t.state,
+    String(t.processes),
     String(t.backlog),
     seconds(t.oldestPendingSeconds),
     String(t.delivered),
@@ -31,7 +32,28 @@ export async function adminTargets(target: string, out: Output): Promise<void> {
       .join('  ')
       .trimEnd();
   if (!out.json) out.print(line(columns), {});
-  for (const [index, row] of rows.entries()) out.print(line(row), targets[index] as TargetStatus);
+  for (const [index, row] of rows.entries()) {
+    const status = targets[index] as TargetStatus;
+    out.print(line(row), status);
+    if (!out.json) for (const text of processLines(status)) out.print(text, {});
+  }
+}
+
+/** Under a target: each process, the partitions it owns (`p<n>`) and their backlog; then any unowned. */
+function processLines(status: TargetStatus): string[] {
+  const backlogOf = new Map(status.partitions.map((p) => [p.queue, p.backlog]));
+  const short = (queue: string) => {
+    const backlog = backlogOf.get(queue) ?? 0;
+    const name = queue.slice(queue.lastIndexOf('.') + 1);
+    return backlog > 0 ? `${name}(${backlog})` : name;
+  };
+  const lines = status.instances.map(
+    (instance) =>
+      `  ${instance.instance}  ${instance.online ? 'online' : 'offline'}  held ${instance.held}  partitions ${instance.partitions.length}: ${instance.partitions.map(short).join(' ')}`,
+  );
+  const unowned = status.partitions.filter((p) => p.owner === '').map((p) => short(p.queue));
+  if (unowned.length > 0 && status.partitions.length > 0) lines.push(`  unowned: ${unowned.join(' ')}`);
+  return lines;
 }
 
 export async function adminDlq(action: string, target: string, arn: string, out: Output): Promise<void> {

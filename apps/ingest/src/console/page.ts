@@ -56,6 +56,7 @@ function card(target) {
     '<dl><dt>backlog</dt><dd class="backlog"></dd><dt>oldest</dt><dd class="oldest"></dd><dt>processes</dt><dd class="processes"></dd>' +
     '<dt>delivered</dt><dd class="delivered"></dd><dt>failed</dt><dd class="failed"></dd><dt>dead letters</dt><dd class="dead"></dd></dl>' +
     '<div class="error"></div>' +
+    '<details class="partitions"><summary>processes and partitions</summary><table><thead><tr><th>process</th><th>state</th><th>held</th><th>partitions (backlog)</th></tr></thead><tbody></tbody></table></details>' +
     '<div class="charts"><div><canvas class="throughput"></canvas></div><div><canvas class="backlogChart"></canvas></div><div><canvas class="latency"></canvas></div></div>' +
     '<details class="dlq"><summary>dead letters</summary><table><thead><tr><th>when</th><th>attempts</th><th>error</th></tr></thead><tbody></tbody></table></details>';
   el.querySelector('.arn').textContent = target.arn;
@@ -74,6 +75,23 @@ function card(target) {
     ]);
   }
   return el;
+}
+/** One row per process of the target: the partitions it owns, each with its backlog; then the unowned ones. */
+function renderPartitions(body, target) {
+  const backlog = new Map((target.partitions || []).map((p) => [p.queue, p.backlog]));
+  const name = (queue) => queue.slice(queue.lastIndexOf('.') + 1) + ' (' + (backlog.get(queue) || 0) + ')';
+  const rows = (target.instances || []).map((instance) => [instance.instance, instance.online ? 'online' : 'offline', String(instance.held), instance.partitions.map(name).join(' ')]);
+  const unowned = (target.partitions || []).filter((p) => !p.owner).map((p) => name(p.queue));
+  if (unowned.length > 0) rows.push(['no owner', '', '', unowned.join(' ')]);
+  body.replaceChildren(...rows.map((cells) => {
+    const tr = document.createElement('tr');
+    for (const text of cells) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.append(td);
+    }
+    return tr;
+  }));
 }
 async function refresh() {
   try {
@@ -104,6 +122,7 @@ async function refresh() {
       el.querySelector('.failed').textContent = target.failed;
       el.querySelector('.dead').textContent = target.deadLettered;
       el.querySelector('.error').textContent = target.lastError ? target.lastErrorAt + '  ' + target.lastError : '';
+      renderPartitions(el.querySelector('.partitions tbody'), target);
       const rows = (status.deadLetters[target.arn] || []).map((letter) =>
         '<tr><td>' + letter.failedAt + '</td><td>' + letter.attempts + '</td><td></td></tr>');
       const body = el.querySelector('.dlq tbody');
