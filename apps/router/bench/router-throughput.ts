@@ -1,6 +1,6 @@
 // The leading router's ceiling: N mutation records (in relay-sized batch jobs)
 // wait in the `mutations` queue; one router routes them all to one target
-// (16 partitions, as by default) and we time it. What is measured is the
+// (--partitions, default 16 as by default) and we time it. What is measured is the
 // router alone — rules, enrichment, fan-out adds — with the queue pre-filled,
 // so nothing upstream limits it. Prints mutations/s and the router's CPU per
 // 1,000 mutations (JSON with --json).
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     mutations: { type: 'string', default: '50000' },
     'per-job': { type: 'string', default: '50' },
     keys: { type: 'string', default: '1000' },
+    partitions: { type: 'string', default: '16' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -111,6 +112,7 @@ redis.disconnect();
 const result = {
   mutations: total,
   mutationsPerJob: perJob,
+  partitions: Number(values.partitions),
   seconds: Number(seconds.toFixed(2)),
   mutationsPerSecond: Math.round(total / seconds),
   routerCpuMsPer1000: Number((((cpu.user + cpu.system) / 1000 / total) * 1000).toFixed(1)),

@@ -82,7 +82,14 @@ class TargetQueues {
         this.queues.set(name, queue);
       }
       const jobs = await queue.getJobs(['wait', 'active', 'completed'], 0, -1, true);
-      for (const event of jobs.flatMap((job) => parseTargetJobs(job.data))) {
+      // Events the router appended to a waiting job are kept beside it (`<job>:more`, ADD_EVENTS).
+      const data = await Promise.all(
+        jobs.map(async (job) => {
+          const more = await this.redis.client.get(`${this.prefix}:${name}:${job.id}:more`);
+          return more ? JSON.parse(`${JSON.stringify(job.data).slice(0, -2)}${more}]}`) : job.data;
+        }),
+      );
+      for (const event of data.flatMap((payload) => parseTargetJobs(payload))) {
         expect(queueForKey(this.base, layout, event.bucket, event.key)).toBe(name);
         all.push(event);
       }

@@ -16,7 +16,7 @@ import {
   parseMutationJob,
   type RouterHeartbeat,
   routerHeartbeatKey,
-  targetBatchJobName,
+  TARGET_JOB_MAX_EVENTS,
 } from '@bucket-events/contracts';
 import { type HeldJob, JobAdder, OrderedConsumer, type TakenJob } from '@bucket-events/queue';
 import {
@@ -137,14 +137,20 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
       return rules;
     },
     async enqueue(fanout: FanoutJob[]): Promise<void> {
+      // While a target partition is behind, a batch's events join its newest waiting job (up to
+      // TARGET_JOB_MAX_EVENTS): a backlog drains in large jobs although each batch is split P ways.
       await Promise.all(
-        fanout.map((job) =>
-          jobs.add(job.queue, {
-            id: job.jobId,
-            name: targetBatchJobName(job.data.events.length),
-            data: job.data,
-            opts: { removeOnComplete: COMPLETED_JOB_RETENTION, removeOnFail: false },
-          }),
+        fanout.map(({ queue, jobId, data: { events, ...envelope } }) =>
+          jobs.addEvents(
+            queue,
+            {
+              id: jobId,
+              envelope,
+              events,
+              opts: { removeOnComplete: COMPLETED_JOB_RETENTION, removeOnFail: false },
+            },
+            { maxEvents: TARGET_JOB_MAX_EVENTS, rememberIds: COMPLETED_JOB_RETENTION.count },
+          ),
         ),
       );
     },

@@ -55,6 +55,7 @@ export {
   parseTargetJob,
   parseTargetJobs,
   TARGET_BATCH_SCHEMA_VERSION,
+  TARGET_JOB_MAX_EVENTS,
   TARGET_JOB_SCHEMA_VERSION,
   type TargetBatch,
   type TargetJob,

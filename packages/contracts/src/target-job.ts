@@ -59,3 +59,9 @@ export const EVENT_COUNT_NAME_PREFIX = 'events:';
 export function targetBatchJobName(events: number): string {
   return `${EVENT_COUNT_NAME_PREFIX}${events}`;
 }
+
+/**
+ * Most events one target job carries: the router appends a batch's events to a partition's newest
+ * waiting job while it has room (the queue is behind), and starts a new job beyond this.
+ */
+export const TARGET_JOB_MAX_EVENTS = 200;

@@ -36,6 +36,7 @@ import { createS3Driver } from '@bucket-events/testing/s3-driver';
 import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing/services';
 import { Redis } from 'ioredis';
 import { type Stack, startStack } from '../src/stack.ts';
+import { cpuSeconds, pause, peakRssMiB } from './proc.ts';
 import { benchTargets } from './readers.ts';
 
 const { values } = parseArgs({
@@ -74,30 +75,6 @@ const percentile = (sorted: number[], p: number) =>
     ? Number.NaN
     : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number);
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function peakRssMiB(pid: number | undefined): number {
-  if (!pid) return Number.NaN;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** CPU time (user + system) the process has used so far, in seconds (Linux's 100 ticks a second). */
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return Number.NaN;
-  try {
-    // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 /** The machine's CPU counters so far (all cores, in ticks): busy, steal and the total. */
 function machineTicks(): { busy: number; steal: number; total: number } {
   // cpu  user nice system idle iowait irq softirq steal ...

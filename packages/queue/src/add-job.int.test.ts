@@ -110,4 +110,54 @@ describe('JobAdder', () => {
       connection.disconnect();
     }
   });
+
+  test('events join the newest waiting job while it has room; an id is added once either way', async ({
+    redis,
+  }) => {
+    const prefix = redis.prefix.slice(0, -1);
+    const connection = new Redis(redis.url);
+    const adder = new JobAdder(connection, prefix);
+    const taken: { name: string; events: number[] }[] = [];
+    const consumer = new OrderedConsumer({
+      queue: 'q',
+      prefix,
+      redisUrl: redis.url,
+      maxHeld: 100,
+      lockMs: 5000,
+      onJob: (job: TakenJob, handle) => {
+        const data = job.data as { batchVersion: number; events: number[] };
+        expect(data.batchVersion).toBe(1);
+        taken.push({ name: job.name, events: data.events });
+        void handle.complete();
+      },
+    });
+    const add = (id: string, events: number[]) =>
+      adder.addEvents(
+        'q',
+        { id, envelope: { batchVersion: 1 }, events, opts: OPTIONS },
+        { maxEvents: 5, rememberIds: 100 },
+      );
+    try {
+      // Nothing takes yet: the first batches coalesce into one job of at most 5 events.
+      expect(await add('a', [1, 2])).toBe(true);
+      expect(await add('b', [3, 4])).toBe(true);
+      expect(await add('b', [3, 4])).toBe(false); // appended, and still known
+      expect(await add('c', [5, 6])).toBe(true); // 6 > 5: a job of its own
+      expect(await add('a', [1, 2])).toBe(false);
+      consumer.start();
+      await until(() => taken.length === 2);
+      expect(taken).toEqual([
+        { name: 'events:4', events: [1, 2, 3, 4] },
+        { name: 'events:2', events: [5, 6] },
+      ]);
+      // Taken jobs are never appended to: later events make a new job, behind them.
+      expect(await add('d', [7])).toBe(true);
+      await until(() => taken.length === 3);
+      expect(taken[2]).toEqual({ name: 'events:1', events: [7] });
+      expect(await add('c', [5, 6])).toBe(false); // completed: still known
+    } finally {
+      await consumer.close();
+      connection.disconnect();
+    }
+  });
 });

@@ -5,7 +5,7 @@
 // priority, no parent.
 import type { Redis } from 'ioredis';
 import { type ScriptCall, scriptCommand } from './redis-script.ts';
-import { ADD_JOB } from './scripts.ts';
+import { ADD_EVENTS, ADD_JOB } from './scripts.ts';
 
 /** The options BullMQ keeps in the job's `opts` and acts on later. */
 export interface PlainJobOptions {
@@ -23,8 +23,18 @@ export interface PlainJob {
   opts: PlainJobOptions;
 }
 
+/** A batch of events for a target queue (see addEvents). */
+export interface EventsJob {
+  id: string;
+  /** The batch's envelope without its events, e.g. `{ batchVersion: 1 }`. */
+  envelope: Record<string, unknown>;
+  events: unknown[];
+  opts: PlainJobOptions;
+}
+
 export class JobAdder {
   private readonly addJob: ScriptCall;
+  private readonly addEventsScript: ScriptCall;
 
   /** `prefix`: the BullMQ key prefix the queues use (BullMQ's `prefix` option). */
   constructor(
@@ -32,6 +42,43 @@ export class JobAdder {
     private readonly prefix: string,
   ) {
     this.addJob = scriptCommand(redis, 'bucketEventsAddJob', 3, ADD_JOB);
+    this.addEventsScript = scriptCommand(redis, 'bucketEventsAddEvents', 4, ADD_EVENTS);
+  }
+
+  /**
+   * Adds a batch of events as a job named `events:<n>` whose data is `{ ...envelope, events }`
+   * — or, while the queue's newest job still waits and has room (under `maxEvents`), appends them
+   * to it (ADD_EVENTS). Idempotent per id: the newest `rememberIds` ids added to the queue are
+   * remembered. Returns whether the events were added (false: the id was there).
+   */
+  async addEvents(
+    queue: string,
+    job: EventsJob,
+    limits: { maxEvents: number; rememberIds: number },
+  ): Promise<boolean> {
+    const keys = `${this.prefix}:${queue}:`;
+    const events = JSON.stringify(job.events);
+    const opts = JSON.stringify({ jobId: job.id, attempts: 0, ...job.opts });
+    // `{...envelope,"events":[…]}`: the events array last, so the script can append to it.
+    // The events array must end the data: appended events are spliced in before its last `]}`.
+    const head = JSON.stringify(job.envelope).slice(0, -1);
+    const data = `${head}${head === '{' ? '' : ','}"events":${events}}`;
+    const added = await this.addEventsScript(
+      `${keys}${job.id}`,
+      `${keys}wait`,
+      `${keys}marker`,
+      `${keys}added-ids`,
+      job.id,
+      job.events.length,
+      data,
+      opts,
+      Date.now(),
+      events.slice(1, -1),
+      limits.maxEvents,
+      keys,
+      limits.rememberIds,
+    );
+    return added !== 0;
   }
 
   /** Adds the job unless its id is there already; true if it was added. */

@@ -1,6 +1,6 @@
 // Public surface of @bucket-events/queue.
 
-export { JobAdder, type PlainJob, type PlainJobOptions } from './add-job.ts';
+export { type EventsJob, JobAdder, type PlainJob, type PlainJobOptions } from './add-job.ts';
 export { countQueuedUnits, type QueuedUnits } from './count-units.ts';
 export {
   type HeldJob,

@@ -195,6 +195,7 @@ describe('OrderedConsumer', () => {
           '',
           '',
           0,
+          100,
           base,
           'q',
         )) as string[];

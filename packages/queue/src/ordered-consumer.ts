@@ -82,8 +82,6 @@ export class OrderedConsumer {
   private readonly heldPerQueue = new Map<string, number>();
   private readonly queueSet: Set<string>;
   private heldUnitsNow = 0;
-  /** Average units per job taken so far (moving), to size takes by the capacity left. */
-  private unitsPerJob = 1;
   private stopped = false;
   /** Wakes the take loop: room freed, a queue added, stopping. */
   private wake: (() => void) | undefined;
@@ -328,9 +326,10 @@ export class OrderedConsumer {
           continue;
         }
         const room = this.options.maxHeld - this.heldUnitsNow;
-        const asked = Math.max(1, Math.min(this.options.takeMax ?? 100, Math.floor(room / this.unitsPerJob)));
-        jobs = await this.take(queues, asked);
-        drained = jobs.length < asked;
+        const asked = this.options.takeMax ?? 100;
+        jobs = await this.take(queues, asked, room);
+        // Fewer jobs than asked, and not for lack of room (as the take measured it): the queues were empty.
+        drained = jobs.length < asked && this.unitsOf(jobs) < room;
       } catch (error) {
         this.takeFailed = true;
         this.options.onError?.(error);
@@ -342,7 +341,14 @@ export class OrderedConsumer {
     }
   }
 
-  private async take(queues: string[], max: number): Promise<TakenJob[]> {
+  /** Units of work of taken jobs as their names say (`events:<n>`: n; otherwise 1), as the take script counts them. */
+  private unitsOf(jobs: TakenJob[]): number {
+    let units = 0;
+    for (const job of jobs) units += Number(/^events:(\d+)$/.exec(job.name)?.[1] ?? 1);
+    return units;
+  }
+
+  private async take(queues: string[], max: number, room: number): Promise<TakenJob[]> {
     this.takes += 1;
     const fence = this.options.fence;
     const reply = (await this.scripts.take(
@@ -355,21 +361,15 @@ export class OrderedConsumer {
       fence?.key ?? '',
       fence?.member ?? '',
       this.takes % queues.length,
+      room,
       ...queues.flatMap((queue) => [queueBase(this.options.prefix, queue), queue]),
     )) as (number | string | string[])[];
     const jobs: TakenJob[] = [];
     for (let i = 0; i < reply.length; i += 3) {
       const queue = queues[(reply[i] as number) - 1] as string;
       const id = reply[i + 1] as string;
-      const fields = reply[i + 2] as string[];
-      const raw: Record<string, string> = {};
-      for (let f = 0; f < fields.length; f += 2) raw[fields[f] as string] = fields[f + 1] as string;
-      jobs.push({
-        id,
-        queue,
-        name: raw.name ?? '',
-        data: raw.data === undefined ? undefined : JSON.parse(raw.data),
-      });
+      const [name, data] = reply[i + 2] as [string | null, string | null];
+      jobs.push({ id, queue, name: name ?? '', data: data === null ? undefined : JSON.parse(data) });
     }
     return jobs;
   }
@@ -419,7 +419,6 @@ export class OrderedConsumer {
       this.heldUnitsNow += weight - entry.units;
       entry.units = weight;
     }
-    this.unitsPerJob = Math.max(1, 0.8 * this.unitsPerJob + 0.2 * units);
   }
 
   /** Queues a completion; all those asked for within COMPLETION_DELAY_MS go to Redis in one call. */

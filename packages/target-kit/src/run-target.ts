@@ -386,6 +386,9 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     prefix,
     redisUrl: options.redisUrl,
     maxHeld: options.maxInFlight ?? 2000,
+    // A take is sized by the room left in events; with partitions, jobs carry fewer events each (a
+    // relay batch is split 16 ways), so a cap of 100 jobs per take starved the writers.
+    takeMax: 1000,
     lockMs,
     leaseMs: options.leaseMs ?? Math.max(2000, Math.floor(lockMs / 2)),
     onJob,
