@@ -8,11 +8,11 @@
 import { hostname } from 'node:os';
 import type { BucketEventsConfig } from '@bucket-events/config';
 import {
-  COMPLETED_JOB_RETENTION,
   MUTATIONS_QUEUE,
   type MutationRecord,
   notificationConfigKey,
   notificationConfigurationSchema,
+  PARTITION_COMPLETED_JOB_RETENTION,
   parseMutationJob,
   type RouterHeartbeat,
   routerHeartbeatKey,
@@ -147,9 +147,9 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
               id: jobId,
               envelope,
               events,
-              opts: { removeOnComplete: COMPLETED_JOB_RETENTION, removeOnFail: false },
+              opts: { removeOnComplete: PARTITION_COMPLETED_JOB_RETENTION, removeOnFail: false },
             },
-            { maxEvents: TARGET_JOB_MAX_EVENTS, rememberIds: COMPLETED_JOB_RETENTION.count },
+            { maxEvents: TARGET_JOB_MAX_EVENTS, rememberIds: PARTITION_COMPLETED_JOB_RETENTION.count },
           ),
         ),
       );

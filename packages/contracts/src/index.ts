@@ -79,6 +79,7 @@ export {
   liveMutationsChannel,
   MUTATIONS_QUEUE,
   notificationConfigKey,
+  PARTITION_COMPLETED_JOB_RETENTION,
   type ParsedArn,
   type ProcessName,
   parseArn,

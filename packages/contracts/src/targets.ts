@@ -56,6 +56,13 @@ export const MUTATIONS_QUEUE = 'mutations';
  */
 export const COMPLETED_JOB_RETENTION = { age: 3600, count: 10_000 } as const;
 
+/**
+ * The same for each partition of a target queue: a router repeats at most the few batches it had
+ * in flight, so a thousand ids per partition is ample, and with 16 partitions the target's total
+ * stays near the single queue's 10,000 (at 10,000 each it would be 160,000 markers per target).
+ */
+export const PARTITION_COMPLETED_JOB_RETENTION = { age: 3600, count: 1000 } as const;
+
 export function targetQueueName(target: TargetId): string {
   return `target.${target.kind}.${target.id}`;
 }

@@ -157,6 +157,10 @@ describe.skipIf(!available)('a real Prometheus scraping every process', () => {
       ['sum(bucket_events_relay_records_total)', UPLOADS],
       ['sum(bucket_events_outbox_rows)', 0],
       [`bucket_events_queue_depth{target="${ARN}"}`, 0],
+      // The one process owns all 16 partitions and reports each one's backlog.
+      [`sum(bucket_events_target_partitions_owned{target="${ARN}"})`, 16],
+      [`count(bucket_events_partition_queue_depth{target="${ARN}"})`, 16],
+      ['sum(bucket_events_router_partition_changes_pending)', 0],
     ];
     for (const [promql, value] of expected) {
       let last: number | undefined;
