@@ -67,7 +67,9 @@ export function routeBatches<D extends BatchDelivery>(
     let attempts = 0;
     return defer(() => {
       attempts += 1;
-      return from(ports.beforeBatch?.() ?? Promise.resolve()).pipe(
+      // Without a beforeBatch port, nothing asynchronous comes first (virtual-time tests rely on it).
+      const prepared = ports.beforeBatch ? from(ports.beforeBatch()) : of(undefined);
+      return prepared.pipe(
         mergeMap(() => rulesOfBatch(ports, delivery.mutations)),
         map((rulesOf) =>
           delivery.mutations.map((mutation) =>

@@ -468,8 +468,9 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     httpPort: ops?.port,
     ready,
     async close() {
-      // Stop taking jobs, give held events a chance to be delivered, then release the rest:
-      // their jobs' locks lapse and another process delivers them (at least once).
+      // Stop taking jobs, give held events a chance to be delivered, then put the rest back at the
+      // head of their partitions (in order) and leave the group: the next owner delivers them (at
+      // least once) without waiting for their locks to lapse.
       clearInterval(limitCheck);
       clearInterval(probeTimer);
       await heartbeat.stop();
