@@ -17,6 +17,8 @@ function member(
   redisUrl: string,
   name: string,
   onJob: (job: TakenJob, handle: HeldJob) => void = (_job, handle) => void handle.complete(),
+  // Long enough that a loaded machine's pauses do not lapse a live member (which would move partitions).
+  leaseMs = 3000,
 ) {
   return new PartitionedConsumer({
     baseQueue: 't',
@@ -26,7 +28,7 @@ function member(
     redisUrl,
     maxHeld: 1000,
     lockMs: 1500,
-    leaseMs: 1000,
+    leaseMs,
     member: name,
     onJob: (job, handle) => {
       onJob(job, handle);
@@ -81,12 +83,19 @@ describe('PartitionedConsumer', () => {
     const prefix = redis.prefix.slice(0, -1);
     const queues = partitionNames.map((name) => new Queue(name, { prefix, connection: { url: redis.url } }));
     const held: TakenJob[] = [];
-    const crashed = member(prefix, redis.url, 'crashed', (job) => void held.push(job)); // never completes
+    // A short lease: the crash is noticed after it.
+    const crashed = member(prefix, redis.url, 'crashed', (job) => void held.push(job), 1000); // never completes
     const seen: string[] = [];
-    const heir = member(prefix, redis.url, 'heir', (job, handle) => {
-      seen.push(`${job.queue}:${(job.data as { n: number }).n}`);
-      void handle.complete();
-    });
+    const heir = member(
+      prefix,
+      redis.url,
+      'heir',
+      (job, handle) => {
+        seen.push(`${job.queue}:${(job.data as { n: number }).n}`);
+        void handle.complete();
+      },
+      1000,
+    );
     try {
       crashed.start();
       await until(() => crashed.owned.length === P);
