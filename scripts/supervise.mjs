@@ -9,9 +9,11 @@
 // concurrently 9 restarts the processes it has just stopped on SIGTERM, and
 // turbo's persistent tasks stop everything when one fails.
 //
-//   node scripts/supervise.mjs            every app under apps/ with a start script
+//   node scripts/supervise.mjs            every app under apps/ with a start script, but a
+//                                         target app only if the configuration enables a
+//                                         target of its kind (no idle processes)
 //   node scripts/supervise.mjs ingest …   only these
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -24,8 +26,34 @@ const hasStartScript = (dir) => {
   const manifest = join(ROOT, 'apps', dir, 'package.json');
   return existsSync(manifest) && Boolean(JSON.parse(readFileSync(manifest, 'utf8')).scripts?.start);
 };
-const apps =
-  process.argv.length > 2 ? process.argv.slice(2) : readdirSync(join(ROOT, 'apps')).filter(hasStartScript);
+/**
+ * The target kinds the configuration enables, as the router's bundle reads it (the same file and
+ * environment every app reads); undefined when it cannot say (a broken configuration: then every
+ * app starts, and each reports the problem).
+ */
+function enabledTargetKinds() {
+  try {
+    const out = execFileSync(
+      process.execPath,
+      [join(ROOT, 'apps', 'router', 'dist', 'main.mjs'), '--enabled-target-kinds'],
+      { env: process.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    return new Set(JSON.parse(out.trim().split('\n').at(-1) ?? '[]'));
+  } catch {
+    return undefined;
+  }
+}
+
+const everyApp = () => {
+  const all = readdirSync(join(ROOT, 'apps')).filter(hasStartScript).sort();
+  const kinds = enabledTargetKinds();
+  if (!kinds) return all;
+  const idle = all.filter((name) => name.startsWith('target-') && !kinds.has(name.slice('target-'.length)));
+  if (idle.length > 0)
+    process.stdout.write(`[supervisor] not started, no enabled target of their kind: ${idle.join(' ')}\n`);
+  return all.filter((name) => !idle.includes(name));
+};
+const apps = process.argv.length > 2 ? process.argv.slice(2) : everyApp();
 const width = Math.max('supervisor'.length, ...apps.map((name) => name.length));
 const children = new Map();
 let stopping = false;

@@ -7,6 +7,13 @@ import { parseRouterEnv } from './env.ts';
 import { startRouter } from './service.ts';
 
 async function main() {
+  // For scripts/supervise.mjs: which target kinds the configuration enables (their apps are the
+  // ones worth starting), as one JSON line; the router itself does not start.
+  if (process.argv.includes('--enabled-target-kinds')) {
+    const { targets } = loadConfig({});
+    console.log(JSON.stringify([...new Set(targets.map((target) => target.kind))]));
+    process.exit(0);
+  }
   const env = parseRouterEnv();
   const log = pino({ name: 'router', level: env.LOG_LEVEL });
   const argv = process.argv;

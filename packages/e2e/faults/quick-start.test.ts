@@ -1,7 +1,8 @@
-// The quick start as a user runs it: `bash scripts/start`, then every process's
-// metrics endpoint scraped, with no target, with the built-in default (one
-// Redis target) and with two targets of one kind — each scrape answers 200 with
-// labelled series, and S3 still answers afterwards. It uses the default ports
+// The quick start as a user runs it: `bash scripts/start`, then every running
+// process's metrics endpoint scraped, with no target, with the built-in default
+// (one Redis target) and with two targets of one kind — each scrape answers 200
+// with labelled series, the apps of kinds with no enabled target are not
+// started, and S3 still answers afterwards. It uses the default ports
 // (9000, 9001, 9100–9107), so it runs in the phase that runs alone. And one
 // process killed: the supervisor starts it again while S3 keeps answering.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -85,7 +86,7 @@ const scenarios = [
 
 describe('bash scripts/start, scraped like Prometheus would', () => {
   for (const scenario of scenarios) {
-    it(`with ${scenario.name}: every metrics endpoint answers 200 with labelled series, and S3 still answers`, async () => {
+    it(`with ${scenario.name}: every process it runs answers /metrics with labelled series, no idle app runs, and S3 still answers`, async () => {
       const home = mkdtempSync(join(tmpdir(), 'quick-start-'));
       const prefix = uniqueName('qs');
       let configFile: string | undefined;
@@ -95,7 +96,12 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
       }
       const started = quickStart(home, prefix, configFile);
       try {
-        for (const [part, port] of Object.entries(DEFAULT_METRICS_PORTS)) {
+        // Only what the configuration needs runs: ingest, the router, and the apps of enabled kinds.
+        const running = Object.entries(DEFAULT_METRICS_PORTS).filter(
+          ([part]) =>
+            part === 'ingest' || part === 'router' || (part === 'redis' && scenario.redisTargets.length > 0),
+        ) as [ProcessName, number][];
+        for (const [part, port] of running) {
           await eventually(
             async () =>
               (await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined))?.status
@@ -108,7 +114,7 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
         }
         // Scraped twice, as Prometheus does again and again: a scrape must never end a process.
         for (let round = 0; round < 2; round++) {
-          for (const [part, port] of Object.entries(DEFAULT_METRICS_PORTS) as [ProcessName, number][]) {
+          for (const [part, port] of running) {
             const response = await fetch(`http://127.0.0.1:${port}/metrics`);
             expect(response.status, `${part} /metrics`).toBe(200);
             const body = await response.text();
@@ -126,8 +132,8 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
             }
           }
         }
-        // Idle targets are ready; so is every app with nothing to do.
-        for (const [part, port] of Object.entries(DEFAULT_METRICS_PORTS)) {
+        // Idle targets are ready.
+        for (const [part, port] of running) {
           await eventually(
             async () =>
               (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200
@@ -137,6 +143,18 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
           );
         }
         expect((await fetch('http://127.0.0.1:9000/minio/health/ready')).status).toBe(200);
+        // The apps of kinds with no enabled target were not started, and the supervisor says so.
+        const idle = Object.entries(DEFAULT_METRICS_PORTS).filter(
+          ([part]) => !running.some(([p]) => p === part),
+        );
+        for (const [, port] of idle)
+          await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
+        expect(started.output()).toContain(
+          `not started, no enabled target of their kind: ${idle
+            .map(([part]) => SERVICE[part as ProcessName])
+            .sort()
+            .join(' ')}`,
+        );
         const s3 = new S3Client({
           endpoint: 'http://127.0.0.1:9000',
           region: 'us-east-1',
@@ -196,14 +214,15 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
     const home = mkdtempSync(join(tmpdir(), 'quick-start-'));
     const prefix = uniqueName('qs');
     const started = quickStart(home, prefix);
-    const bundle = join(ROOT, 'apps/target-amqp/dist/main.mjs');
+    // The default configuration's one target: its app is the one target app running.
+    const bundle = join(ROOT, 'apps/target-redis/dist/main.mjs');
     try {
       const metricsAnswer = async () =>
-        (await fetch(`http://127.0.0.1:${DEFAULT_METRICS_PORTS.amqp}/metrics`).catch(() => undefined))?.ok;
+        (await fetch(`http://127.0.0.1:${DEFAULT_METRICS_PORTS.redis}/metrics`).catch(() => undefined))?.ok;
       const victim = await eventually(
         async () => ((await metricsAnswer()) ? pidRunning(bundle) : undefined),
         {
-          what: 'the AMQP app up',
+          what: 'the Redis target app up',
           timeoutMs: 180_000,
           intervalMs: 200,
         },
@@ -222,10 +241,10 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
           const pid = pidRunning(bundle);
           return pid !== undefined && pid !== victim && (await metricsAnswer()) ? pid : undefined;
         },
-        { what: 'the AMQP app started again', timeoutMs: 30_000, intervalMs: 200 },
+        { what: 'the Redis target app started again', timeoutMs: 30_000, intervalMs: 200 },
       );
       expect(successor).not.toBe(victim);
-      expect(started.output()).toMatch(/target-amqp exited \(SIGKILL\); restarting it/);
+      expect(started.output()).toMatch(/target-redis exited \(SIGKILL\); restarting it/);
       expect((await fetch('http://127.0.0.1:9000/minio/health/live')).status).toBe(200);
     } finally {
       await stopAndForget(started, home, prefix);
