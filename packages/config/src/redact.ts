@@ -1,9 +1,10 @@
 // Secrets never leave the process: a printable view of a target's options with
-// passwords and tokens masked, including passwords embedded in URLs.
+// the fields its kind's schema marks as secret (target-schemas.ts, `secret()`)
+// masked, and passwords inside URLs masked.
+import type { z } from 'zod';
 import type { ConfiguredTarget } from './load.ts';
+import { secretFields, TARGET_SCHEMAS } from './target-schemas.ts';
 
-const SECRET_KEYS = new Set(['password', 'token']);
-const URL_KEYS = new Set(['url', 'connectionString']);
 export const MASK = '********';
 
 export function redactUrl(value: string): string {
@@ -17,13 +18,39 @@ export function redactUrl(value: string): string {
   }
 }
 
-function redactValue(key: string, value: unknown): unknown {
-  if (SECRET_KEYS.has(key)) return value === '' ? '' : MASK;
-  if (URL_KEYS.has(key) && typeof value === 'string') return redactUrl(value);
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(k, v)]));
+interface SchemaDef {
+  type: string;
+  innerType?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+}
+
+/** The object shape under defaults, prefaults and optionals, if the field is an object. */
+function shapeOf(schema: z.ZodType | undefined): Record<string, z.ZodType> | undefined {
+  let current = schema;
+  while (current) {
+    const def = (current as unknown as { _zod: { def: SchemaDef } })._zod.def;
+    if (def.type === 'object') return def.shape;
+    current = def.innerType;
   }
-  return value;
+  return undefined;
+}
+
+function redactObject(
+  value: Record<string, unknown>,
+  shape: Record<string, z.ZodType>,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(value).map(([key, field]) => {
+      const schema = shape[key];
+      const secret = schema ? secretFields.get(schema)?.secret : undefined;
+      if (secret === 'mask') return [key, field === '' ? '' : MASK];
+      if (secret === 'url') return [key, typeof field === 'string' ? redactUrl(field) : MASK];
+      const nested = shapeOf(schema);
+      if (nested && field && typeof field === 'object' && !Array.isArray(field))
+        return [key, redactObject(field as Record<string, unknown>, nested)];
+      return [key, field];
+    }),
+  );
 }
 
 export function redactTarget(target: ConfiguredTarget): Record<string, unknown> {
@@ -31,6 +58,6 @@ export function redactTarget(target: ConfiguredTarget): Record<string, unknown> 
     kind: target.kind,
     id: target.id,
     arn: target.arn,
-    options: redactValue('options', target.options),
+    options: redactObject(target.options as Record<string, unknown>, TARGET_SCHEMAS[target.kind].shape),
   };
 }

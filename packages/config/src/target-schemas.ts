@@ -6,6 +6,21 @@
 import { DEFAULT_TARGET_PARTITIONS, MAX_TARGET_PARTITIONS, type TargetKind } from '@bucket-events/contracts';
 import { z } from 'zod';
 
+/**
+ * How a secret field is hidden wherever options are shown (logs, errors, API answers): `mask`
+ * replaces the whole value, `url` only the password inside a URL or libpq string. Fields are
+ * marked here, beside their schema, so redaction (redact.ts) finds every secret of every kind,
+ * including a new kind's, by its schema rather than by a list of names.
+ */
+export type SecretKind = 'mask' | 'url';
+export const secretFields = z.registry<{ secret: SecretKind }>();
+
+/** Marks `schema` (the field as it sits in its object's shape) as a secret. */
+function secret<T extends z.ZodType>(schema: T, kind: SecretKind = 'mask'): T {
+  secretFields.add(schema, { secret: kind });
+  return schema;
+}
+
 const common = {
   enable: z
     .boolean()
@@ -37,7 +52,10 @@ const format = z.enum(['namespace', 'access']);
 
 export const amqpSchema = z.strictObject({
   ...common,
-  url: z.string().default('').describe('AMQP URI, e.g. `amqp://user:password@localhost:5672`. Required.'),
+  url: secret(
+    z.string().default('').describe('AMQP URI, e.g. `amqp://user:password@localhost:5672`. Required.'),
+    'url',
+  ),
   exchange: z.string().default('').describe('Exchange to publish to (declared once per connection).'),
   routingKey: z.string().default('').describe('Routing key of every message.'),
   exchangeType: z
@@ -73,10 +91,13 @@ export const amqpSchema = z.strictObject({
 
 export const elasticsearchSchema = z.strictObject({
   ...common,
-  url: z
-    .string()
-    .default('')
-    .describe('Base URL, e.g. `http://127.0.0.1:9200` (may embed user:password). Required.'),
+  url: secret(
+    z
+      .string()
+      .default('')
+      .describe('Base URL, e.g. `http://127.0.0.1:9200` (may embed user:password). Required.'),
+    'url',
+  ),
   index: z.string().default('').describe('Index name. Required.'),
   format: format
     .default('access')
@@ -84,7 +105,7 @@ export const elasticsearchSchema = z.strictObject({
       '`access` (the default, as the seed shows): one document per event; `namespace`: one document per object (id `<bucket>/<key>`), deleted on ObjectRemoved:Delete.',
     ),
   username: z.string().default('').describe('Basic auth user (optional; with `password`).'),
-  password: z.string().default('').describe('Basic auth password.'),
+  password: secret(z.string().default('').describe('Basic auth password.')),
   compatibility: z
     .enum(['auto', 'elasticsearch', 'opensearch', 'elasticsearch7'])
     .default('auto')
@@ -96,7 +117,7 @@ export const elasticsearchSchema = z.strictObject({
 export const redisSchema = z.strictObject({
   ...common,
   address: z.string().default('').describe('`host:port` of the Redis server. Required.'),
-  password: z.string().default('').describe('Password (AUTH); empty for none.'),
+  password: secret(z.string().default('').describe('Password (AUTH); empty for none.')),
   user: z.string().default('').describe('ACL user name (optional).'),
   key: z.string().default('').describe('The hash (namespace) or list (access) key. Required.'),
   format: format
@@ -111,8 +132,8 @@ export const natsSchema = z.strictObject({
   address: z.string().default('').describe('`host:port` of the NATS server. Required.'),
   subject: z.string().default('').describe('Subject to publish to. Required.'),
   username: z.string().default('').describe('User name (optional; with `password`).'),
-  password: z.string().default('').describe('Password.'),
-  token: z.string().default('').describe('Authentication token (optional).'),
+  password: secret(z.string().default('').describe('Password.')),
+  token: secret(z.string().default('').describe('Authentication token (optional).')),
   secure: z.boolean().default(false).describe('Connect with TLS.'),
   tlsSkipVerify: z
     .boolean()
@@ -138,10 +159,13 @@ export const natsSchema = z.strictObject({
 
 export const postgresqlSchema = z.strictObject({
   ...common,
-  connectionString: z
-    .string()
-    .default('')
-    .describe('libpq connection string or URL. Either this or host/port/user/database.'),
+  connectionString: secret(
+    z
+      .string()
+      .default('')
+      .describe('libpq connection string or URL. Either this or host/port/user/database.'),
+    'url',
+  ),
   table: z.string().default('').describe('Table name: a simple identifier. Required.'),
   format: format
     .default('namespace')
@@ -151,7 +175,7 @@ export const postgresqlSchema = z.strictObject({
   host: z.string().default('').describe('Server host, when there is no `connectionString`.'),
   port: z.union([z.string(), z.number()]).default('').describe('Server port (default 5432).'),
   user: z.string().default('').describe('User name.'),
-  password: z.string().default('').describe('Password.'),
+  password: secret(z.string().default('').describe('Password.')),
   database: z.string().default('').describe('Database name.'),
   maxOpenConnections: z.number().int().positive().default(2).describe('Connection pool size (default 2).'),
 });
@@ -164,7 +188,7 @@ export const kafkaSchema = z.strictObject({
     .strictObject({
       enable: z.boolean().default(false),
       username: z.string().default(''),
-      password: z.string().default(''),
+      password: secret(z.string().default('')),
       mechanism: z.enum(['plain', 'sha256', 'sha512']).default('plain'),
     })
     .prefault({})
@@ -248,6 +272,3 @@ export function missingRequired(kind: TargetKind, options: Record<string, unknow
   }
   return problems;
 }
-
-/** Fields whose values never appear in logs, errors or API answers. */
-export const SECRET_FIELDS = new Set(['password', 'token', 'url', 'connectionString']);
