@@ -63,7 +63,13 @@ export interface RunningIngest {
 }
 
 export async function startIngest(options: IngestOptions): Promise<RunningIngest> {
-  const store = new ObjectStore(options.dataDir, { fsync: options.fsync ?? true }, options.log);
+  // The store wakes the relay after each commit; the relay reads the store's outbox (made below).
+  let relay: OutboxRelay | undefined;
+  const store = new ObjectStore(
+    options.dataDir,
+    { fsync: options.fsync ?? true, onCommit: () => relay?.notify() },
+    options.log,
+  );
   await store.collectGarbage();
   const registry = createProcessRegistry('ingest');
   const oldestOutboxAgeSeconds = () => {
@@ -74,7 +80,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     rows: () => store.metadata.outboxSize(),
     oldestAgeSeconds: oldestOutboxAgeSeconds,
   });
-  const relay = new OutboxRelay(
+  relay = new OutboxRelay(
     store.metadata,
     {
       redisUrl: options.redisUrl,
@@ -88,7 +94,6 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     },
     options.log,
   );
-  store.attachRelay(relay);
   relay.start();
   const live = new LiveHub(
     {

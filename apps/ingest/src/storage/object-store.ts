@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
-import type { OutboxRelay } from '../outbox/relay.ts';
 import { BlobStore } from './blobs.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { CommitGroup } from './commit-group.ts';
@@ -34,7 +33,8 @@ function inlineData(bytes: Buffer): ObjectData {
 export class ObjectStore {
   readonly metadata: Metadata;
   readonly blobs: BlobStore;
-  private relay: OutboxRelay | undefined;
+  /** Told after every commit that added outbox rows (the relay's wake-up). */
+  private readonly onCommit: () => void;
 
   /** Inline bytes written but not committed yet, by data name. */
   private readonly pendingInline = new Map<string, Buffer>();
@@ -50,9 +50,16 @@ export class ObjectStore {
 
   constructor(
     dataDir: string,
-    options: { fsync: boolean; inlineMaxBytes?: number; backgroundCheckpoints?: boolean },
+    options: {
+      fsync: boolean;
+      inlineMaxBytes?: number;
+      backgroundCheckpoints?: boolean;
+      /** Called after each commit, so the relay sends its rows without waiting for its poll. */
+      onCommit?: () => void;
+    },
     private readonly log: Logger,
   ) {
+    this.onCommit = options.onCommit ?? (() => {});
     this.metadata = new Metadata(dataDir);
     this.blobs = new BlobStore(dataDir, options.fsync);
     this.inlineMaxBytes = options.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES;
@@ -65,10 +72,6 @@ export class ObjectStore {
   private newInlineName(): string {
     this.inlineNames += 1;
     return `${this.inlineNamePrefix}${this.inlineNames}`;
-  }
-
-  attachRelay(relay: OutboxRelay) {
-    this.relay = relay;
   }
 
   private collecting: Promise<void> | undefined;
@@ -175,7 +178,7 @@ export class ObjectStore {
 
   commitAccess(mutation: MutationDraft): void {
     this.metadata.commitAccess(mutation);
-    this.relay?.notify();
+    this.onCommit();
   }
 
   completeUpload(uploadId: string, meta: ObjectMeta, mutation: MutationDraft): boolean {
@@ -186,7 +189,7 @@ export class ObjectStore {
 
   putNotification(bucket: string, config: string): number {
     const version = this.metadata.putNotification(bucket, config);
-    this.relay?.notify();
+    this.onCommit();
     return version;
   }
 
@@ -229,7 +232,7 @@ export class ObjectStore {
 
   /** Wakes the relay and, unless the commit released no data file, removes released files. */
   afterCommit({ releasedFile = true }: { releasedFile?: boolean } = {}): void {
-    this.relay?.notify();
+    this.onCommit();
     if (!releasedFile) return;
     this.collectGarbage().catch((error) =>
       this.log.warn({ err: error }, 'garbage collection failed; will retry'),
