@@ -32,8 +32,6 @@ export function amqpMessageId(job: TargetJob): string {
 const CONNECTION_ERRORS =
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|closed|ended|CONNECTION_FORCED|not connected|socket/i;
 
-const CONFIRM_TIMEOUT_MS = 30_000;
-
 interface Session {
   connection: amqp.ChannelModel;
   channel: amqp.ConfirmChannel;
@@ -125,18 +123,10 @@ export class AmqpSink implements TargetSink {
           );
         }),
     );
-    // Every callback fires: with the broker's ack or nack, or with an error when
-    // the channel closes first. A broker that goes silent is caught by the timeout.
-    let timer: NodeJS.Timeout | undefined;
-    const silent = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), CONFIRM_TIMEOUT_MS);
-    });
-    const outcome = await Promise.race([Promise.all(confirmations), silent]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') {
-      session.broken ??= new Error('no publisher confirm within 30 s');
-      throw new TargetError('reconnect', session.broken.message);
-    }
+    // Every callback fires: with the broker's ack or nack, or with an error when the channel closes
+    // first. A broker that goes silent is caught by the kit's write timeout, whose reconnect closes
+    // this session (connect() closes the old one) and so settles these callbacks.
+    await Promise.all(confirmations);
     // Events confirmed before the connection dropped are sent again: consumers de-duplicate by message id.
     // (Closed while we waited: the narrowing above does not see the event handlers.)
     const broken = session.broken as Error | undefined;

@@ -56,6 +56,7 @@ export async function runTargetApp<K extends TargetKind>(definition: TargetAppDe
         batchSize: env.TARGET_BATCH_SIZE,
         retryMaxMs: env.TARGET_RETRY_MAX_MS,
         lockMs: env.TARGET_LOCK_MS,
+        writeTimeoutMs: env.TARGET_WRITE_TIMEOUT_MS,
         queueLimit: target.options.queueLimit,
         registry,
       }),

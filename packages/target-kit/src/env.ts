@@ -25,6 +25,14 @@ export const targetEnvShape = {
     .positive()
     .default(30_000)
     .describe('Longest wait between two attempts (a retry or a reconnect), in ms.'),
+  TARGET_WRITE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(30_000)
+    .describe(
+      'A write the target has not answered within this many ms counts as a dropped connection: the app reconnects and writes again.',
+    ),
   TARGET_LOCK_MS: z.coerce
     .number()
     .int()

@@ -299,4 +299,24 @@ describe('runTarget', () => {
       await queue.close();
     }
   }, 40_000);
+
+  test('a write the target never answers times out: the kit reconnects and writes again', async ({
+    redis,
+  }) => {
+    const sink = new RecordingSink();
+    sink.gate = new Promise(() => {}); // the first write hangs for good, as on a silent broker
+    const { queue, options } = setup(redis, sink, { writeTimeoutMs: 300 });
+    const running = await runTarget(options);
+    try {
+      await enqueue(queue, [targetJob('silent')]);
+      await until(() => sink.connects >= 2); // the timeout counted as a dropped connection
+      sink.gate = undefined;
+      await until(() => sink.delivered.length === 1);
+      expect(sink.delivered[0]?.key).toBe('silent');
+      await until(async () => (await queue.getCompletedCount()) === 1);
+    } finally {
+      await running.close();
+      await queue.close();
+    }
+  });
 });

@@ -25,7 +25,7 @@ import { Registry } from 'prom-client';
 import { describeError, TargetError } from './errors.ts';
 import { backoffDelay, type LaneItem, Lanes } from './lanes.ts';
 import { createTargetMetrics, type TargetMetrics } from './metrics.ts';
-import type { TargetSink } from './sink.ts';
+import type { BatchFailures, TargetSink } from './sink.ts';
 import { startHeartbeat, type TargetHeartbeat } from './status.ts';
 
 export interface TargetIdentity {
@@ -63,6 +63,8 @@ export interface RunTargetOptions {
    * so an idle target that went away is reported down within a few seconds. Default 2000 ms.
    */
   probeIntervalMs?: number;
+  /** A write the target has not answered within this many ms counts as a dropped connection. Default 30 000. */
+  writeTimeoutMs?: number;
   /** How long close() waits for held events to be delivered before releasing them, in ms. Default 10 000. */
   drainTimeoutMs?: number;
   /** Job lock lifetime in ms: how soon events held by a crashed process are delivered by another. Default 10 000. */
@@ -309,11 +311,38 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     }
   };
 
+  // One timeout for every sink: a target that stops answering mid-write (a silent broker, a hung
+  // socket) is reconnected like a dropped one, and no sink keeps a timer of its own.
+  const writeTimeoutMs = options.writeTimeoutMs ?? 30_000;
+  const writeWithin = (jobs: TargetJob[]) =>
+    new Promise<BatchFailures | undefined>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new TargetError(
+              'reconnect',
+              `the target did not answer a write within ${writeTimeoutMs / 1000} s`,
+            ),
+          ),
+        writeTimeoutMs,
+      );
+      sink.write(jobs).then(
+        (failures) => {
+          clearTimeout(timer);
+          resolve(failures);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+
   const writeBatch = async (batch: LaneItem<Held>[]) => {
     if (batch.length === 0) return;
     let failures: Map<number, TargetError> | undefined;
     try {
-      failures = await sink.write(batch.map((item) => item.value.job));
+      failures = await writeWithin(batch.map((item) => item.value.job));
     } catch (error) {
       const classification = error instanceof TargetError ? error.classification : sink.classify(error);
       if (classification === 'fatal') {
