@@ -7,7 +7,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { TargetKind } from '@bucket-events/contracts';
+import type { ProcessName, TargetKind } from '@bucket-events/contracts';
 import { forgetPrefix, freePort, uniqueName } from '@bucket-events/testing/services';
 import { Redis } from 'ioredis';
 
@@ -16,8 +16,8 @@ const ROOT = new URL('../../../', import.meta.url).pathname;
 export const ROOT_USER = 'minioadmin';
 export const ROOT_PASSWORD = 'minioadmin';
 
-/** Which app directory runs which part. */
-const APPS = {
+/** Which app directory runs which part: a new target kind fails to compile here until its app is named. */
+const APPS: Record<ProcessName, string> = {
   ingest: 'apps/ingest',
   router: 'apps/router',
   amqp: 'apps/target-amqp',
@@ -26,9 +26,9 @@ const APPS = {
   nats: 'apps/target-nats',
   postgresql: 'apps/target-postgresql',
   kafka: 'apps/target-kafka',
-} as const;
+};
 
-export type Part = keyof typeof APPS;
+export type Part = ProcessName;
 
 export interface StackOptions {
   /** The config.json document (MinIO's shape: target blocks under `notify` or at the top level). */
