@@ -219,7 +219,17 @@ function postgresqlTarget(name: string, format: 'access' | 'namespace'): SeedTar
           return view(rows.rows.map((row) => [row.key as string, firstRecord(row.value)]));
         },
         close: async () => {
-          await client.query(`drop table if exists ${name}, ${name}_sequencers`);
+          // The app may still be writing (the test's clean-up deletes make NoOP events, which a
+          // namespace view applies to both tables): a deadlock with that write is retried.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await client.query(`drop table if exists ${name}, ${name}_sequencers`);
+              break;
+            } catch (error) {
+              if ((error as { code?: string }).code !== '40P01' || attempt >= 5) throw error;
+              await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+            }
+          }
           await client.end();
         },
       };
