@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { buildConfig } from './load.ts';
 import { MASK, redactTarget } from './redact.ts';
-import { secretFields, TARGET_SCHEMAS } from './target-schemas.ts';
+import { objectShapeOf, secretFields, TARGET_SCHEMAS } from './target-schemas.ts';
 
 const blocks = {
   amqp: { '1': { enable: true, url: 'amqp://guest:amqp-secret@rabbit:5672', exchange: 'x' } },
@@ -30,12 +30,6 @@ const blocks = {
     },
   },
 };
-interface FieldDef {
-  type: string;
-  innerType?: z.ZodType;
-  shape?: Record<string, z.ZodType>;
-}
-
 const SECRETS = [
   'amqp-secret',
   'es-url-secret',
@@ -76,13 +70,7 @@ describe('redactTarget', () => {
     const unmarked: string[] = [];
     const visit = (path: string, shape: Record<string, z.ZodType>) => {
       for (const [name, field] of Object.entries(shape)) {
-        let inner: z.ZodType | undefined = field;
-        let nested: Record<string, z.ZodType> | undefined;
-        while (inner) {
-          const def: FieldDef = (inner as unknown as { _zod: { def: FieldDef } })._zod.def;
-          if (def.type === 'object') nested = def.shape;
-          inner = def.innerType;
-        }
+        const nested = objectShapeOf(field);
         if (/password|token|secret|url|connectionString/i.test(name) && !secretFields.has(field))
           unmarked.push(`${path}.${name}`);
         if (nested) visit(`${path}.${name}`, nested);

@@ -3,7 +3,7 @@
 // masked, and passwords inside URLs masked.
 import type { z } from 'zod';
 import type { ConfiguredTarget } from './load.ts';
-import { secretFields, TARGET_SCHEMAS } from './target-schemas.ts';
+import { objectShapeOf, secretFields, TARGET_SCHEMAS } from './target-schemas.ts';
 
 export const MASK = '********';
 
@@ -18,23 +18,6 @@ export function redactUrl(value: string): string {
   }
 }
 
-interface SchemaDef {
-  type: string;
-  innerType?: z.ZodType;
-  shape?: Record<string, z.ZodType>;
-}
-
-/** The object shape under defaults, prefaults and optionals, if the field is an object. */
-function shapeOf(schema: z.ZodType | undefined): Record<string, z.ZodType> | undefined {
-  let current = schema;
-  while (current) {
-    const def = (current as unknown as { _zod: { def: SchemaDef } })._zod.def;
-    if (def.type === 'object') return def.shape;
-    current = def.innerType;
-  }
-  return undefined;
-}
-
 function redactObject(
   value: Record<string, unknown>,
   shape: Record<string, z.ZodType>,
@@ -45,7 +28,7 @@ function redactObject(
       const secret = schema ? secretFields.get(schema)?.secret : undefined;
       if (secret === 'mask') return [key, field === '' ? '' : MASK];
       if (secret === 'url') return [key, typeof field === 'string' ? redactUrl(field) : MASK];
-      const nested = shapeOf(schema);
+      const nested = objectShapeOf(schema);
       if (nested && field && typeof field === 'object' && !Array.isArray(field))
         return [key, redactObject(field as Record<string, unknown>, nested)];
       return [key, field];

@@ -21,6 +21,21 @@ function secret<T extends z.ZodType>(schema: T, kind: SecretKind = 'mask'): T {
   return schema;
 }
 
+/** A field's object shape under its defaults, prefaults and optionals; undefined if it is no object. */
+export function objectShapeOf(schema: z.ZodType | undefined): Record<string, z.ZodType> | undefined {
+  let current = schema;
+  while (current) {
+    const def = (
+      current as unknown as {
+        _zod: { def: { type: string; innerType?: z.ZodType; shape?: Record<string, z.ZodType> } };
+      }
+    )._zod.def;
+    if (def.type === 'object') return def.shape;
+    current = def.innerType;
+  }
+  return undefined;
+}
+
 const common = {
   enable: z
     .boolean()

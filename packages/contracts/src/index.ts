@@ -49,6 +49,7 @@ export {
   partitionOf,
   partitionQueueName,
   queueForKey,
+  storedLayout,
 } from './partitions.ts';
 export {
   EVENT_COUNT_NAME_PREFIX,

@@ -50,6 +50,14 @@ export function queueForKey(base: string, layout: PartitionLayout, bucket: strin
 }
 
 /**
+ * The layout a target's layout key holds (`GET` of partitionKeys().layout); a target no router or
+ * process has touched yet has the default.
+ */
+export function storedLayout(value: string | null): PartitionLayout {
+  return value === null ? DEFAULT_TARGET_PARTITIONS : Number(value);
+}
+
+/**
  * Redis keys (under the queue prefix) of a target's partitions: its current layout (written by
  * the router), its consumer group's live members (zset of lease expiry) and partition owners (hash).
  */

@@ -179,7 +179,10 @@ export class OrderedConsumer {
     let moved = 0;
     for (const queue of options.queues ?? this.queues) {
       const base = queueBase(this.options.prefix, queue);
-      const held = [...this.held.values()].filter(({ job }) => job.queue === queue).map(({ job }) => job.id);
+      // The ids held from this queue matter only for lost takes (see RECOVER_ORPHANS).
+      const held = options.lostTakes
+        ? [...this.held.values()].filter(({ job }) => job.queue === queue).map(({ job }) => job.id)
+        : [];
       const count = Number(
         await this.scripts.recover(
           `${base}active`,
@@ -189,7 +192,7 @@ export class OrderedConsumer {
           // Only when no take is in flight: a take's reply may not have been read yet.
           options.lostTakes ? this.token : '',
           options.all ? 'all' : 'some',
-          ...(options.lostTakes ? held : []),
+          ...held,
         ),
       );
       if (count < 0) return -1;

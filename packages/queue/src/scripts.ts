@@ -256,9 +256,10 @@ return 1
  * there; rewriting the job's data on each append made Redis copy a growing job
  * over and over); TAKE_JOBS hands out the data with them spliced in, and
  * COMPLETE_JOBS removes it with the job's data.
- * Every batch id is remembered in a sorted set (the newest ARGV[9] of them), so
- * adding the same id again is a no-op whether its events got their own job or
- * joined another. KEYS: job hash, wait list, marker zset, seen-ids zset. ARGV:
+ * A batch that got a job of its own is known by that job's id (kept, once
+ * completed, as long as its queue keeps completed ids); the id of a batch that
+ * joined another job is remembered in a sorted set (the newest ARGV[9] of
+ * them). Either way adding the same id again is a no-op. KEYS: job hash, wait list, marker zset, seen-ids zset. ARGV:
  * job id, units (events), data (JSON ending in its events array, `…]}`), opts
  * (JSON), timestamp (ms), the events alone (JSON array without its brackets),
  * most events per job, job key prefix, ids remembered. Returns 1 if added as a
@@ -266,9 +267,6 @@ return 1
  */
 export const ADD_EVENTS = `
 if redis.call('ZSCORE', KEYS[4], ARGV[1]) or redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1])
-local excess = redis.call('ZCARD', KEYS[4]) - tonumber(ARGV[9])
-if excess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[4], 0, excess - 1) end
 local units = tonumber(ARGV[2])
 local newest = redis.call('LINDEX', KEYS[2], 0)
 if newest then
@@ -278,6 +276,9 @@ if newest then
   if n and fields[2] == '1' and n + units <= tonumber(ARGV[7]) then
     redis.call('APPEND', key .. ':more', ',' .. ARGV[6])
     redis.call('HSET', key, 'name', 'events:' .. (n + units))
+    redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1])
+    local excess = redis.call('ZCARD', KEYS[4]) - tonumber(ARGV[9])
+    if excess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[4], 0, excess - 1) end
     return 2
   end
 end

@@ -1,11 +1,11 @@
 // The dead-letter queue of a target, for operators: list what was rejected,
 // send it back to the target's queue (after the cause was fixed), or purge it.
 import {
-  DEFAULT_TARGET_PARTITIONS,
   deadLetterQueueName,
   parseTargetJob,
   partitionKeys,
   queueForKey,
+  storedLayout,
   type TargetId,
   targetJobId,
   targetQueueName,
@@ -38,8 +38,7 @@ function open(scope: DeadLetterScope) {
     /** The partition of the target's queue a key's events go to now. */
     async live(bucket: string, key: string): Promise<Queue> {
       const base = targetQueueName(scope.target);
-      const stored = await redis.get(partitionKeys(scope.prefix, base).layout);
-      const layout = stored === null ? DEFAULT_TARGET_PARTITIONS : Number(stored);
+      const layout = storedLayout(await redis.get(partitionKeys(scope.prefix, base).layout));
       const name = queueForKey(base, layout, bucket, key);
       let queue = partitions.get(name);
       if (!queue) {

@@ -25,7 +25,7 @@ import { Registry } from 'prom-client';
 import { describeError, TargetError } from './errors.ts';
 import { backoffDelay, type LaneItem, Lanes } from './lanes.ts';
 import { createTargetMetrics, type TargetMetrics } from './metrics.ts';
-import type { BatchFailures, TargetSink } from './sink.ts';
+import type { TargetSink } from './sink.ts';
 import { startHeartbeat, type TargetHeartbeat } from './status.ts';
 
 export interface TargetIdentity {
@@ -315,28 +315,12 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
   // socket) is reconnected like a dropped one, and no sink keeps a timer of its own.
   const writeTimeoutMs = options.writeTimeoutMs ?? 30_000;
   const writeWithin = (jobs: TargetJob[]) =>
-    new Promise<BatchFailures | undefined>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new TargetError(
-              'reconnect',
-              `the target did not answer a write within ${writeTimeoutMs / 1000} s`,
-            ),
-          ),
-        writeTimeoutMs,
-      );
-      sink.write(jobs).then(
-        (failures) => {
-          clearTimeout(timer);
-          resolve(failures);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+    withTimeout(
+      sink.write(jobs),
+      writeTimeoutMs,
+      () =>
+        new TargetError('reconnect', `the target did not answer a write within ${writeTimeoutMs / 1000} s`),
+    );
 
   const writeBatch = async (batch: LaneItem<Held>[]) => {
     if (batch.length === 0) return;

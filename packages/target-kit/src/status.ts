@@ -5,11 +5,11 @@
 // heartbeats with the target's queues into one status per ARN — what the admin
 // API (`admin targets`) and the status page show.
 import {
-  DEFAULT_TARGET_PARTITIONS,
   deadLetterQueueName,
   EVENT_COUNT_NAME_PREFIX,
   layoutQueueNames,
   partitionKeys,
+  storedLayout,
   type TargetId,
   type TargetStatus,
   targetQueueName,
@@ -97,7 +97,7 @@ export class TargetStatusReader {
       this.redis.get(keys.layout),
       this.redis.hgetall(keys.owners),
     ]);
-    const queues = layoutQueueNames(base, layout === null ? DEFAULT_TARGET_PARTITIONS : Number(layout));
+    const queues = layoutQueueNames(base, storedLayout(layout));
     return Promise.all(
       queues.map(async (queue) => {
         const jobKey = `${this.options.prefix}:${queue}:`;

@@ -2,11 +2,14 @@
 // failure — never a timer left behind once the answer came.
 import type { Redis } from 'ioredis';
 
-/** `promise`, or a rejection with `message` after `ms`; the timer is cleared either way. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+/**
+ * `promise`, or after `ms` a rejection with `failure` (a message, or the error to reject with);
+ * the timer is cleared either way.
+ */
+export function withTimeout<T>(promise: Promise<T>, ms: number, failure: string | (() => Error)): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer = setTimeout(() => reject(typeof failure === 'string' ? new Error(failure) : failure()), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
