@@ -143,6 +143,21 @@ describe('MINIO_NOTIFY_* environment overrides', () => {
     expect(nats).toMatchObject({ arn: 'arn:minio:sqs:us-east-1:PRIMARY:nats', options: { jetstream: true } });
   });
 
+  it('set partitions per target as the README gives it: default 16, MINIO_NOTIFY_<KIND>_PARTITIONS_<ID>, 1 to 1024', () => {
+    const block = { redis: { '1': { enable: true, address: 'r:6379', key: 'k' } } };
+    expect(buildConfig(block, {}, 't').targets[0]?.options.partitions).toBe(16);
+    const four = buildConfig(block, { MINIO_NOTIFY_REDIS_PARTITIONS_1: '4' }, 't');
+    expect(four.targets[0]?.options.partitions).toBe(4);
+    expect(
+      issuesOf(() => buildConfig(block, { MINIO_NOTIFY_REDIS_PARTITIONS_1: '0' }, 't')).join('\n'),
+    ).toMatch(/redis\.1\.partitions: Too small/);
+    expect(
+      issuesOf(() =>
+        buildConfig({ redis: { '1': { ...block.redis['1'], partitions: 2000 } } }, {}, 't'),
+      ).join('\n'),
+    ).toMatch(/redis\.1\.partitions: Too big/);
+  });
+
   it('reports unknown variables and bad values', () => {
     const issues = issuesOf(() =>
       buildConfig({}, { MINIO_NOTIFY_KAFKA_BROKERZ_1: 'x', MINIO_NOTIFY_REDIS_ENABLE_1: 'maybe' }, 't'),
