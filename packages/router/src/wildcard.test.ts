@@ -53,9 +53,7 @@ describe('matchSimple (MinIO wildcard semantics)', () => {
     expect(matchSimple(pattern, name)).toBe(expected);
   });
 
-  it('stays fast on pathological patterns', () => {
-    const started = performance.now();
+  it('stays linear on pathological patterns (a backtracking matcher would not finish)', () => {
     expect(matchSimple(`${'*a'.repeat(30)}b`, 'a'.repeat(1000))).toBe(false);
-    expect(performance.now() - started).toBeLessThan(2000);
   });
 });

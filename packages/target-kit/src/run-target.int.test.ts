@@ -124,7 +124,8 @@ describe('runTarget', () => {
 
   test("a slow key in batch jobs holds only its own events' room, not their jobs'", async ({ redis }) => {
     const sink = new RecordingSink();
-    sink.slowKeys.set('slow', 4000);
+    // Slow by far more than the fast keys need, even on a loaded machine.
+    sink.slowKeys.set('slow', 10_000);
     const { queue, options } = setup(redis, sink);
     // Every job has one event of the slow key and nine of others; room for 30 events.
     const groups = Array.from({ length: 10 }, (_, j) => [
@@ -138,7 +139,7 @@ describe('runTarget', () => {
       await enqueueBatches(queue, groups.slice(1));
       // Held until their jobs complete, the room would be gone after a few jobs; held by events,
       // every fast event passes except the few (< 5) written in the same slow sink write as a slow one.
-      await until(() => sink.delivered.filter((job) => job.key.startsWith('fast-')).length >= 86, 3500);
+      await until(() => sink.delivered.filter((job) => job.key.startsWith('fast-')).length >= 86, 8000);
       expect(sink.delivered.some((job) => job.key === 'slow')).toBe(false);
       expect(await queue.getCompletedCount()).toBe(0);
     } finally {
@@ -237,7 +238,8 @@ describe('runTarget', () => {
 
   test('a slow key holds up only its own batch, not the other keys', async ({ redis }) => {
     const sink = new RecordingSink();
-    sink.slowKeys.set('slow', 3000);
+    // Slow by far more than the fast keys need, even on a loaded machine.
+    sink.slowKeys.set('slow', 8000);
     const { queue, options } = setup(redis, sink);
     const running = await runTarget(options);
     try {
@@ -248,7 +250,7 @@ describe('runTarget', () => {
         queue,
         Array.from({ length: 40 }, (_, i) => targetJob(`fast-${i % 8}`)),
       );
-      await until(() => sink.delivered.filter((job) => job.key.startsWith('fast-')).length === 40, 2500);
+      await until(() => sink.delivered.filter((job) => job.key.startsWith('fast-')).length === 40, 6000);
       expect(sink.delivered.some((job) => job.key === 'slow')).toBe(false);
       await until(() => sink.delivered.some((job) => job.key === 'slow'));
     } finally {
