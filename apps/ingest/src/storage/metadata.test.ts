@@ -61,12 +61,13 @@ describe('relay rounds', () => {
 
   it('bucket rows are cached, and every change to one is seen', () => {
     expect(metadata.getBucket('b')?.notificationVersion).toBe(0);
-    metadata.putNotification('b', '{"queueConfigurations":[]}');
-    expect(metadata.getBucket('b')?.notificationVersion).toBe(1);
+    const version = metadata.putNotification('b', '{"queueConfigurations":[]}');
+    expect(version).toBeGreaterThan(0);
+    expect(metadata.getBucket('b')?.notificationVersion).toBe(version);
     metadata.commitAccess(access('a'));
     expect(metadata.beginRelayRound(10).map((row) => JSON.parse(row.payload).configVersion)).toEqual([
       undefined,
-      1,
+      version,
     ]);
     expect(metadata.getBucket('other')).toBeUndefined();
     metadata.createBucket('other', '2026-12-02T00:00:00.000Z');
@@ -100,6 +101,39 @@ describe('a database from before object tags', () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a store created afresh on the same Redis', () => {
+  it('numbers its sequencers and config versions above the earlier store’s', async () => {
+    const dirs = [mkdtempSync(join(tmpdir(), 'metadata-')), mkdtempSync(join(tmpdir(), 'metadata-'))];
+    try {
+      const earlier = new Metadata(dirs[0] as string);
+      earlier.createBucket('b', '2026-12-02T00:00:00.000Z');
+      const earlierVersion = earlier.putNotification('b', '{}');
+      for (const key of ['a', 'b', 'c']) earlier.commitAccess(access(key));
+      const earlierIds = earlier.beginRelayRound(10).map((row) => row.id);
+      earlier.db.close();
+      // Reopened, the earlier store keeps numbering where it was.
+      const reopened = new Metadata(dirs[0] as string);
+      reopened.commitAccess(access('d'));
+      const [next] = reopened.endRelayRound(earlierIds.at(-1) as number, 10);
+      expect(next?.id).toBe((earlierIds.at(-1) as number) + 1);
+      expect(reopened.putNotification('b', '{}')).toBe(earlierVersion + 1);
+      reopened.db.close();
+
+      await new Promise((resolve) => setTimeout(resolve, 2)); // the data directory emptied, later
+      const fresh = new Metadata(dirs[1] as string);
+      fresh.createBucket('b', '2026-12-02T00:00:00.000Z');
+      expect(fresh.putNotification('b', '{}')).toBeGreaterThan(earlierVersion);
+      fresh.commitAccess(access('a'));
+      const [first] = fresh.beginRelayRound(10);
+      expect(first?.id).toBeGreaterThan(earlierIds.at(-1) as number);
+      expect(Number.isSafeInteger(first?.id)).toBe(true);
+      fresh.db.close();
+    } finally {
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -104,6 +104,16 @@ function toObjectMeta(row: ObjectDbRow): ObjectMeta {
   };
 }
 
+/**
+ * A new store's outbox ids (its sequencers) start at its creation time in microseconds: above any
+ * id an earlier store on this machine gave out, which would have needed more than a million
+ * commits a second since it was created. Stores made before this keep their numbering.
+ */
+function startAboveEarlierStores(db: Database.Database, nowMs: number): void {
+  db.prepare("INSERT INTO store_info (name, value) VALUES ('created_ms', ?)").run(nowMs);
+  db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)").run(nowMs * 1000);
+}
+
 export class Metadata {
   readonly db: Database.Database;
   private readonly statements;
@@ -120,7 +130,9 @@ export class Metadata {
     // OS crash or power loss could lose the last commits.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
+    const fresh = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'outbox'").get() === undefined;
     this.db.exec(SCHEMA);
+    if (fresh) startAboveEarlierStores(this.db, Date.now());
     // Databases from before object tags: the columns are added once, empty for every row.
     for (const table of ['objects', 'uploads']) {
       const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
@@ -178,8 +190,10 @@ export class Metadata {
       bumpNotificationVersion: db.prepare(
         // Versions are never reused, even by a bucket re-created under an old name: the
         // router caches published versions by (bucket, version).
+        // A store's first versions start above its creation time (store_info, schema.ts).
         `UPDATE buckets SET notification_version = 1 + MAX(notification_version,
-           COALESCE((SELECT MAX(version) FROM notification_configs WHERE bucket = @bucket), 0))
+           COALESCE((SELECT MAX(version) FROM notification_configs WHERE bucket = @bucket), 0),
+           COALESCE((SELECT value FROM store_info WHERE name = 'created_ms'), 0))
          WHERE name = @bucket RETURNING notification_version`,
       ),
       insertUpload:

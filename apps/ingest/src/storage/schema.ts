@@ -67,6 +67,18 @@ CREATE TABLE IF NOT EXISTS outbox (
   payload TEXT NOT NULL
 );
 
+-- When this store was created (ms since the epoch), set once with the schema. A
+-- store created afresh (its data directory emptied) on the same Redis starts its
+-- outbox ids — the sequencers — and its notification config versions above
+-- everything an earlier store gave out: otherwise its batch jobs would take the
+-- ids of the earlier store's completed jobs (and be dropped as already added),
+-- the router would keep the earlier rules cached under a reused version, and a
+-- namespace view would take its events for stale ones.
+CREATE TABLE IF NOT EXISTS store_info (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+
 -- The relay's round in flight: the outbox head through last_id, recorded before
 -- those rows are handed to Redis. After a crash the same rows go out again as
 -- the same batch jobs (same job ids, so a batch already added is not repeated);
