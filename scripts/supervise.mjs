@@ -9,10 +9,17 @@
 // concurrently 9 restarts the processes it has just stopped on SIGTERM, and
 // turbo's persistent tasks stop everything when one fails.
 //
-//   node scripts/supervise.mjs            every app under apps/ with a start script, but a
-//                                         target app only if the configuration enables a
-//                                         target of its kind (no idle processes)
-//   node scripts/supervise.mjs ingest …   only these
+//   node scripts/supervise.mjs               every app under apps/ with a start script, but a
+//                                            target app only if the configuration enables a
+//                                            target of its kind (no idle processes), and not
+//                                            the standalone app
+//   node scripts/supervise.mjs --standalone  the standalone app alone: ingest, the router and
+//                                            the enabled targets in one process
+//   node scripts/supervise.mjs ingest …      only these
+//
+// Bundles run without --enable-source-maps: loading a bundle's source map costs
+// each process ~30 MiB for good. NODE_OPTIONS=--enable-source-maps turns it on
+// (stack traces then name the TypeScript sources).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +27,8 @@ import { createInterface } from 'node:readline';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const RESTART_AFTER_MS = 2000;
+/** Every part in one process: started only when asked for (it would take the others' ports). */
+const STANDALONE = 'standalone';
 const STOP_TIMEOUT_MS = 30_000;
 
 const hasStartScript = (dir) => {
@@ -45,7 +54,9 @@ function enabledTargetKinds() {
 }
 
 const everyApp = () => {
-  const all = readdirSync(join(ROOT, 'apps')).filter(hasStartScript).sort();
+  const all = readdirSync(join(ROOT, 'apps'))
+    .filter((name) => name !== STANDALONE && hasStartScript(name))
+    .sort();
   const kinds = enabledTargetKinds();
   if (!kinds) return all;
   const idle = all.filter((name) => name.startsWith('target-') && !kinds.has(name.slice('target-'.length)));
@@ -53,7 +64,8 @@ const everyApp = () => {
     process.stdout.write(`[supervisor] not started, no enabled target of their kind: ${idle.join(' ')}\n`);
   return all.filter((name) => !idle.includes(name));
 };
-const apps = process.argv.length > 2 ? process.argv.slice(2) : everyApp();
+const args = process.argv.slice(2);
+const apps = args.includes('--standalone') ? [STANDALONE] : args.length > 0 ? args : everyApp();
 const width = Math.max('supervisor'.length, ...apps.map((name) => name.length));
 const children = new Map();
 let stopping = false;
@@ -62,7 +74,7 @@ const say = (name, line) => process.stdout.write(`[${name.padEnd(width)}] ${line
 
 function start(name) {
   const bundle = join(ROOT, 'apps', name, 'dist', 'main.mjs');
-  const child = spawn(process.execPath, ['--enable-source-maps', bundle], {
+  const child = spawn(process.execPath, [bundle], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: process.env,
   });

@@ -4,9 +4,15 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BucketEventsConfig } from '@bucket-events/config';
 import { TargetStatusReader } from '@bucket-events/target-kit';
-import { createProcessRegistry, type OpsServer, startOpsServer } from '@bucket-events/telemetry';
+import {
+  createProcessRegistry,
+  type OpsServer,
+  type Readiness,
+  startOpsServer,
+} from '@bucket-events/telemetry';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { StatusHistory } from './console/history.ts';
 import { readPipelineStatus } from './console/pipeline.ts';
 import { startConsole } from './console/server.ts';
@@ -40,6 +46,8 @@ export interface IngestOptions {
   relayLingerMs?: number;
   /** Port of /metrics, /healthz and /readyz (0: any free port; undefined: none). */
   metricsPort?: number;
+  /** Where ingest's series go; default: a registry of its own (the standalone process shares one). */
+  registry?: Registry;
   /** When the relay may delete outbox rows (outbox/durability.ts); default: once Redis accepted them. */
   redisDurability?: RedisDurability;
   /** Ready only while the outbox's oldest mutation is younger than this (seconds). Default 30. */
@@ -59,6 +67,8 @@ export interface RunningIngest {
   metricsPort: number | undefined;
   /** Live listeners (ListenBucketNotification) registered here now. */
   liveListeners(): number;
+  /** What /readyz answers: Redis reachable and the outbox not stuck. */
+  readiness(): Promise<Readiness>;
   close(): Promise<void>;
 }
 
@@ -71,7 +81,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     options.log,
   );
   await store.collectGarbage();
-  const registry = createProcessRegistry('ingest');
+  const registry = options.registry ?? createProcessRegistry('ingest');
   const oldestOutboxAgeSeconds = () => {
     const oldest = store.metadata.oldestOutboxCommit();
     return oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000);
@@ -172,6 +182,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     store,
     relay,
     liveListeners: () => live.size,
+    readiness,
     consolePort: consoleServer?.port,
     metricsPort: ops?.port,
     async close() {

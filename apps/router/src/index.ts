@@ -1,4 +1,4 @@
 // Public surface of the router app (for end-to-end tests).
 
-export { routerEnvSchema } from './env.ts';
+export { parseRouterEnv, routerEnvSchema } from './env.ts';
 export { type RouterServiceOptions, type RunningRouter, startRouter } from './service.ts';

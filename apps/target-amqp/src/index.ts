@@ -1,2 +1,12 @@
-// Public surface of the AMQP target (for tests of other packages).
+// Public surface of the AMQP target (for tests of other packages), and its app:
+// the kind and how a configured target becomes a sink, run as its own process
+// (main.ts) or inside the standalone process.
+import type { TargetAppDefinition } from '@bucket-events/target-kit';
+import { AmqpSink } from './sink.ts';
+
 export { AmqpSink, type AmqpSinkOptions, amqpMessageId } from './sink.ts';
+
+export const targetApp: TargetAppDefinition<'amqp'> = {
+  kind: 'amqp',
+  createSink: (target) => new AmqpSink(target.options),
+};

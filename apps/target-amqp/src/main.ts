@@ -1,5 +1,5 @@
 // The AMQP process: every enabled `amqp` target of the configuration.
 import { runTargetApp } from '@bucket-events/target-kit';
-import { AmqpSink } from './sink.ts';
+import { targetApp } from './index.ts';
 
-await runTargetApp({ kind: 'amqp', createSink: (target) => new AmqpSink(target.options) });
+await runTargetApp(targetApp);

@@ -1,5 +1,5 @@
 // The Elasticsearch process: every enabled `elasticsearch` target of the configuration.
 import { runTargetApp } from '@bucket-events/target-kit';
-import { ElasticsearchSink } from './sink.ts';
+import { targetApp } from './index.ts';
 
-await runTargetApp({ kind: 'elasticsearch', createSink: (target) => new ElasticsearchSink(target.options) });
+await runTargetApp(targetApp);

@@ -1,2 +1,12 @@
-// Public surface of the Kafka target (for tests of other packages).
+// Public surface of the Kafka target (for tests of other packages), and its app:
+// the kind and how a configured target becomes a sink, run as its own process
+// (main.ts) or inside the standalone process.
+import type { TargetAppDefinition } from '@bucket-events/target-kit';
+import { KafkaSink } from './sink.ts';
+
 export { KafkaSink, type KafkaSinkOptions } from './sink.ts';
+
+export const targetApp: TargetAppDefinition<'kafka'> = {
+  kind: 'kafka',
+  createSink: (target) => new KafkaSink(target.options),
+};

@@ -1,2 +1,12 @@
-// Public surface of the NATS target (for tests of other packages).
+// Public surface of the NATS target (for tests of other packages), and its app:
+// the kind and how a configured target becomes a sink, run as its own process
+// (main.ts) or inside the standalone process.
+import type { TargetAppDefinition } from '@bucket-events/target-kit';
+import { NatsSink } from './sink.ts';
+
 export { NatsSink, type NatsSinkOptions, natsMessageId } from './sink.ts';
+
+export const targetApp: TargetAppDefinition<'nats'> = {
+  kind: 'nats',
+  createSink: (target) => new NatsSink(target.options),
+};

@@ -1,5 +1,5 @@
 // The NATS target process: every enabled `nats` target of the configuration.
 import { runTargetApp } from '@bucket-events/target-kit';
-import { NatsSink } from './sink.ts';
+import { targetApp } from './index.ts';
 
-await runTargetApp({ kind: 'nats', createSink: (target) => new NatsSink(target.options) });
+await runTargetApp(targetApp);

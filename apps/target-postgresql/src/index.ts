@@ -1,2 +1,12 @@
-// Public surface of the PostgreSQL target (for tests of other packages).
+// Public surface of the PostgreSQL target (for tests of other packages), and its app:
+// the kind and how a configured target becomes a sink, run as its own process
+// (main.ts) or inside the standalone process.
+import type { TargetAppDefinition } from '@bucket-events/target-kit';
+import { PostgresSink } from './sink.ts';
+
 export { PostgresSink, type PostgresSinkOptions, sequencerTable } from './sink.ts';
+
+export const targetApp: TargetAppDefinition<'postgresql'> = {
+  kind: 'postgresql',
+  createSink: (target) => new PostgresSink(target.options),
+};

@@ -1,5 +1,5 @@
 // The PostgreSQL target process: every enabled `postgresql` target of the configuration.
 import { runTargetApp } from '@bucket-events/target-kit';
-import { PostgresSink } from './sink.ts';
+import { targetApp } from './index.ts';
 
-await runTargetApp({ kind: 'postgresql', createSink: (target) => new PostgresSink(target.options) });
+await runTargetApp(targetApp);

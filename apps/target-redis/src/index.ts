@@ -1,2 +1,12 @@
-// Public surface of the Redis target (for tests of other packages).
+// Public surface of the Redis target (for tests of other packages), and its app:
+// the kind and how a configured target becomes a sink, run as its own process
+// (main.ts) or inside the standalone process.
+import type { TargetAppDefinition } from '@bucket-events/target-kit';
+import { RedisSink } from './sink.ts';
+
 export { RedisSink, type RedisSinkOptions, sequencerHashKey } from './sink.ts';
+
+export const targetApp: TargetAppDefinition<'redis'> = {
+  kind: 'redis',
+  createSink: (target) => new RedisSink(target.options),
+};

@@ -9,7 +9,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  ListBucketsCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { DEFAULT_METRICS_PORTS, type ProcessName } from '@bucket-events/contracts';
 import { eventually, forgetPrefix, loadServiceEndpoints, uniqueName } from '@bucket-events/testing/services';
 import { Redis } from 'ioredis';
@@ -33,8 +39,8 @@ interface Started {
   stop(): Promise<void>;
 }
 
-/** `bash scripts/start` in a home of its own (so ~/.minio/config.json is the test's to decide). */
-function quickStart(home: string, prefix: string, configFile?: string): Started {
+/** `bash scripts/start [args]` in a home of its own (so ~/.minio/config.json is the test's to decide). */
+function quickStart(home: string, prefix: string, configFile?: string, args: string[] = []): Started {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOME: home,
@@ -47,7 +53,11 @@ function quickStart(home: string, prefix: string, configFile?: string): Started 
   delete env.MINIO_CONFIG_FILE;
   delete env.BUCKET_EVENTS_METRICS_PORT;
   if (configFile) env.BUCKET_EVENTS_CONFIG = configFile;
-  const child = spawn('bash', ['scripts/start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('bash', ['scripts/start', ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   child.stdout?.on('data', (chunk) => {
     log += chunk;
@@ -170,6 +180,82 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
       }
     }, 300_000);
   }
+
+  it('--standalone, as the README gives it: one process serves S3, routes, delivers to the default Redis list and answers one /metrics for all', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'quick-start-'));
+    const prefix = uniqueName('qs');
+    const started = quickStart(home, prefix, undefined, ['--standalone']);
+    const bucket = uniqueName('standalone').replaceAll('_', '-'); // a valid bucket name
+    const redis = new Redis(loadServiceEndpoints().redisUrl);
+    const ours = async () =>
+      (await redis.lrange('bucketevents', 0, -1)).filter((entry) => entry.includes(`"${bucket}"`));
+    try {
+      const port = DEFAULT_METRICS_PORTS.ingest;
+      await eventually(
+        async () =>
+          (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200
+            ? true
+            : undefined,
+        { what: 'the standalone process ready', timeoutMs: 180_000, intervalMs: 200 },
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}\n${started.output().slice(-3000)}`);
+      });
+      expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).text()).toMatch(
+        /ingest: ready; router: leading; target-redis: online/,
+      );
+      // One process: no router or target app of its own, on its port or as a process.
+      await expect(fetch(`http://127.0.0.1:${DEFAULT_METRICS_PORTS.router}/metrics`)).rejects.toThrow();
+      await expect(fetch(`http://127.0.0.1:${DEFAULT_METRICS_PORTS.redis}/metrics`)).rejects.toThrow();
+      expect(pidRunning(join(ROOT, 'apps/router/dist/main.mjs'))).toBeUndefined();
+      expect(pidRunning(join(ROOT, 'apps/target-redis/dist/main.mjs'))).toBeUndefined();
+
+      // The seed's flow against it: a bucket, a rule for the default target, an upload, its event.
+      const s3 = new S3Client({
+        endpoint: 'http://127.0.0.1:9000',
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'minioadmin', secretAccessKey: 'minioadmin' },
+      });
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      await s3.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: bucket,
+          NotificationConfiguration: {
+            QueueConfigurations: [
+              { QueueArn: 'arn:minio:sqs:us-east-1:1:redis', Events: ['s3:ObjectCreated:*'] },
+            ],
+          },
+        }),
+      );
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'myphoto.jpg', Body: 'jpeg' }));
+      s3.destroy();
+      const [event] = await eventually(async () => ((await ours()).length > 0 ? ours() : undefined), {
+        what: 'the event in the bucketevents list',
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      });
+      expect(JSON.parse(event as string).Records[0]).toMatchObject({
+        eventName: 's3:ObjectCreated:Put',
+        s3: { bucket: { name: bucket }, object: { key: 'myphoto.jpg' } },
+      });
+
+      // Every part's series on the one port, each family once (a scrape Prometheus accepts).
+      const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(body).toContain('bucket_events_build_info{service="standalone"');
+      expect(body).toContain('bucket_events_router_leader 1');
+      expect(body).toMatch(/^bucket_events_relay_records_total [1-9]/m);
+      expect(body).toMatch(
+        /^bucket_events_delivered_total\{target="arn:minio:sqs:us-east-1:1:redis",kind="redis",id="1"\} 1$/m,
+      );
+      const families = body.split('\n').filter((line) => line.startsWith('# TYPE '));
+      expect(new Set(families).size).toBe(families.length);
+    } finally {
+      for (const entry of await ours()) await redis.lrem('bucketevents', 0, entry);
+      redis.disconnect();
+      await stopAndForget(started, home, prefix);
+    }
+    expect(started.child.exitCode).toBe(0);
+  }, 300_000);
 
   it('one app alone, as the README gives it: node scripts/supervise.mjs target-redis', async () => {
     const home = mkdtempSync(join(tmpdir(), 'quick-start-'));

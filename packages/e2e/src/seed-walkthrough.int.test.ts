@@ -3,7 +3,8 @@
 // through the S3 API as mc does it, (3) upload myphoto.jpg and read the event
 // back the way the seed does — then myphoto.png (no event) and a delete of
 // myphoto.jpg (s3:ObjectRemoved:Delete). One stack of production processes
-// (ingest, router, six target apps) serves every walkthrough.
+// (ingest, router, six target apps) serves every walkthrough; then the same
+// walkthroughs again against the standalone process (all of them in one).
 import { createHash } from 'node:crypto';
 import {
   CreateBucketCommand,
@@ -21,17 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configDocument, type Observation, type SeedTarget, seedTargets } from './seed-targets.ts';
 import { type Stack, startStack } from './stack.ts';
 
-const targets = seedTargets(uniqueName);
 let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({
-    config: configDocument(targets),
-    targets: [...TARGET_KINDS],
-    redisUrl: loadServiceEndpoints().redisUrl,
-  });
-}, 120_000);
-afterAll(() => stack?.stop());
 
 /** What `mc event add TARGET ARN --suffix .jpg` does: read the configuration, append one rule, write it back. */
 async function mcEventAdd(s3: S3Client, bucket: string, arn: string, suffix: string) {
@@ -84,9 +75,22 @@ function expectPutEvent(record: EventRecord, size: number, eTag: string) {
   expect(record.s3.object.sequencer).toMatch(/^[0-9A-F]{16}$/);
 }
 
-describe('the seed walkthrough', () => {
-  for (const target of targets) walkthrough(target);
-});
+for (const mode of ['separate services', 'standalone'] as const) {
+  describe(`the seed walkthrough (${mode})`, () => {
+    // Each mode its own targets (index, list, table, …): one mode's events never show in the other's.
+    const targets = seedTargets(uniqueName);
+    beforeAll(async () => {
+      stack = await startStack({
+        config: configDocument(targets),
+        targets: [...TARGET_KINDS],
+        redisUrl: loadServiceEndpoints().redisUrl,
+        standalone: mode === 'standalone',
+      });
+    }, 120_000);
+    afterAll(() => stack?.stop());
+    for (const target of targets) walkthrough(target);
+  });
+}
 
 function walkthrough(target: SeedTarget) {
   it(`${target.title}: a .jpg upload is delivered, a .png is not, the delete is`, async () => {

@@ -1,6 +1,7 @@
 // The whole product as it runs in production: ingest, router and the target
 // apps as separate processes from their built bundles (`dist/main.mjs`), sharing
-// one configuration file, one Redis and one BullMQ prefix. Logs go to
+// one configuration file, one Redis and one BullMQ prefix — or all of them as
+// one standalone process (apps/standalone). Logs go to
 // `.cache/e2e-logs/<run>/<process>.log` for when a test fails.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,6 +43,11 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Serve /metrics, /healthz and /readyz from every process, each on a free port (default: none). */
   metrics?: boolean;
+  /**
+   * Run ingest, the router and the apps of the configuration's target kinds as one standalone
+   * process (apps/standalone), as `bash scripts/start --standalone` does: every part names it.
+   */
+  standalone?: boolean;
 }
 
 export interface Stack {
@@ -145,9 +151,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     LOG_LEVEL: 'info',
     ...options.env,
   };
+  const standalone = options.standalone ?? false;
+  if (standalone && Object.values(options.replicas ?? {}).some((count) => (count ?? 1) > 1))
+    throw new Error('a standalone stack is one process: it has no replicas');
   /** By process name: the part, or `<part>-<n>` for a target app's n-th extra process. */
   const running = new Map<string, { part: Part; child: ChildProcess; env: Record<string, string> }>();
-  const processName = (part: Part, replica = 0) => (replica === 0 ? part : `${part}-${replica}`);
+  const processName = (part: Part, replica = 0) =>
+    standalone ? 'standalone' : replica === 0 ? part : `${part}-${replica}`;
   const replicaCount = new Map<Part, number>();
   const metricsPorts: Partial<Record<Part, number>> = {};
   // Several stacks run side by side: no process takes a default port.
@@ -163,7 +173,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // STACK_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) go to every process: for profiling.
     const flags = process.env.STACK_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
     const child = spawn(process.execPath, [...flags, '--enable-source-maps', 'dist/main.mjs'], {
-      cwd: join(ROOT, APPS[part]),
+      cwd: join(ROOT, standalone ? 'apps/standalone' : APPS[part]),
       env: { ...baseEnv, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -186,11 +196,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       BUCKET_EVENTS_CONSOLE_ADDRESS: `127.0.0.1:${consolePort}`,
       BUCKET_EVENTS_METRICS_PORT: await metricsPortOf('ingest'),
     });
-    launch('router', { BUCKET_EVENTS_METRICS_PORT: await metricsPortOf('router') });
-    for (const kind of options.targets) {
-      launch(kind, { BUCKET_EVENTS_METRICS_PORT: await metricsPortOf(kind) });
-      for (let replica = 1; replica < (options.replicas?.[kind] ?? 1); replica++)
-        launch(kind, { BUCKET_EVENTS_METRICS_PORT: '0' }, replica);
+    if (standalone) {
+      for (const part of ['router', ...options.targets] as Part[]) metricsPorts[part] = metricsPorts.ingest;
+    } else {
+      launch('router', { BUCKET_EVENTS_METRICS_PORT: await metricsPortOf('router') });
+      for (const kind of options.targets) {
+        launch(kind, { BUCKET_EVENTS_METRICS_PORT: await metricsPortOf(kind) });
+        for (let replica = 1; replica < (options.replicas?.[kind] ?? 1); replica++)
+          launch(kind, { BUCKET_EVENTS_METRICS_PORT: '0' }, replica);
+      }
     }
     const endpoint = `http://127.0.0.1:${port}`;
     await waitForHttp(endpoint, ingest, 'ingest');
@@ -213,10 +227,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       async relaunch(part, replica = 0) {
         const previous = running.get(processName(part, replica));
         if (!previous) throw new Error(`${processName(part, replica)} was never started`);
-        const child = launch(part, previous.env, replica);
-        if (part === 'ingest') await waitForHttp(endpoint, child, 'ingest');
+        const child = launch(previous.part, previous.env, replica);
+        if (previous.part === 'ingest') await waitForHttp(endpoint, child, 'ingest');
       },
       addReplica(part) {
+        if (standalone) throw new Error('a standalone stack is one process: it has no replicas');
         const replica = replicaCount.get(part) ?? 0;
         launch(part, { BUCKET_EVENTS_METRICS_PORT: '0' }, replica);
         return replica;

@@ -1,7 +1,9 @@
-// A target app's whole process: environment and config parsed (refusing to
-// start on any problem), one runTarget() per enabled target of the app's kind,
-// one /metrics, /healthz and /readyz for all of them, SIGTERM drains and exits.
+// A target app: one runTarget() per enabled target of the app's kind. As its own
+// process (runTargetApp: environment and config parsed, refusing to start on any
+// problem; one /metrics, /healthz and /readyz for all its targets; SIGTERM drains
+// and exits) or as a part of the standalone process (startTargetApp).
 import {
+  type BucketEventsConfig,
   ConfigError,
   type ConfiguredTarget,
   loadConfig,
@@ -9,8 +11,10 @@ import {
   redactTarget,
 } from '@bucket-events/config';
 import type { TargetKind } from '@bucket-events/contracts';
-import { createProcessRegistry, startOpsServer } from '@bucket-events/telemetry';
+import { createProcessRegistry, type Readiness, startOpsServer } from '@bucket-events/telemetry';
+import type { Logger } from 'pino';
 import { pino } from 'pino';
+import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import { targetEnvSchema } from './env.ts';
 import { type RunningTarget, runTarget } from './run-target.ts';
@@ -21,27 +25,32 @@ export interface TargetAppDefinition<K extends TargetKind> {
   createSink(target: Extract<ConfiguredTarget, { kind: K }>): TargetSink;
 }
 
-export async function runTargetApp<K extends TargetKind>(definition: TargetAppDefinition<K>): Promise<void> {
-  let env: z.infer<ReturnType<typeof targetEnvSchema>>;
-  let targets: Extract<ConfiguredTarget, { kind: K }>[];
-  try {
-    env = parseEnv(targetEnvSchema(definition.kind));
-    const argv = process.argv;
-    const config = loadConfig({
-      path: argv.includes('--config') ? argv[argv.indexOf('--config') + 1] : undefined,
-    });
-    targets = config.targets.filter(
-      (t): t is Extract<ConfiguredTarget, { kind: K }> => t.kind === definition.kind,
-    );
-  } catch (error) {
-    console.error(error instanceof ConfigError || error instanceof Error ? error.message : error);
-    process.exit(1);
-  }
-  const log = pino({ name: `target-${definition.kind}`, level: env.LOG_LEVEL });
+export type TargetAppEnv = z.infer<ReturnType<typeof targetEnvSchema>>;
+
+export interface RunningTargetApp {
+  /** The ARNs of the targets it runs. */
+  arns: string[];
+  /** Ready when every target is connected and not failing; with no target, nothing to wait for. */
+  readiness(): Readiness;
+  /** Drains every target (what is held is written or put back) and stops. */
+  close(): Promise<void>;
+}
+
+/** Starts every enabled target of the definition's kind in this process, reporting to `registry`. */
+export async function startTargetApp<K extends TargetKind>(
+  definition: TargetAppDefinition<K>,
+  {
+    env,
+    config,
+    registry,
+    log,
+  }: { env: TargetAppEnv; config: BucketEventsConfig; registry: Registry; log: Logger },
+): Promise<RunningTargetApp> {
+  const targets = config.targets.filter(
+    (t): t is Extract<ConfiguredTarget, { kind: K }> => t.kind === definition.kind,
+  );
   if (targets.length === 0)
     log.warn(`no enabled ${definition.kind} target in the configuration; nothing to do`);
-  // One registry for the process: every target's series carry its ARN, kind and id as labels.
-  const registry = createProcessRegistry(`target-${definition.kind}`);
   const running: RunningTarget[] = [];
   for (const target of targets) {
     log.info({ target: redactTarget(target) }, 'starting target');
@@ -62,27 +71,44 @@ export async function runTargetApp<K extends TargetKind>(definition: TargetAppDe
       }),
     );
   }
+  return {
+    arns: targets.map((t) => t.arn),
+    readiness: () => {
+      const down = targets.filter((_, index) => !running[index]?.ready()).map((t) => t.arn);
+      return down.length === 0
+        ? { ready: true, detail: targets.length === 0 ? 'no target' : 'online' }
+        : { ready: false, detail: `offline: ${down.join(' ')}` };
+    },
+    close: async () => {
+      await Promise.all(running.map((r) => r.close()));
+    },
+  };
+}
+
+/** The target app as its own process. */
+export async function runTargetApp<K extends TargetKind>(definition: TargetAppDefinition<K>): Promise<void> {
+  let env: TargetAppEnv;
+  let config: BucketEventsConfig;
+  try {
+    env = parseEnv(targetEnvSchema(definition.kind));
+    const argv = process.argv;
+    config = loadConfig({ path: argv.includes('--config') ? argv[argv.indexOf('--config') + 1] : undefined });
+  } catch (error) {
+    console.error(error instanceof ConfigError || error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+  const log = pino({ name: `target-${definition.kind}`, level: env.LOG_LEVEL });
+  // One registry for the process: every target's series carry its ARN, kind and id as labels.
+  const registry = createProcessRegistry(`target-${definition.kind}`);
+  const app = await startTargetApp(definition, { env, config, registry, log });
   const port = env.BUCKET_EVENTS_METRICS_PORT;
-  // Ready when every target is connected and not failing; an app with no target has nothing to wait for.
   const ops =
-    port === 0
-      ? undefined
-      : await startOpsServer({
-          port,
-          registry,
-          log,
-          readiness: () => {
-            const down = targets.filter((_, index) => !running[index]?.ready()).map((t) => t.arn);
-            return down.length === 0
-              ? { ready: true, detail: targets.length === 0 ? 'no target' : 'online' }
-              : { ready: false, detail: `offline: ${down.join(' ')}` };
-          },
-        });
-  console.log(`SQS ARNs: ${targets.map((t) => t.arn).join(' ') || '<none>'}`);
+    port === 0 ? undefined : await startOpsServer({ port, registry, log, readiness: () => app.readiness() });
+  console.log(`SQS ARNs: ${app.arns.join(' ') || '<none>'}`);
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'draining and shutting down');
     await ops?.close();
-    await Promise.all(running.map((r) => r.close()));
+    await app.close();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,6 +1,12 @@
 // Public surface of @bucket-events/target-kit.
 
-export { runTargetApp, type TargetAppDefinition } from './app.ts';
+export {
+  type RunningTargetApp,
+  runTargetApp,
+  startTargetApp,
+  type TargetAppDefinition,
+  type TargetAppEnv,
+} from './app.ts';
 export {
   type DeadLetter,
   type DeadLetterScope,
