@@ -2,6 +2,7 @@
 // print the ARNs, serve S3 until SIGTERM/SIGINT, then stop cleanly.
 import { ConfigError, loadConfig } from '@bucket-events/config';
 import { pino } from 'pino';
+import { announceServing } from './announce.ts';
 import { startIngest } from './app.ts';
 import { parseIngestEnv } from './env.ts';
 
@@ -41,13 +42,7 @@ async function main() {
     },
     'S3 API listening',
   );
-  // MinIO prints its ARNs at start-up; so do we.
-  console.log(`SQS ARNs: ${config.targets.map((t) => t.arn).join(' ') || '<none>'}`);
-  if (config.credentials[0]?.accessKey === 'minioadmin') {
-    log.warn(
-      'using the default root credentials minioadmin:minioadmin; set MINIO_ROOT_USER and MINIO_ROOT_PASSWORD',
-    );
-  }
+  announceServing(config, log);
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     await ingest.close();

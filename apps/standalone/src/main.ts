@@ -6,7 +6,7 @@
 // target means running the separate services instead. One /metrics, /healthz
 // and /readyz for all parts, on ingest's metrics port (9100).
 import { ConfigError, loadConfig, parseEnv } from '@bucket-events/config';
-import { parseIngestEnv, startIngest } from '@bucket-events/ingest';
+import { announceServing, parseIngestEnv, startIngest } from '@bucket-events/ingest';
 import { parseRouterEnv, startRouter } from '@bucket-events/router-app';
 import { type RunningTargetApp, startTargetApp, targetEnvSchema } from '@bucket-events/target-kit';
 import { createProcessRegistry, type Readiness, startOpsServer } from '@bucket-events/telemetry';
@@ -102,12 +102,7 @@ async function main() {
     },
     'standalone: S3 API, router and targets in one process',
   );
-  console.log(`SQS ARNs: ${config.targets.map((t) => t.arn).join(' ') || '<none>'}`);
-  if (config.credentials[0]?.accessKey === 'minioadmin') {
-    log.warn(
-      'using the default root credentials minioadmin:minioadmin; set MINIO_ROOT_USER and MINIO_ROOT_PASSWORD',
-    );
-  }
+  announceServing(config, log);
   // Upstream first: no new upload, the outbox relayed, the router's batch done, then the targets drain.
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
