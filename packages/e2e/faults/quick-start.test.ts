@@ -191,18 +191,19 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
       (await redis.lrange('bucketevents', 0, -1)).filter((entry) => entry.includes(`"${bucket}"`));
     try {
       const port = DEFAULT_METRICS_PORTS.ingest;
+      // Ready with every part (the router may stand by for a moment before it leads).
       await eventually(
-        async () =>
-          (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200
+        async () => {
+          const answer = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+          return answer?.status === 200 &&
+            /ingest: ready; router: leading; target-redis: online/.test(await answer.text())
             ? true
-            : undefined,
-        { what: 'the standalone process ready', timeoutMs: 180_000, intervalMs: 200 },
+            : undefined;
+        },
+        { what: 'the standalone process ready, its router leading', timeoutMs: 180_000, intervalMs: 200 },
       ).catch((error: Error) => {
         throw new Error(`${error.message}\n${started.output().slice(-3000)}`);
       });
-      expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).text()).toMatch(
-        /ingest: ready; router: leading; target-redis: online/,
-      );
       // One process: no router or target app of its own, on its port or as a process.
       await expect(fetch(`http://127.0.0.1:${DEFAULT_METRICS_PORTS.router}/metrics`)).rejects.toThrow();
       await expect(fetch(`http://127.0.0.1:${DEFAULT_METRICS_PORTS.redis}/metrics`)).rejects.toThrow();
@@ -239,8 +240,15 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
         s3: { bucket: { name: bucket }, object: { key: 'myphoto.jpg' } },
       });
 
-      // Every part's series on the one port, each family once (a scrape Prometheus accepts).
-      const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      // Every part's series on the one port, each family once (a scrape Prometheus accepts). The
+      // delivered count follows the write's confirmation, a moment after the event is readable.
+      const body = await eventually(
+        async () => {
+          const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+          return /^bucket_events_delivered_total\{[^}]*id="1"\} 1$/m.test(text) ? text : undefined;
+        },
+        { what: 'the delivery counted', timeoutMs: 30_000, intervalMs: 100 },
+      );
       expect(body).toContain('bucket_events_build_info{service="standalone"');
       expect(body).toContain('bucket_events_router_leader 1');
       expect(body).toMatch(/^bucket_events_relay_records_total [1-9]/m);
