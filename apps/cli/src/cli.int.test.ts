@@ -3,7 +3,7 @@
 // output, one-line errors with non-zero exits, and `watch` receiving an
 // upload's event.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,8 +28,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A real ingest (the seed's six targets configured) and a CLI whose alias `myminio` points at it. */
-async function setup(redis: { url: string; prefix: string }): Promise<{ cli: Cli; ingest: RunningIngest }> {
+/**
+ * A real ingest (the seed's six targets configured) and a CLI whose alias `myminio` points at it;
+ * `restart` stops that ingest and starts it again on the same port and data.
+ */
+async function setup(redis: {
+  url: string;
+  prefix: string;
+}): Promise<{ cli: Cli; ingest: RunningIngest; restart(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'cli-'));
   const config = buildConfig(
     {
@@ -41,16 +47,18 @@ async function setup(redis: { url: string; prefix: string }): Promise<{ cli: Cli
     {},
     'test',
   );
-  const ingest = await startIngest({
-    config,
-    dataDir: join(dir, 'data'),
-    redisUrl: redis.url,
-    queuePrefix: redis.prefix.slice(0, -1),
-    host: '127.0.0.1',
-    port: 0,
-    fsync: false,
-    log: pino({ level: 'silent' }),
-  });
+  const start = (port: number) =>
+    startIngest({
+      config,
+      dataDir: join(dir, 'data'),
+      redisUrl: redis.url,
+      queuePrefix: redis.prefix.slice(0, -1),
+      host: '127.0.0.1',
+      port,
+      fsync: false,
+      log: pino({ level: 'silent' }),
+    });
+  let ingest = await start(0);
   cleanups.push(async () => {
     await ingest.close();
     rmSync(dir, { recursive: true, force: true });
@@ -67,7 +75,11 @@ async function setup(redis: { url: string; prefix: string }): Promise<{ cli: Cli
   }) as Cli;
   cli.spawn = (...args) => spawn(BIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   expect((await cli('alias', 'set', 'myminio', ingest.endpoint, 'minioadmin', 'minioadmin')).code).toBe(0);
-  return { cli, ingest };
+  const restart = async () => {
+    await ingest.close();
+    ingest = await start(ingest.port);
+  };
+  return { cli, ingest, restart };
 }
 
 const words = (text: string) => text.trim().split(/\s+/);
@@ -262,5 +274,134 @@ describe('bucket-events CLI', () => {
       s3: { object: { key: 'myphoto.jpg', size: 4 } },
     });
     expect(output).not.toContain('myphoto.png');
+  }, 60_000);
+
+  test('cp --recursive both ways: the folder itself, or with a trailing slash its contents', async ({
+    redis,
+  }) => {
+    const { cli } = await setup(redis);
+    const dir = mkdtempSync(join(tmpdir(), 'cli-tree-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const photos = join(dir, 'photos');
+    mkdirSync(join(photos, '2026', 'december'), { recursive: true });
+    writeFileSync(join(photos, 'a.jpg'), 'jpeg a');
+    writeFileSync(join(photos, '2026', 'december', 'b.png'), 'png b');
+    await cli('mb', 'myminio/tree');
+
+    expect((await cli('cp', '--recursive', photos, 'myminio/tree')).code).toBe(0);
+    expect((await cli('cp', '-r', `${photos}/`, 'myminio/tree/flat/')).code).toBe(0);
+    const listed = (await cli('--json', 'ls', '-r', 'myminio/tree')).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).key);
+    expect(listed).toEqual([
+      'flat/2026/december/b.png',
+      'flat/a.jpg',
+      'photos/2026/december/b.png',
+      'photos/a.jpg',
+    ]);
+    // Content-Type from the extension, as for one file.
+    expect((await cli('stat', 'myminio/tree/photos/2026/december/b.png')).stdout).toMatch(
+      /Type\s+: image\/png/,
+    );
+
+    const back = join(dir, 'back');
+    expect((await cli('cp', '-r', 'myminio/tree/photos', back)).code).toBe(0);
+    expect(readFileSync(join(back, 'photos', 'a.jpg'), 'utf8')).toBe('jpeg a');
+    expect(readFileSync(join(back, 'photos', '2026', 'december', 'b.png'), 'utf8')).toBe('png b');
+    const contents = join(dir, 'contents');
+    expect((await cli('cp', '-r', 'myminio/tree/flat/', contents)).code).toBe(0);
+    expect(readFileSync(join(contents, '2026', 'december', 'b.png'), 'utf8')).toBe('png b');
+    expect(readdirSync(contents).sort()).toEqual(['2026', 'a.jpg']);
+  }, 60_000);
+
+  test('mirror sends only what is missing or different; --overwrite replaces, --remove deletes', async ({
+    redis,
+  }) => {
+    const { cli } = await setup(redis);
+    const dir = mkdtempSync(join(tmpdir(), 'cli-mirror-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(join(dir, 'docs'));
+    writeFileSync(join(dir, 'keep.txt'), 'same');
+    writeFileSync(join(dir, 'change.txt'), 'before');
+    writeFileSync(join(dir, 'docs', 'gone.txt'), 'bye');
+    await cli('mb', 'myminio/backup');
+    const mirror = async (...flags: string[]) => {
+      const result = await cli('--json', 'mirror', ...flags, dir, 'myminio/backup/site');
+      const lines = result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      return { ...result, copied: lines.filter((l) => l.source).map((l) => l.target), summary: lines.at(-1) };
+    };
+
+    const first = await mirror();
+    expect(first.code).toBe(0);
+    expect(first.copied.sort()).toEqual([
+      'myminio/backup/site/change.txt',
+      'myminio/backup/site/docs/gone.txt',
+      'myminio/backup/site/keep.txt',
+    ]);
+    // Nothing changed: nothing goes.
+    const again = await mirror();
+    expect(again.copied).toEqual([]);
+    expect(again.summary).toMatchObject({ files: 3, transferred: 0 });
+
+    writeFileSync(join(dir, 'change.txt'), 'after!'); // same name, new content
+    writeFileSync(join(dir, 'new.txt'), 'new');
+    rmSync(join(dir, 'docs', 'gone.txt'));
+    // A different object is not replaced without --overwrite: said, and a non-zero exit.
+    const refused = await mirror();
+    expect(refused.code).not.toBe(0);
+    expect(refused.copied).toEqual(['myminio/backup/site/new.txt']);
+    expect(refused.stderr).toMatch(/site\/change\.txt.*--overwrite|--overwrite.*site\/change\.txt/);
+    expect((await cli('cat', 'myminio/backup/site/change.txt')).stdout).toBe('before');
+
+    const replaced = await mirror('--overwrite', '--remove');
+    expect(replaced.code).toBe(0);
+    expect(replaced.copied).toEqual(['myminio/backup/site/change.txt']);
+    expect(replaced.summary).toMatchObject({ files: 3, transferred: 1, removed: 1 });
+    expect((await cli('cat', 'myminio/backup/site/change.txt')).stdout).toBe('after!');
+    const listed = (await cli('--json', 'ls', '-r', 'myminio/backup')).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).key);
+    expect(listed).toEqual(['site/change.txt', 'site/keep.txt', 'site/new.txt']);
+  }, 60_000);
+
+  test('watch reconnects when the server goes away and comes back, and goes on printing', async ({
+    redis,
+  }) => {
+    const { cli, restart } = await setup(redis);
+    await cli('mb', 'myminio/images');
+    const watcher = cli.spawn('--json', 'watch', 'myminio/images');
+    cleanups.push(() => {
+      watcher.kill('SIGINT');
+    });
+    let output = '';
+    let warnings = '';
+    watcher.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    watcher.stderr?.on('data', (chunk) => {
+      warnings += chunk;
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'cli-watch-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'photo.jpg'), 'jpeg');
+    /** Uploads `key` again and again until the watcher printed it (it may not be listening yet). */
+    const seen = async (key: string) => {
+      const deadline = Date.now() + 30_000;
+      while (!output.includes(`"key":"${key}"`) && Date.now() < deadline) {
+        await cli('cp', join(dir, 'photo.jpg'), `myminio/images/${key}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      return output.includes(`"key":"${key}"`);
+    };
+    expect(await seen('before.jpg')).toBe(true);
+    await restart();
+    expect(await seen('after.jpg')).toBe(true);
+    expect(warnings).toMatch(/<WARN> watch: connection lost .*; reconnecting in/);
+    expect(watcher.exitCode).toBeNull();
   }, 60_000);
 });

@@ -2,6 +2,9 @@
 // with --json; errors as `bucket-events: <ERROR> …` on stderr with a non-zero exit.
 import { S3ServiceException } from '@aws-sdk/client-s3';
 
+/** The command's name, as its messages start. */
+export const PROGRAM_NAME = 'bucket-events';
+
 export interface Output {
   json: boolean;
   /** One result: `text` for people, `value` for --json. */

@@ -7,10 +7,9 @@ import { adminDlq, adminTargets } from './commands/admin.ts';
 import { eventsAdd, eventsList, eventsRemove } from './commands/events.ts';
 import { cat, copy, list, makeBucket, removeBucket, removeObjects, stat } from './commands/objects.ts';
 import { tagList, tagRemove, tagSet } from './commands/tags.ts';
+import { copyRecursive, mirror } from './commands/tree.ts';
 import { watch } from './commands/watch.ts';
-import { createOutput, describeFailure, type Output } from './output.ts';
-
-export const PROGRAM_NAME = 'bucket-events';
+import { createOutput, describeFailure, type Output, PROGRAM_NAME } from './output.ts';
 
 export function buildProgram(): Command {
   const program = new Command(PROGRAM_NAME)
@@ -101,10 +100,27 @@ export function buildProgram(): Command {
     .command('cp')
     .argument('<SOURCE>')
     .argument('<TARGET>')
+    .option('-r, --recursive', 'copy a folder to a bucket, or every object under a prefix to a folder')
     .description(
       'copy a file to a bucket, an object to a file, or an object to another key (multipart above 16 MiB)',
     )
-    .action(run(async (source: string, target: string) => copy(source, target, out())));
+    .action(
+      run(async (source: string, target: string, options: { recursive?: boolean }) =>
+        options.recursive ? copyRecursive(source, target, out()) : copy(source, target, out()),
+      ),
+    );
+  program
+    .command('mirror')
+    .argument('<FOLDER>')
+    .argument('<ALIAS/BUCKET[/PREFIX]>')
+    .option('--overwrite', 'replace objects that differ from the local files')
+    .option('--remove', 'remove objects the folder does not have')
+    .description("make the bucket prefix hold the folder's contents: only what is missing or different goes")
+    .action(
+      run(async (source: string, target: string, options: { overwrite?: boolean; remove?: boolean }) =>
+        mirror(source, target, options, out()),
+      ),
+    );
   program
     .command('cat')
     .argument('<ALIAS/BUCKET/KEY>')

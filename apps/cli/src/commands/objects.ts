@@ -4,6 +4,7 @@ import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import {
+  type _Object,
   CopyObjectCommand,
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -31,9 +32,15 @@ export async function makeBucket(target: string, out: Output): Promise<void> {
   out.print(`Bucket created successfully \`${location.text}\`.`, { bucket: location.bucket });
 }
 
-async function* keysUnder(s3: S3Client, bucket: string, prefix: string) {
+/** Every object whose key starts with `prefix`, in key order. */
+export async function* objectsUnder(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+): AsyncGenerator<_Object & { Key: string }> {
   for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
-    for (const object of page.Contents ?? []) if (object.Key !== undefined) yield object.Key;
+    for (const object of page.Contents ?? [])
+      if (object.Key !== undefined) yield object as _Object & { Key: string };
   }
 }
 
@@ -51,7 +58,7 @@ async function removeAll(s3: S3Client, bucket: string, prefix: string): Promise<
     removed.push(...batch);
     batch = [];
   };
-  for await (const key of keysUnder(s3, bucket, prefix)) {
+  for await (const { Key: key } of objectsUnder(s3, bucket, prefix)) {
     batch.push(key);
     if (batch.length === 1000) await flush();
   }
@@ -109,7 +116,8 @@ export function contentTypeOf(path: string): string {
   return mime.getType(path) ?? 'application/octet-stream';
 }
 
-async function upload(path: string, to: RemoteLocation, out: Output): Promise<void> {
+/** Uploads a file to `to` (its key, or the file's name under it when it ends with '/'). */
+export async function upload(path: string, to: RemoteLocation, out: Output): Promise<number> {
   const size = statSync(path).size;
   const key = to.key === '' || to.key.endsWith('/') ? `${to.key}${basename(path)}` : to.key;
   const s3 = s3Client(to.alias);
@@ -136,9 +144,11 @@ async function upload(path: string, to: RemoteLocation, out: Output): Promise<vo
     size,
     multipart: size > MULTIPART_THRESHOLD,
   });
+  return size;
 }
 
-async function download(from: RemoteLocation, path: string, out: Output): Promise<void> {
+/** Downloads the object at `from` to the file `path`. */
+export async function download(from: RemoteLocation, path: string, out: Output): Promise<void> {
   const object = await s3Client(from.alias).send(
     new GetObjectCommand({ Bucket: from.bucket, Key: from.key }),
   );
@@ -153,7 +163,10 @@ async function download(from: RemoteLocation, path: string, out: Output): Promis
 export async function copy(source: string, target: string, out: Output): Promise<void> {
   const from = parseLocation(source);
   const to = parseLocation(target);
-  if (!from.remote && to.remote) return upload(from.path, remote(target, 'bucket'), out);
+  if (!from.remote && to.remote) {
+    await upload(from.path, remote(target, 'bucket'), out);
+    return;
+  }
   if (from.remote && !to.remote) return download(remote(source, 'object'), to.path, out);
   if (from.remote && to.remote) {
     const src = remote(source, 'object');
