@@ -57,7 +57,7 @@ export const ingestEnvSchema = z.object({
     .max(1000)
     .default((DEFAULT_ROUND_PACING.steps.at(-1) as LingerStep).lingerMs)
     .describe(
-      "The relay's wait per round above 1,000 rows/s (2 ms from 200 rows/s), so jobs carry more rows; `0`: no wait at any rate.",
+      "The relay's wait per round above 1,000 rows/s, so jobs carry more rows under load (below that rate rounds never wait); `0`: no wait at any rate.",
     ),
   BUCKET_EVENTS_REDIS_DURABILITY: z
     .string()

@@ -82,7 +82,13 @@ describe('RoundPacer', () => {
     }
   });
 
-  it('lingers by default at high rates', () => {
+  it('lingers by default at high rates only', () => {
+    const calm = { now: 0 };
+    const moderate = new RoundPacer(DEFAULT_ROUND_PACING, 200, () => calm.now);
+    for (let i = 0; i < 500; i++) {
+      calm.now += 2; // 500 rows/s
+      expect(moderate.afterRound(1)).toBe(0);
+    }
     const clock = { now: 0 };
     const pacer = new RoundPacer(DEFAULT_ROUND_PACING, 200, () => clock.now);
     let wait = 0;

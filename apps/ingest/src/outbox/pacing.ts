@@ -5,9 +5,10 @@
 // go out as soon as the previous one is done, so they stay small (the rows
 // committed during one Redis round trip) and that fixed work dominates: at 500
 // PUT/s nearly every PUT was a job of its own, and the eight processes' wake-ups
-// kept the two cores ~90 % busy, which is what made the latency tail. So from a
-// moderate rate on, the next round waits a little to collect more rows, and
-// longer at high rates. The rate is taken over a trailing window, not from one
+// kept the two cores ~90 % busy, which is what made the latency tail. So at high
+// rates the next round waits a little to collect more rows. (A shorter wait from
+// a moderate rate on paid for itself once; since jobs coalesce downstream it only
+// adds latency, and it is gone.) The rate is taken over a trailing window, not from one
 // round, so the burst after a stall at a low rate is not held up further; and a
 // full round never waits, as rows are already waiting.
 
@@ -26,15 +27,12 @@ export interface RoundPacing {
 }
 
 /**
- * At 500 PUT/s, 2 ms cut the pipeline's CPU by a tenth of the machine and the p99 from PUT answer
- * to Redis event from 20–28 ms to 13–20 (docs/benchmarks.md); 8 ms under full load makes the jobs
- * big enough that per-job work stops mattering.
+ * 8 ms above 1,000 rows/s makes the jobs big enough under full load that per-job work stops
+ * mattering. Below that rounds never wait: at 500 PUT/s the 2 ms step there was until 2026-12-06
+ * cost 1 ms of PUT → event p50 and 2–3 ms of p99 for no saturated PUT/s (docs/benchmarks.md).
  */
 export const DEFAULT_ROUND_PACING: RoundPacing = {
-  steps: [
-    { fromRowsPerSecond: 200, lingerMs: 2 },
-    { fromRowsPerSecond: 1000, lingerMs: 8 },
-  ],
+  steps: [{ fromRowsPerSecond: 1000, lingerMs: 8 }],
   windowMs: 250,
 };
 
