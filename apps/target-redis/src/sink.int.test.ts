@@ -60,6 +60,29 @@ describe('redis target formats', () => {
     }
   });
 
+  it("access with accessShape minio: appends today's MinIO element [{Event:[event],EventTime}]", async () => {
+    const key = uniqueName('events');
+    const sink = new RedisSink({
+      address,
+      password: '',
+      user: '',
+      key,
+      format: 'access',
+      accessShape: 'minio',
+    });
+    await sink.connect();
+    try {
+      const batch = ['a.jpg', 'b.jpg'].map((name) => conformanceJob('redis', name));
+      await sink.write(batch);
+      expect((await reader.lrange(key, 0, -1)).map((e) => JSON.parse(e))).toEqual(
+        batch.map((job) => [{ Event: [job.record], EventTime: job.record.eventTime }]),
+      );
+    } finally {
+      await sink.close();
+      await reader.del(key);
+    }
+  });
+
   it('namespace: one field per object, removed on delete, never overwritten by an older or repeated event', async () => {
     const key = uniqueName('namespace');
     const sink = new RedisSink({ address, password: '', user: '', key, format: 'namespace' });

@@ -1,5 +1,6 @@
 // The Redis sink. access: RPUSH `{"Records":[event]}` onto the list, as the
-// seed's MONITOR output shows. namespace: one hash field per object
+// seed's MONITOR output shows (or, with accessShape `minio`, today's MinIO
+// element `[{"Event":[event],"EventTime":…}]`). namespace: one hash field per object
 // (`<bucket>/<key>` → `{"Records":[event]}`), removed on ObjectRemoved:Delete;
 // writes are guarded by the sequencer (a small Lua script), so a duplicate or a
 // late older event never overwrites a newer state. A batch is one command (access)
@@ -15,6 +16,14 @@ export interface RedisSinkOptions {
   user: string;
   key: string;
   format: 'access' | 'namespace';
+  /** The access format's list element: the seed's (default) or today's MinIO's. */
+  accessShape?: 'records' | 'minio';
+}
+
+/** One list element of the access format, in the configured shape. */
+export function accessElement(record: TargetJob['record'], shape: RedisSinkOptions['accessShape']): string {
+  if (shape === 'minio') return JSON.stringify([{ Event: [record], EventTime: record.eventTime }]);
+  return JSON.stringify(storeDocument(record));
 }
 
 /** Where a namespace target remembers the newest sequencer applied per object. */
@@ -74,7 +83,8 @@ export class RedisSink implements TargetSink {
     if (this.options.format === 'access') {
       // One RPUSH of the whole batch, in order: atomic as it is, and one command for Redis to run
       // instead of one per event inside a MULTI.
-      await client.rpush(this.options.key, ...batch.map((job) => JSON.stringify(storeDocument(job.record))));
+      const shape = this.options.accessShape;
+      await client.rpush(this.options.key, ...batch.map((job) => accessElement(job.record, shape)));
       return undefined;
     }
     const pipeline = client.multi();

@@ -158,6 +158,19 @@ describe('MINIO_NOTIFY_* environment overrides', () => {
     ).toMatch(/redis\.1\.partitions: Too big/);
   });
 
+  it("sets the Redis access list's element shape: the seed's by default, today's MinIO's on request", () => {
+    const block = { redis: { '1': { enable: true, address: 'r:6379', key: 'k' } } };
+    expect(buildConfig(block, {}, 't').targets[0]?.options).toMatchObject({
+      format: 'access',
+      accessShape: 'records',
+    });
+    const minio = buildConfig(block, { MINIO_NOTIFY_REDIS_ACCESS_SHAPE_1: 'minio' }, 't');
+    expect(minio.targets[0]?.options).toMatchObject({ accessShape: 'minio' });
+    expect(
+      issuesOf(() => buildConfig(block, { MINIO_NOTIFY_REDIS_ACCESS_SHAPE_1: 'array' }, 't')).join('\n'),
+    ).toMatch(/redis\.1\.accessShape/);
+  });
+
   it('reports unknown variables and bad values', () => {
     const issues = issuesOf(() =>
       buildConfig({}, { MINIO_NOTIFY_KAFKA_BROKERZ_1: 'x', MINIO_NOTIFY_REDIS_ENABLE_1: 'maybe' }, 't'),

@@ -140,6 +140,12 @@ export const redisSchema = z.strictObject({
     .describe(
       '`access` (the default, as the seed shows): RPUSH each event; `namespace`: HSET `<bucket>/<key>` → event, HDEL on ObjectRemoved:Delete.',
     ),
+  accessShape: z
+    .enum(['records', 'minio'])
+    .default('records')
+    .describe(
+      'Bucket Events extension: what each list element of the `access` format is. `records` (the default): the seed\'s `{"Records":[event]}`; `minio`: today\'s MinIO `[{"Event":[event],"EventTime":"…"}]`, for consumers written against it.',
+    ),
 });
 
 export const natsSchema = z.strictObject({
