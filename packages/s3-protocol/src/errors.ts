@@ -33,6 +33,10 @@ const TABLE = {
   InvalidRange: [416, 'The requested range is not satisfiable'],
   BadRequest: [400, 'Bad Request'],
   InvalidRequest: [400, 'Invalid Request'],
+  InvalidPolicyDocument: [
+    400,
+    'The content of the form does not meet the conditions specified in the policy document.',
+  ],
   InvalidTag: [400, 'The TagValue you have provided is invalid'],
   KeyTooLongError: [400, 'Your key is too long'],
   MalformedXML: [

@@ -1,5 +1,10 @@
-// Browser-based uploads (POST Object with a form): the policy document's SigV4
-// signature and its conditions, checked against the submitted form fields.
+// Browser-based uploads (POST Object with a form): the policy document's
+// signature — SigV4 (x-amz-credential, x-amz-signature) or SigV2 (AWSAccessKeyId,
+// signature: base64 HMAC-SHA1 of the policy), as S3 and MinIO take both — and
+// its conditions, checked against the submitted form fields. A policy that is not
+// well formed is a 400 (InvalidPolicyDocument); one whose conditions fail or that
+// has expired, a 403 (AccessDenied), as S3 answers them.
+import { createHmac } from 'node:crypto';
 import { S3Errors } from './errors.ts';
 import { ALGORITHM, parseAmzDate, type SecretLookup, sameSignature, signString } from './sigv4.ts';
 
@@ -32,12 +37,22 @@ const EXEMPT = new Set([
   'success_action_redirect',
 ]);
 
-export function verifyPostPolicy(check: PostPolicyCheck): VerifiedPostPolicy {
+/** Who signed the policy, checked against their secret: SigV4 or SigV2 fields. */
+function verifySignature(check: PostPolicyCheck, policyBase64: string): string {
   const { fields } = check;
-  const policyBase64 = fields.get('policy');
-  if (policyBase64 === undefined) throw S3Errors.AccessDenied('Anonymous POST uploads are not allowed.');
+  const v2AccessKey = fields.get('awsaccesskeyid');
+  if (v2AccessKey !== undefined && !fields.has('x-amz-algorithm')) {
+    const signature = fields.get('signature');
+    if (signature === undefined)
+      throw S3Errors.InvalidArgument("Bucket POST must contain a field named 'signature'.");
+    const secret = check.lookupSecret(v2AccessKey);
+    if (secret === undefined) throw S3Errors.InvalidAccessKeyId();
+    const expected = createHmac('sha1', secret).update(policyBase64).digest('base64');
+    if (!sameSignature(expected, signature)) throw S3Errors.SignatureDoesNotMatch();
+    return v2AccessKey;
+  }
   if (fields.get('x-amz-algorithm') !== ALGORITHM) {
-    throw S3Errors.InvalidArgument('Only AWS4-HMAC-SHA256 POST policies are supported.');
+    throw S3Errors.InvalidArgument('Only AWS4-HMAC-SHA256 and SigV2 POST policies are supported.');
   }
   const credential = (fields.get('x-amz-credential') ?? '').split('/');
   const amzDate = fields.get('x-amz-date') ?? '';
@@ -59,20 +74,38 @@ export function verifyPostPolicy(check: PostPolicyCheck): VerifiedPostPolicy {
   if (secret === undefined) throw S3Errors.InvalidAccessKeyId();
   const expected = signString(secret, `${date}/${region}/s3/aws4_request`, policyBase64);
   if (!sameSignature(expected, signature)) throw S3Errors.SignatureDoesNotMatch();
+  return accessKeyId;
+}
 
+/** The policy's expiration (ISO 8601 with a `T`) and its non-empty conditions, or a 400. */
+function parsePolicy(policyBase64: string): { expiration: number; conditions: unknown[] } {
+  const invalid = (why: string) => S3Errors.InvalidPolicyDocument(`Invalid Policy: ${why}`);
   let policy: { expiration?: unknown; conditions?: unknown };
   try {
     policy = JSON.parse(Buffer.from(policyBase64, 'base64').toString('utf8'));
   } catch {
-    throw S3Errors.MalformedXML('The POST policy is not valid JSON.');
+    throw invalid('the policy is not valid JSON.');
   }
-  const expiration = typeof policy.expiration === 'string' ? Date.parse(policy.expiration) : Number.NaN;
-  if (Number.isNaN(expiration))
-    throw S3Errors.AccessDenied('Invalid according to Policy: Policy expiration missing or invalid');
-  if ((check.now ?? new Date()).getTime() > expiration)
+  // Keys are case-sensitive: "EXPIRATION" is no expiration.
+  const { expiration, conditions } = policy;
+  if (
+    typeof expiration !== 'string' ||
+    !/^\d{4}-\d{2}-\d{2}T/.test(expiration) ||
+    Number.isNaN(Date.parse(expiration))
+  )
+    throw invalid("Invalid 'expiration' value.");
+  if (!Array.isArray(conditions) || conditions.length === 0) throw invalid('no conditions.');
+  return { expiration: Date.parse(expiration), conditions };
+}
+
+export function verifyPostPolicy(check: PostPolicyCheck): VerifiedPostPolicy {
+  const { fields } = check;
+  const policyBase64 = fields.get('policy');
+  if (policyBase64 === undefined) throw S3Errors.AccessDenied('Anonymous POST uploads are not allowed.');
+  const accessKeyId = verifySignature(check, policyBase64);
+  const policy = parsePolicy(policyBase64);
+  if ((check.now ?? new Date()).getTime() > policy.expiration)
     throw S3Errors.AccessDenied('Invalid according to Policy: Policy expired.');
-  if (!Array.isArray(policy.conditions))
-    throw S3Errors.AccessDenied('Invalid according to Policy: no conditions');
 
   const values = new Map(fields);
   values.set('bucket', check.bucket);
@@ -81,11 +114,20 @@ export function verifyPostPolicy(check: PostPolicyCheck): VerifiedPostPolicy {
   let contentLengthRange: VerifiedPostPolicy['contentLengthRange'];
   const fail = (what: string) =>
     S3Errors.AccessDenied(`Invalid according to Policy: Policy Condition failed: ${what}`);
-  for (const condition of policy.conditions as unknown[]) {
+  for (const condition of policy.conditions) {
     if (Array.isArray(condition)) {
       const [operator, field, value] = condition as [string, string, string | number];
       if (String(operator).toLowerCase() === 'content-length-range') {
-        contentLengthRange = { min: Number(field), max: Number(value) };
+        const [min, max] = [Number(field), Number(value)];
+        if (
+          condition.length !== 3 ||
+          !Number.isInteger(min) ||
+          !Number.isInteger(max) ||
+          min < 0 ||
+          max < min
+        )
+          throw S3Errors.InvalidPolicyDocument('Invalid Policy: Invalid content-length-range.');
+        contentLengthRange = { min, max };
         continue;
       }
       const name = String(field).replace(/^\$/, '').toLowerCase();
@@ -104,6 +146,8 @@ export function verifyPostPolicy(check: PostPolicyCheck): VerifiedPostPolicy {
       }
     }
   }
+  // The policy must name the bucket it is for (s3-tests and MinIO refuse one that does not).
+  if (!covered.has('bucket')) throw fail('the policy names no bucket');
   for (const name of fields.keys()) {
     if (EXEMPT.has(name) || name.startsWith('x-ignore-') || covered.has(name)) continue;
     if (['x-amz-algorithm', 'x-amz-credential', 'x-amz-date'].includes(name)) continue;
