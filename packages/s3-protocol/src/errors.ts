@@ -33,6 +33,8 @@ const TABLE = {
   InvalidRange: [416, 'The requested range is not satisfiable'],
   BadRequest: [400, 'Bad Request'],
   InvalidRequest: [400, 'Invalid Request'],
+  InvalidBucketState: [409, 'The request is not valid with the current state of the bucket.'],
+  ObjectLockConfigurationNotFoundError: [404, 'Object Lock configuration does not exist for this bucket'],
   InvalidPolicyDocument: [
     400,
     'The content of the form does not meet the conditions specified in the policy document.',

@@ -11,6 +11,11 @@ import { listObjectsV1, listObjectsV2, listObjectVersions } from '../s3/list-obj
 import { listenNotification } from '../s3/listen.ts';
 import * as multipart from '../s3/multipart.ts';
 import { getBucketNotification, putBucketNotification } from '../s3/notification.ts';
+import {
+  getObjectLockConfiguration,
+  objectLockOfObject,
+  putObjectLockConfiguration,
+} from '../s3/object-lock.ts';
 import { putObject } from '../s3/put-object.ts';
 import {
   deleteBucketTagging,
@@ -34,7 +39,6 @@ const UNSUPPORTED_BUCKET_SUBRESOURCES = [
   'lifecycle',
   'logging',
   'metrics',
-  'object-lock',
   'ownershipControls',
   'policy',
   'policyStatus',
@@ -45,14 +49,7 @@ const UNSUPPORTED_BUCKET_SUBRESOURCES = [
   'website',
   'accelerate',
 ];
-const UNSUPPORTED_OBJECT_SUBRESOURCES = [
-  'retention',
-  'legal-hold',
-  'torrent',
-  'restore',
-  'select',
-  'attributes',
-];
+const UNSUPPORTED_OBJECT_SUBRESOURCES = ['torrent', 'restore', 'select', 'attributes'];
 
 export function resolveOperation(
   method: string,
@@ -78,6 +75,8 @@ export function resolveOperation(
       return byMethod(method, { GET: getBucketTagging, PUT: putBucketTagging, DELETE: deleteBucketTagging });
     if (has('notification'))
       return byMethod(method, { GET: getBucketNotification, PUT: putBucketNotification });
+    if (has('object-lock'))
+      return byMethod(method, { GET: getObjectLockConfiguration, PUT: putObjectLockConfiguration });
     const unsupported = UNSUPPORTED_BUCKET_SUBRESOURCES.find(has);
     if (unsupported) {
       // Clients probe versioning; answer it as an unversioned bucket would.
@@ -107,6 +106,8 @@ export function resolveOperation(
   if (has('acl')) return byMethod(method, ACL);
   if (has('tagging'))
     return byMethod(method, { GET: getObjectTagging, PUT: putObjectTagging, DELETE: deleteObjectTagging });
+  if (has('retention') || has('legal-hold'))
+    return byMethod(method, { GET: objectLockOfObject, PUT: objectLockOfObject });
   const unsupported = UNSUPPORTED_OBJECT_SUBRESOURCES.find(has);
   if (unsupported)
     throw S3Errors.NotImplemented(`The ${unsupported} sub-resource is not implemented by this server.`);

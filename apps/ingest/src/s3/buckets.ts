@@ -1,5 +1,6 @@
 // Bucket operations: CreateBucket, HeadBucket, DeleteBucket, ListBuckets,
 // GetBucketLocation. Each is small enough that one file holds them.
+
 import { childText, parseXml, renderXml, S3Errors } from '@bucket-events/s3-protocol';
 import { readSmallBody } from '../http/body.ts';
 import type { S3Context } from '../http/context.ts';
@@ -10,6 +11,11 @@ import { assertValidBucketName } from './names.ts';
 export async function createBucket(context: S3Context): Promise<void> {
   const { bucket, deps } = context;
   assertValidBucketName(bucket);
+  // Creating it without the object lock it asked for would be a silent lie (s3/object-lock.ts).
+  if (String(context.req.headers['x-amz-bucket-object-lock-enabled'] ?? '').toLowerCase() === 'true')
+    throw S3Errors.NotImplemented(
+      'Object lock is not implemented by this server; create the bucket without it.',
+    );
   // A CreateBucketConfiguration body may name a location; only ours is accepted.
   const length = Number(context.req.headers['content-length'] ?? 0);
   if (length > 0) {
