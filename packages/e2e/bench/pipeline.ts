@@ -4,7 +4,7 @@
 //   pnpm bench                     (every package's benchmark; this one among them)
 //   pnpm exec turbo run bench --filter=@bucket-events/e2e -- [--clients 32] [--seconds 20] [--size 4096]
 //        [--rates 100,500,2000] [--latency-seconds 20] [--latency-warmup-seconds 5] [--latency-groups a,b/c,d]
-//        [--outage-seconds 60]
+//        [--outage-seconds 60] [--fsync true|false]
 //        [--json .cache/bench/pipeline.json]
 //
 // Phases:
@@ -47,6 +47,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     size: { type: 'string', default: '4096' },
     rates: { type: 'string', default: '100,500,2000' },
+    /** Ingest's BUCKET_EVENTS_FSYNC (default on, as shipped): off shows what the disk's syncs cost. */
+    fsync: { type: 'string', default: 'true' },
     /** One rate only (the option's name in earlier entries of docs/benchmarks.md). */
     rate: { type: 'string' },
     'latency-seconds': { type: 'string', default: '20' },
@@ -114,7 +116,7 @@ async function main() {
     redisUrl: endpoints.redisUrl,
     env: {
       LOG_LEVEL: 'warn',
-      BUCKET_EVENTS_FSYNC: 'true',
+      BUCKET_EVENTS_FSYNC: values.fsync,
       TARGET_RETRY_MAX_MS: '1000',
       TARGET_LOCK_MS: '5000',
     },
@@ -355,7 +357,7 @@ async function main() {
         clients,
         seconds,
         objectBytes: size,
-        fsync: true,
+        fsync: values.fsync === 'true',
         puts: putLatencies.length,
         errors,
         putsPerSecond: Math.round(putLatencies.length / elapsed),
@@ -378,7 +380,7 @@ async function main() {
     };
     console.log(`
 Pipeline benchmark — ${report.machine}, ${report.date}
-1. ${clients} clients × ${seconds}s, ${size} B objects, fsync on, rule → Redis target:
+1. ${clients} clients × ${seconds}s, ${size} B objects, fsync ${values.fsync === 'true' ? 'on' : 'off'}, rule → Redis target:
    ${report.throughput.putsPerSecond} PUT/s  p50 ${report.throughput.p50Ms} ms  p99 ${report.throughput.p99Ms} ms  errors ${errors}
    Redis target meanwhile: ${report.throughput.redisTargetEventsPerSecond} events/s
    CPU per PUT (ms): ${JSON.stringify(cpuMsPerPut)}; machine ${machineBusyPercent} % busy, ${machineStealPercent} % stolen
