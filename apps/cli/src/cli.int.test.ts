@@ -84,6 +84,15 @@ async function setup(redis: {
 
 const words = (text: string) => text.trim().split(/\s+/);
 
+/** Every key under ALIAS/BUCKET, as `ls -r --json` lists them. */
+async function keysIn(cli: Cli, target: string): Promise<string[]> {
+  const { stdout } = await cli('--json', 'ls', '-r', target);
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line).key);
+}
+
 describe('bucket-events CLI', () => {
   test("the seed's Step 2, verbatim: mb, events add --suffix .jpg, events list", async ({ redis }) => {
     const { cli } = await setup(redis);
@@ -290,10 +299,7 @@ describe('bucket-events CLI', () => {
 
     expect((await cli('cp', '--recursive', photos, 'myminio/tree')).code).toBe(0);
     expect((await cli('cp', '-r', `${photos}/`, 'myminio/tree/flat/')).code).toBe(0);
-    const listed = (await cli('--json', 'ls', '-r', 'myminio/tree')).stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line).key);
+    const listed = await keysIn(cli, 'myminio/tree');
     expect(listed).toEqual([
       'flat/2026/december/b.png',
       'flat/a.jpg',
@@ -362,10 +368,7 @@ describe('bucket-events CLI', () => {
     expect(replaced.copied).toEqual(['myminio/backup/site/change.txt']);
     expect(replaced.summary).toMatchObject({ files: 3, transferred: 1, removed: 1 });
     expect((await cli('cat', 'myminio/backup/site/change.txt')).stdout).toBe('after!');
-    const listed = (await cli('--json', 'ls', '-r', 'myminio/backup')).stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line).key);
+    const listed = await keysIn(cli, 'myminio/backup');
     expect(listed).toEqual(['site/change.txt', 'site/keep.txt', 'site/new.txt']);
   }, 60_000);
 

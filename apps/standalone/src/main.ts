@@ -30,6 +30,8 @@ async function main() {
   // Downstream first, so that nothing waits on a part not yet started.
   const targetApps: { kind: string; app: RunningTargetApp }[] = [];
   for (const { kind, env } of targetEnvs) {
+    // TypeScript cannot tie the loaded definition's kind to `kind` across the union; they match by
+    // construction (TARGET_APPS is keyed by kind, and target-apps.test.ts checks each).
     const definition = await TARGET_APPS[kind]();
     targetApps.push({
       kind,
