@@ -9,7 +9,7 @@
 // the engine (409) instead of overwriting newer state — MinIO lacks this.
 // access: one document per event, `{"Records":[event]}`, id chosen by the engine.
 import { createHash } from 'node:crypto';
-import { removesObject, storeDocument, type TargetJob } from '@bucket-events/contracts';
+import { namespaceChange, storeDocument, type TargetJob } from '@bucket-events/contracts';
 import {
   createSearchClient,
   detectCompatibility,
@@ -110,10 +110,12 @@ export class ElasticsearchSink implements TargetSink {
     if (!client) throw new TargetError('reconnect', 'not connected');
     const index = this.options.index;
     const operations: object[] = [];
-    for (const job of batch) {
-      const document = storeDocument(job.record);
+    // The batch position of each bulk item: a job that leaves the view unchanged has none.
+    const positions: number[] = [];
+    for (const [position, job] of batch.entries()) {
       if (this.options.format === 'access') {
-        operations.push({ index: { _index: index } }, document);
+        operations.push({ index: { _index: index } }, storeDocument(job.record));
+        positions.push(position);
         continue;
       }
       const target = {
@@ -122,16 +124,21 @@ export class ElasticsearchSink implements TargetSink {
         version: versionOf(job.sequencer),
         version_type: 'external' as const,
       };
-      if (removesObject(job.record.eventName)) operations.push({ delete: target });
-      else operations.push({ index: target }, document);
+      const change = namespaceChange(job);
+      if (change.kind === 'none') continue;
+      if (change.kind === 'remove') operations.push({ delete: target });
+      else operations.push({ index: target }, change.document);
+      positions.push(position);
     }
+    if (positions.length === 0) return undefined;
     const response = await client.bulk({ operations });
     if (!response.errors) return undefined;
     const failures: BatchFailures = new Map();
-    response.items.forEach((item, position) => {
+    response.items.forEach((item, itemIndex) => {
       const result = (item.index ?? item.create ?? item.delete) as BulkItemResult | undefined;
       const failure = result && this.judge(result);
-      if (failure) failures.set(position, failure);
+      const position = positions[itemIndex];
+      if (failure && position !== undefined) failures.set(position, failure);
     });
     return failures.size > 0 ? failures : undefined;
   }

@@ -4,7 +4,7 @@
 // an event changes the view only if it is newer than what was applied, so
 // duplicates and late older events never overwrite newer state — deletes
 // included. One transaction per batch.
-import { removesObject, storeDocument, type TargetJob } from '@bucket-events/contracts';
+import { namespaceChange, storeDocument, type TargetJob } from '@bucket-events/contracts';
 import { type BatchFailures, type ErrorClass, TargetError, type TargetSink } from '@bucket-events/target-kit';
 import pg from 'pg';
 
@@ -94,6 +94,7 @@ export class PostgresSink implements TargetSink {
   }
 
   private async applyToView(client: pg.PoolClient, job: TargetJob) {
+    const change = namespaceChange(job);
     const key = `${job.bucket}/${job.key}`;
     const newer = await client.query(
       `INSERT INTO ${quote(sequencerTable(this.options.table))} AS s (key, sequencer) VALUES ($1, $2)
@@ -101,13 +102,14 @@ export class PostgresSink implements TargetSink {
       [key, job.sequencer],
     );
     if (newer.rowCount === 0) return; // a duplicate or an older event: the view already holds newer state
+    if (change.kind === 'none') return; // the key's current object is as it was
     const table = quote(this.options.table);
-    if (removesObject(job.record.eventName)) {
+    if (change.kind === 'remove') {
       await client.query(`DELETE FROM ${table} WHERE key = $1`, [key]);
     } else {
       await client.query(
         `INSERT INTO ${table} (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
-        [key, JSON.stringify(storeDocument(job.record))],
+        [key, JSON.stringify(change.document)],
       );
     }
   }

@@ -1,11 +1,11 @@
 // The Redis sink. access: RPUSH `{"Records":[event]}` onto the list, as the
 // seed's MONITOR output shows (or, with accessShape `minio`, today's MinIO
 // element `[{"Event":[event],"EventTime":…}]`). namespace: one hash field per object
-// (`<bucket>/<key>` → `{"Records":[event]}`), removed on ObjectRemoved:Delete;
-// writes are guarded by the sequencer (a small Lua script), so a duplicate or a
+// (`<bucket>/<key>` → `{"Records":[event]}`), removed when the object is gone
+// (namespaceChange: a versioned key shows its current version); writes are guarded by the sequencer (a small Lua script), so a duplicate or a
 // late older event never overwrites a newer state. A batch is one command (access)
 // or one MULTI (namespace).
-import { removesObject, storeDocument, type TargetJob } from '@bucket-events/contracts';
+import { namespaceChange, storeDocument, type TargetJob } from '@bucket-events/contracts';
 import { type BatchFailures, type ErrorClass, TargetError, type TargetSink } from '@bucket-events/target-kit';
 import { Redis } from 'ioredis';
 
@@ -33,12 +33,14 @@ export function sequencerHashKey(key: string): string {
 
 const GUARDED_WRITE_COMMAND = 'bucketEventsGuardedWrite';
 
-// KEYS[1] view hash, KEYS[2] sequencer hash; ARGV: field, sequencer, 'set'|'del', value.
+// KEYS[1] view hash, KEYS[2] sequencer hash; ARGV: field, sequencer, 'set'|'del'|'keep', value.
+// 'keep' (an event that leaves the key's current object as it is) only records the sequencer.
 const GUARDED_WRITE = `
 local current = redis.call('HGET', KEYS[2], ARGV[1])
 if current and current >= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-if ARGV[3] == 'del' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[4]) end
+if ARGV[3] == 'del' then redis.call('HDEL', KEYS[1], ARGV[1])
+elseif ARGV[3] == 'set' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[4]) end
 return 1`;
 
 const CONNECTION_ERRORS =
@@ -89,9 +91,9 @@ export class RedisSink implements TargetSink {
     }
     const pipeline = client.multi();
     for (const job of batch) {
-      const value = JSON.stringify(storeDocument(job.record));
+      const change = namespaceChange(job);
       const field = `${job.bucket}/${job.key}`;
-      const remove = removesObject(job.record.eventName);
+      const value = change.kind === 'set' ? JSON.stringify(change.document) : '';
       (pipeline as unknown as { [GUARDED_WRITE_COMMAND]: (...args: string[]) => unknown })[
         GUARDED_WRITE_COMMAND
       ](
@@ -99,7 +101,7 @@ export class RedisSink implements TargetSink {
         sequencerHashKey(this.options.key),
         field,
         job.sequencer,
-        remove ? 'del' : 'set',
+        change.kind === 'remove' ? 'del' : change.kind === 'none' ? 'keep' : 'set',
         value,
       );
     }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { eventNameMatches, isConfigurableEventName, wantsAccessEvents } from './event-names.ts';
+import type { EventRecord } from './event-record.ts';
 import { formatSequencer, parseMutationRecord } from './mutation.ts';
+import { namespaceChange, type TargetJob } from './target-job.ts';
 import { deadLetterQueueName, parseArn, targetArn, targetQueueName } from './targets.ts';
 
 describe('ARNs', () => {
@@ -53,5 +55,42 @@ describe('mutation records', () => {
 
   it('rejects a record of an unknown schema version, naming the field', () => {
     expect(() => parseMutationRecord({ schemaVersion: 2 })).toThrow(/schemaVersion/);
+  });
+});
+
+describe('namespace views', () => {
+  const record = (eventName: string) =>
+    ({ eventName, s3: { object: { key: 'k', sequencer: '0000000000000001' } } }) as unknown as EventRecord;
+  const job = (eventName: string, view?: TargetJob['view']): TargetJob => ({
+    schemaVersion: 1,
+    mutationId: '1',
+    sequencer: '0000000000000001',
+    bucket: 'b',
+    key: 'k',
+    arn: 'arn:minio:sqs:us-east-1:1:redis',
+    record: record(eventName),
+    ...(view ? { view } : {}),
+  });
+
+  it('sets the entry on creation and removes it on every removal, delete markers included', () => {
+    expect(namespaceChange(job('s3:ObjectCreated:Put'))).toEqual({
+      kind: 'set',
+      document: { Records: [record('s3:ObjectCreated:Put')] },
+    });
+    for (const name of [
+      's3:ObjectRemoved:Delete',
+      's3:ObjectRemoved:DeleteMarkerCreated',
+      's3:ObjectRemoved:NoOP',
+    ])
+      expect(namespaceChange(job(name)).kind).toBe('remove');
+  });
+
+  it('follows the job’s view when one version of a key went', () => {
+    expect(namespaceChange(job('s3:ObjectRemoved:Delete', 'unchanged'))).toEqual({ kind: 'none' });
+    const current = record('s3:ObjectRemoved:Delete');
+    expect(namespaceChange(job('s3:ObjectRemoved:Delete', { current }))).toEqual({
+      kind: 'set',
+      document: { Records: [current] },
+    });
   });
 });

@@ -10,6 +10,7 @@ export const EMITTED_EVENT_NAMES = [
   's3:ObjectCreated:PutTagging',
   's3:ObjectCreated:DeleteTagging',
   's3:ObjectRemoved:Delete',
+  's3:ObjectRemoved:DeleteMarkerCreated',
   's3:ObjectRemoved:NoOP',
   's3:ObjectAccessed:Get',
   's3:ObjectAccessed:Head',
@@ -78,12 +79,13 @@ export function eventNameMatches(ruleEvent: string, eventName: string): boolean 
 }
 
 /**
- * The object is gone after this event: a namespace view (one entry per object) removes its entry.
+ * The object is gone after this event: a namespace view (one entry per object) removes its entry
+ * (unless the target job says otherwise: see namespaceChange). A delete marker hides the object.
  * `NoOP` (a DELETE of a key that was not there) too, so a view never gains an entry for it —
  * where MinIO would store the NoOP event as if it were the object.
  */
 export function removesObject(eventName: string): boolean {
-  return eventName === 's3:ObjectRemoved:Delete' || eventName === 's3:ObjectRemoved:NoOP';
+  return eventName.startsWith('s3:ObjectRemoved:');
 }
 
 /** True when some of the rule events would want an ObjectAccessed event. */

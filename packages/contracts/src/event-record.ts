@@ -35,6 +35,8 @@ export const eventRecordSchema = z.object({
       eTag: z.string().optional(),
       contentType: z.string().optional(),
       userMetadata: z.record(z.string(), z.string()).optional(),
+      /** The object version, in a versioned bucket (MinIO's field; absent for 'null' versions). */
+      versionId: z.string().optional(),
       sequencer: z.string(),
     }),
   }),

@@ -53,6 +53,8 @@ export {
 } from './partitions.ts';
 export {
   EVENT_COUNT_NAME_PREFIX,
+  type NamespaceChange,
+  namespaceChange,
   parseTargetJob,
   parseTargetJobs,
   TARGET_BATCH_SCHEMA_VERSION,

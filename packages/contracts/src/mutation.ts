@@ -32,6 +32,25 @@ export const mutationRecordSchema = z.object({
   eTag: z.string(),
   contentType: z.string(),
   userMetadata: z.record(z.string(), z.string()),
+  /** The object version this event is about, in a versioned bucket (absent for 'null' versions, as MinIO sends none). */
+  versionId: z.string().min(1).optional(),
+  /**
+   * What the key's current object is after this mutation, where the event name alone does not say
+   * it (deleting one version of a versioned key): 'unchanged' (a noncurrent version or delete marker
+   * went), or the older version that became current. Namespace views follow it.
+   */
+  current: z
+    .union([
+      z.literal('unchanged'),
+      z.object({
+        size: z.number().int().nonnegative(),
+        eTag: z.string(),
+        contentType: z.string(),
+        userMetadata: z.record(z.string(), z.string()),
+        versionId: z.string().min(1),
+      }),
+    ])
+    .optional(),
   /** The bucket's notification configuration version in force when this mutation committed (0 = none). */
   configVersion: z.number().int().nonnegative(),
   request: z.object({

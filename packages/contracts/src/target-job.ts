@@ -2,7 +2,8 @@
 // what the target kit needs to keep per-key order and to guard views.
 import { z } from 'zod';
 import { isBatchPayload } from './batch.ts';
-import { eventRecordSchema } from './event-record.ts';
+import { removesObject } from './event-names.ts';
+import { type EventRecord, eventRecordSchema, storeDocument } from './event-record.ts';
 import { sequencerSchema } from './mutation.ts';
 
 export const TARGET_JOB_SCHEMA_VERSION = 1;
@@ -16,6 +17,12 @@ export const targetJobSchema = z.object({
   key: z.string(),
   arn: z.string(),
   record: eventRecordSchema,
+  /**
+   * For namespace views, when the event alone does not say what the key shows now (deleting one
+   * version of a versioned key): 'unchanged', or the record describing the version that became
+   * current (the deletion's record with that version as its object).
+   */
+  view: z.union([z.literal('unchanged'), z.object({ current: eventRecordSchema })]).optional(),
 });
 
 export type TargetJob = z.infer<typeof targetJobSchema>;
@@ -65,3 +72,16 @@ export function targetBatchJobName(events: number): string {
  * waiting job while it has room (the queue is behind), and starts a new job beyond this.
  */
 export const TARGET_JOB_MAX_EVENTS = 200;
+
+/** What a namespace view (one entry per object) does with a job: nothing, remove the entry, or set it. */
+export type NamespaceChange =
+  | { kind: 'none' }
+  | { kind: 'remove' }
+  | { kind: 'set'; document: { Records: [EventRecord] } };
+
+export function namespaceChange(job: TargetJob): NamespaceChange {
+  if (job.view === 'unchanged') return { kind: 'none' };
+  if (job.view) return { kind: 'set', document: storeDocument(job.view.current) };
+  if (removesObject(job.record.eventName)) return { kind: 'remove' };
+  return { kind: 'set', document: storeDocument(job.record) };
+}

@@ -1,7 +1,7 @@
-import type { MutationRecord } from '@bucket-events/contracts';
+import type { EventRecord, MutationRecord } from '@bucket-events/contracts';
 import { eventRecordSchema } from '@bucket-events/contracts';
 import { describe, expect, it } from 'vitest';
-import { buildEventRecord } from './enrich.ts';
+import { buildEventRecord, viewOf } from './enrich.ts';
 
 export function mutation(overrides: Partial<MutationRecord> = {}): MutationRecord {
   return {
@@ -84,5 +84,54 @@ describe('buildEventRecord', () => {
       sequencer: '0000000000000007',
     });
     expect(record.s3.configurationId).toBe('rule-1');
+  });
+});
+
+describe('versioned buckets', () => {
+  const removal = { size: 0, eTag: '', contentType: '', userMetadata: {} };
+
+  it('puts the version id in the object, before the sequencer as MinIO orders it', () => {
+    const record = buildEventRecord(
+      mutation({ versionId: 'a1b2c3d4-0000-4000-8000-000000000001' }),
+      'Config',
+      options,
+    );
+    expect(record.s3.object.versionId).toBe('a1b2c3d4-0000-4000-8000-000000000001');
+    expect(Object.keys(record.s3.object).slice(-2)).toEqual(['versionId', 'sequencer']);
+    expect('versionId' in buildEventRecord(mutation(), 'Config', options).s3.object).toBe(false);
+  });
+
+  it('gives a delete marker the shape of a removal', () => {
+    const record = buildEventRecord(
+      mutation({ eventName: 's3:ObjectRemoved:DeleteMarkerCreated', versionId: 'm-1', ...removal }),
+      'Config',
+      options,
+    );
+    expect(record.s3.object).toEqual({
+      key: 'holiday+photos%2Fmy+cat%2B1.jpg',
+      versionId: 'm-1',
+      sequencer: '0000000000000007',
+    });
+  });
+
+  it('describes the version a deletion made current, for namespace views', () => {
+    const deletion = mutation({
+      eventName: 's3:ObjectRemoved:Delete',
+      versionId: 'v-2',
+      ...removal,
+      current: { size: 5, eTag: 'e1', contentType: 'text/plain', userMetadata: {}, versionId: 'v-1' },
+    });
+    const view = viewOf(deletion, 'Config', options);
+    expect(view).not.toBe('unchanged');
+    const current = (view as { current: EventRecord }).current;
+    expect(current.eventName).toBe('s3:ObjectRemoved:Delete');
+    expect(current.s3.object).toMatchObject({
+      size: 5,
+      eTag: 'e1',
+      contentType: 'text/plain',
+      versionId: 'v-1',
+    });
+    expect(viewOf(mutation({ ...removal, current: 'unchanged' }), 'Config', options)).toBe('unchanged');
+    expect(viewOf(mutation(), 'Config', options)).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 // Turns a raw mutation record into the S3 event record targets receive —
 // nothing is read from storage; everything came with the mutation.
-import { type EventRecord, type MutationRecord, queryEscape } from '@bucket-events/contracts';
+import { type EventRecord, type MutationRecord, queryEscape, type TargetJob } from '@bucket-events/contracts';
 
 export interface EnrichOptions {
   /** `eventSource` of every record (the seed's `aws:s3` by default; MinIO today sends `minio:s3`). */
@@ -26,10 +26,7 @@ export function buildEventRecord(
   options: EnrichOptions,
 ): EventRecord {
   const { request } = mutation;
-  const object: EventRecord['s3']['object'] = {
-    key: queryEscape(mutation.key),
-    sequencer: mutation.sequencer,
-  };
+  const object = { key: queryEscape(mutation.key) } as EventRecord['s3']['object'];
   if (!REMOVALS.has(mutation.eventName)) {
     if (mutation.size > 0) object.size = mutation.size;
     if (mutation.eTag !== '') object.eTag = mutation.eTag;
@@ -40,6 +37,8 @@ export function buildEventRecord(
       metadata[canonicalHeader(name)] = value;
     if (Object.keys(metadata).length > 0) object.userMetadata = metadata;
   }
+  if (mutation.versionId !== undefined) object.versionId = mutation.versionId;
+  object.sequencer = mutation.sequencer; // after versionId, as MinIO orders the fields
   return {
     eventVersion: '2.0',
     eventSource: options.eventSource,
@@ -69,4 +68,24 @@ export function buildEventRecord(
     },
     source: { host: request.sourceIp, port: String(request.sourcePort), userAgent: request.userAgent },
   };
+}
+
+/**
+ * A target job's `view` (see TargetJob): what a namespace view shows after deleting one version of
+ * a versioned key. The version that became current is described by the deletion's own record with
+ * that version as its object.
+ */
+export function viewOf(
+  mutation: MutationRecord,
+  configurationId: string,
+  options: EnrichOptions,
+): TargetJob['view'] {
+  const current = mutation.current;
+  if (current === undefined || current === 'unchanged') return current;
+  const record = buildEventRecord(
+    { ...mutation, eventName: 's3:ObjectCreated:Put', ...current },
+    configurationId,
+    options,
+  );
+  return { current: { ...record, eventName: mutation.eventName } };
 }

@@ -7,7 +7,7 @@ import {
   type TargetBatch,
   type TargetJob,
 } from '@bucket-events/contracts';
-import { buildEventRecord, type EnrichOptions } from './enrich.ts';
+import { buildEventRecord, type EnrichOptions, viewOf } from './enrich.ts';
 import { type CompiledRule, matchTargets } from './rules.ts';
 
 /** One event bound for one target queue. */
@@ -52,18 +52,18 @@ export function planFanout(
       unknownArns.push(arn);
       continue;
     }
-    events.push({
-      queue: place(queue, mutation.bucket, mutation.key),
-      event: {
-        schemaVersion: TARGET_JOB_SCHEMA_VERSION,
-        mutationId: mutation.id,
-        sequencer: mutation.sequencer,
-        bucket: mutation.bucket,
-        key: mutation.key,
-        arn,
-        record: buildEventRecord(mutation, configurationId, options),
-      },
-    });
+    const event: TargetJob = {
+      schemaVersion: TARGET_JOB_SCHEMA_VERSION,
+      mutationId: mutation.id,
+      sequencer: mutation.sequencer,
+      bucket: mutation.bucket,
+      key: mutation.key,
+      arn,
+      record: buildEventRecord(mutation, configurationId, options),
+    };
+    const view = viewOf(mutation, configurationId, options);
+    if (view) event.view = view;
+    events.push({ queue: place(queue, mutation.bucket, mutation.key), event });
   }
   return { mutation, events, unknownArns };
 }

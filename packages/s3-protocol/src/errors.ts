@@ -51,6 +51,11 @@ const TABLE = {
   NoSuchBucket: [404, 'The specified bucket does not exist'],
   NoSuchKey: [404, 'The specified key does not exist.'],
   NoSuchTagSet: [404, 'The TagSet does not exist'],
+  NoSuchVersion: [404, 'The specified version does not exist.'],
+  IllegalVersioningConfigurationException: [
+    400,
+    'The Versioning element must be specified and its Status must be Enabled or Suspended.',
+  ],
   NoSuchUpload: [
     404,
     'The specified multipart upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
@@ -83,6 +88,8 @@ export type S3ErrorCode = keyof typeof TABLE;
 /** An error answered to an S3 client: `<Error><Code>…</Code><Message>…</Message>…</Error>`. */
 export class S3Error extends Error {
   readonly status: number;
+  /** Response headers the error carries (a delete marker's `x-amz-delete-marker`, …). */
+  readonly headers: Record<string, string> = {};
 
   constructor(
     readonly code: S3ErrorCode,
@@ -107,6 +114,12 @@ export const S3Errors = Object.fromEntries(
     ((message, resource, extra) => new S3Error(code, message, resource, extra)) satisfies Factory,
   ]),
 ) as Record<S3ErrorCode, Factory>;
+
+/** The error with response headers added (e.g. `x-amz-delete-marker: true` on a 404). */
+export function withHeaders(error: S3Error, headers: Record<string, string>): S3Error {
+  Object.assign(error.headers, headers);
+  return error;
+}
 
 export function isS3Error(error: unknown): error is S3Error {
   return error instanceof S3Error;

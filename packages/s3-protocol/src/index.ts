@@ -1,6 +1,6 @@
 // Public surface of @bucket-events/s3-protocol.
 export { AwsChunkedDecoder, type AwsChunkedOptions } from './aws-chunked.ts';
-export { isS3Error, S3Error, type S3ErrorCode, S3Errors } from './errors.ts';
+export { isS3Error, S3Error, type S3ErrorCode, S3Errors, withHeaders } from './errors.ts';
 export { type PostPolicyCheck, type VerifiedPostPolicy, verifyPostPolicy } from './post-policy.ts';
 export {
   awsUriEncode,
@@ -30,6 +30,7 @@ export {
   childText,
   parseXml,
   renderXml,
+  renderXmlOrdered,
   S3_NAMESPACE,
   text,
   type XmlContent,

@@ -93,6 +93,24 @@ export function renderXml(
   return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({ [root]: dropUndefined(body) })}`;
 }
 
+/**
+ * renderXml, then `ordered` elements of mixed names in the order given (ListObjectVersions'
+ * Version and DeleteMarker, whose order clients keep), then `trailer`'s elements.
+ */
+export function renderXmlOrdered(
+  root: string,
+  content: XmlContent,
+  ordered: readonly (readonly [name: string, content: XmlContent])[],
+  trailer: XmlContent = {},
+  namespace: string | null = S3_NAMESPACE,
+): string {
+  const closing = `</${root}>`;
+  const head = renderXml(root, content, namespace);
+  if (!head.endsWith(closing)) throw new Error(`renderXmlOrdered: <${root}> needs some content`);
+  const middle = ordered.map(([name, inner]) => builder.build({ [name]: dropUndefined(inner) })).join('');
+  return `${head.slice(0, -closing.length)}${middle}${builder.build(dropUndefined(trailer))}${closing}`;
+}
+
 function dropUndefined(value: XmlContent): XmlContent {
   const out: XmlContent = {};
   for (const [key, inner] of Object.entries(value)) {

@@ -54,12 +54,13 @@ export function sendError(
   if (head) {
     // HEAD answers carry no body; the code travels in a header for debugging.
     sendEmpty(res, error.status, {
+      ...error.headers,
       'x-minio-error-code': error.code,
       'x-minio-error-desc': JSON.stringify(error.message),
     });
     return;
   }
-  sendXml(res, error.status, xml);
+  sendXml(res, error.status, xml, error.headers);
 }
 
 /** RFC 7231 date, as S3 sends Last-Modified. */

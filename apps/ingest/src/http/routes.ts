@@ -1,6 +1,6 @@
 // Which S3 operation a request is: method, bucket/key presence and the
 // sub-resource in the query, as S3 dispatches them.
-import { renderXml, S3Errors } from '@bucket-events/s3-protocol';
+import { S3Errors } from '@bucket-events/s3-protocol';
 import { ADMIN_BUCKET, ADMIN_KEY_PREFIX, adminRequest } from '../admin/admin-api.ts';
 import { getAcl, putAcl } from '../s3/acl.ts';
 import * as buckets from '../s3/buckets.ts';
@@ -26,8 +26,8 @@ import {
   putObjectTagging,
 } from '../s3/tagging.ts';
 import { uploadPartCopy } from '../s3/upload-part-copy.ts';
+import { getBucketVersioning, putBucketVersioning } from '../s3/versioning.ts';
 import type { S3Handler } from './context.ts';
-import { sendXml } from './respond.ts';
 
 /** Bucket sub-resources we do not implement; answered with NotImplemented rather than misrouted. */
 const UNSUPPORTED_BUCKET_SUBRESOURCES = [
@@ -45,7 +45,6 @@ const UNSUPPORTED_BUCKET_SUBRESOURCES = [
   'publicAccessBlock',
   'replication',
   'requestPayment',
-  'versioning',
   'website',
   'accelerate',
 ];
@@ -77,12 +76,10 @@ export function resolveOperation(
       return byMethod(method, { GET: getBucketNotification, PUT: putBucketNotification });
     if (has('object-lock'))
       return byMethod(method, { GET: getObjectLockConfiguration, PUT: putObjectLockConfiguration });
+    if (has('versioning')) return byMethod(method, { GET: getBucketVersioning, PUT: putBucketVersioning });
     const unsupported = UNSUPPORTED_BUCKET_SUBRESOURCES.find(has);
-    if (unsupported) {
-      // Clients probe versioning; answer it as an unversioned bucket would.
-      if (unsupported === 'versioning' && method === 'GET') return getBucketVersioning;
+    if (unsupported)
       throw S3Errors.NotImplemented(`The ${unsupported} sub-resource is not implemented by this server.`);
-    }
     switch (method) {
       case 'PUT':
         return buckets.createBucket;
@@ -139,8 +136,3 @@ function byMethod(method: string, handlers: Partial<Record<string, S3Handler>>):
   if (!handler) throw S3Errors.MethodNotAllowed();
   return handler;
 }
-
-const getBucketVersioning: S3Handler = async (context) => {
-  buckets.requireBucket(context);
-  sendXml(context.res, 200, renderXml('VersioningConfiguration', {}));
-};

@@ -9,6 +9,7 @@ import type { ObjectMeta } from '../storage/metadata.ts';
 import { requireBucket } from './buckets.ts';
 import { mutationDraft } from './mutation.ts';
 import { objectResponseHeaders } from './object-headers.ts';
+import { missingObject, requestedVersionId, versionHeader } from './versioning.ts';
 
 const RESPONSE_OVERRIDES: Record<string, string> = {
   'response-content-type': 'content-type',
@@ -29,15 +30,19 @@ export async function headObject(context: S3Context): Promise<void> {
 
 async function serveObject(context: S3Context, head: boolean): Promise<void> {
   const { deps, bucket, key, req, res } = context;
-  requireBucket(context);
-  const opened = await deps.store.openObject(bucket, key);
-  if (!opened) throw S3Errors.NoSuchKey(undefined, `/${bucket}/${key}`, { Key: key });
+  const bucketRow = requireBucket(context);
+  const versionId = requestedVersionId(context);
+  const opened = await deps.store.openObject(bucket, key, versionId);
+  if (!opened) throw missingObject(context, bucketRow, versionId);
   const { meta, handle } = opened;
   try {
     checkPreconditions(context, meta);
     const range = parseRange(headerValue(req.headers, 'range'), meta.size);
     const checksumMode = headerValue(req.headers, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
-    const headers = objectResponseHeaders(meta, checksumMode && range === undefined);
+    const headers = {
+      ...objectResponseHeaders(meta, checksumMode && range === undefined),
+      ...versionHeader(bucketRow, meta.versionId),
+    };
     for (const [parameter, header] of Object.entries(RESPONSE_OVERRIDES)) {
       const value = context.query.get(parameter);
       if (value !== undefined) headers[header] = value;
@@ -59,6 +64,7 @@ async function serveObject(context: S3Context, head: boolean): Promise<void> {
         eTag: meta.etag,
         contentType: meta.contentType,
         userMetadata: meta.userMetadata,
+        ...(meta.versionId !== undefined && meta.versionId !== 'null' ? { versionId: meta.versionId } : {}),
       };
       deps.store.commitAccess(
         mutationDraft(context, head ? 's3:ObjectAccessed:Head' : 's3:ObjectAccessed:Get', facts),

@@ -1,10 +1,17 @@
-// ListObjects (v1), ListObjectsV2 and ListObjectVersions (for unversioned
-// buckets every object is its own "null" version): prefix, delimiter,
-// max-keys, markers and continuation tokens, encoding-type=url.
-import { awsUriEncode, renderXml, S3Errors, type XmlContent } from '@bucket-events/s3-protocol';
+// ListObjects (v1), ListObjectsV2 and ListObjectVersions (versions and delete
+// markers, newest first within a key; an unversioned bucket's objects are each
+// their own "null" version): prefix, delimiter, max-keys, markers and
+// continuation tokens, encoding-type=url.
+import {
+  awsUriEncode,
+  renderXml,
+  renderXmlOrdered,
+  S3Errors,
+  type XmlContent,
+} from '@bucket-events/s3-protocol';
 import type { S3Context } from '../http/context.ts';
 import { isoDate, sendXml } from '../http/respond.ts';
-import type { Metadata, ObjectMeta } from '../storage/metadata.ts';
+import type { ListedVersion, Metadata, ObjectMeta } from '../storage/metadata.ts';
 import { requireBucket } from './buckets.ts';
 
 const PAGE = 1000;
@@ -163,42 +170,121 @@ export async function listObjectsV2(context: S3Context): Promise<void> {
   sendXml(context.res, 200, xml);
 }
 
+export interface VersionListing {
+  versions: ListedVersion[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  /** Where the next page starts: the last key or common prefix, and the last version's id. */
+  nextKeyMarker: string | undefined;
+  nextVersionIdMarker: string | undefined;
+}
+
+/**
+ * Walks every version (and delete marker) in key order, newest first within a key, folding keys
+ * into common prefixes at the delimiter; resumes after (keyMarker, versionIdMarker).
+ */
+export function listVersionKeys(
+  metadata: Metadata,
+  bucket: string,
+  request: Omit<ListingRequest, 'after'> & { keyMarker: string; versionIdMarker: string },
+): VersionListing {
+  const { prefix, delimiter, maxKeys } = request;
+  const versions: ListedVersion[] = [];
+  const commonPrefixes: string[] = [];
+  let nextKeyMarker: string | undefined;
+  let nextVersionIdMarker: string | undefined;
+  const done = (isTruncated: boolean): VersionListing => ({
+    versions,
+    commonPrefixes,
+    isTruncated,
+    nextKeyMarker: isTruncated ? nextKeyMarker : undefined,
+    nextVersionIdMarker: isTruncated ? nextVersionIdMarker : undefined,
+  });
+  if (maxKeys === 0) return done(false);
+  let skipUnder = delimiter !== '' && request.keyMarker.endsWith(delimiter) ? request.keyMarker : undefined;
+  let cursorKey = skipUnder !== undefined ? skipUnder + LAST : request.keyMarker;
+  // A version id marker resumes inside its key, after that version; without one, after the key.
+  let cursorSeq =
+    skipUnder === undefined && request.keyMarker !== '' && request.versionIdMarker !== ''
+      ? metadata.getVersion(bucket, request.keyMarker, request.versionIdMarker)?.versionSeq
+      : undefined;
+  for (;;) {
+    const page = metadata.listVersions(bucket, prefix, cursorKey, cursorSeq, PAGE);
+    let jumped = false;
+    for (const version of page) {
+      cursorKey = version.key;
+      cursorSeq = version.versionSeq;
+      if (!version.key.startsWith(prefix)) return done(false);
+      if (skipUnder !== undefined && version.key.startsWith(skipUnder)) continue;
+      if (versions.length + commonPrefixes.length >= maxKeys) return done(true);
+      const cut = delimiter !== '' ? version.key.indexOf(delimiter, prefix.length) : -1;
+      if (cut < 0) {
+        versions.push(version);
+        nextKeyMarker = version.key;
+        nextVersionIdMarker = version.versionId;
+        continue;
+      }
+      const commonPrefix = version.key.slice(0, cut + delimiter.length);
+      commonPrefixes.push(commonPrefix);
+      nextKeyMarker = commonPrefix;
+      nextVersionIdMarker = undefined;
+      skipUnder = commonPrefix;
+      cursorKey = commonPrefix + LAST;
+      cursorSeq = undefined;
+      jumped = true;
+      break;
+    }
+    if (!jumped && page.length < PAGE) return done(false);
+  }
+}
+
 export async function listObjectVersions(context: S3Context): Promise<void> {
   requireBucket(context);
   const encode = encodingOf(context);
   const prefix = context.query.get('prefix') ?? '';
   const delimiter = context.query.get('delimiter') ?? '';
   const keyMarker = context.query.get('key-marker') ?? '';
+  const versionIdMarker = context.query.get('version-id-marker') ?? '';
+  if (versionIdMarker !== '' && keyMarker === '')
+    throw S3Errors.InvalidArgument('A version-id marker cannot be specified without a key marker.');
   const maxKeys = maxKeysOf(context);
-  const listing = listKeys(context.deps.store.metadata, context.bucket, {
+  const listing = listVersionKeys(context.deps.store.metadata, context.bucket, {
     prefix,
     delimiter,
-    after: keyMarker,
+    keyMarker,
+    versionIdMarker,
     maxKeys,
   });
   const owner = { ID: context.principal, DisplayName: context.principal };
-  const xml = renderXml('ListVersionsResult', {
-    Name: context.bucket,
-    Prefix: encode(prefix),
-    KeyMarker: encode(keyMarker),
-    VersionIdMarker: context.query.get('version-id-marker') ?? '',
-    NextKeyMarker: listing.isTruncated && listing.last !== undefined ? encode(listing.last) : undefined,
-    NextVersionIdMarker: listing.isTruncated ? 'null' : undefined,
-    MaxKeys: maxKeys,
-    Delimiter: delimiter ? encode(delimiter) : undefined,
-    IsTruncated: listing.isTruncated,
-    EncodingType: context.query.get('encoding-type') ? 'url' : undefined,
-    Version: listing.objects.map((meta) => ({
-      Key: encode(meta.key),
-      VersionId: 'null',
-      IsLatest: true,
-      LastModified: isoDate(meta.lastModified),
-      ETag: `"${meta.etag}"`,
-      Size: meta.size,
-      Owner: owner,
-      StorageClass: 'STANDARD',
-    })),
-    CommonPrefixes: listing.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
+  const entries = listing.versions.map((version) => {
+    const common = {
+      Key: encode(version.key),
+      VersionId: version.versionId,
+      IsLatest: version.isLatest,
+      LastModified: isoDate(version.lastModified),
+    };
+    if (version.deleteMarker) return ['DeleteMarker', { ...common, Owner: owner }] as const;
+    return [
+      'Version',
+      { ...common, ETag: `"${version.etag}"`, Size: version.size, Owner: owner, StorageClass: 'STANDARD' },
+    ] as const;
   });
+  const xml = renderXmlOrdered(
+    'ListVersionsResult',
+    {
+      Name: context.bucket,
+      Prefix: encode(prefix),
+      KeyMarker: encode(keyMarker),
+      VersionIdMarker: versionIdMarker,
+      NextKeyMarker: listing.nextKeyMarker !== undefined ? encode(listing.nextKeyMarker) : undefined,
+      NextVersionIdMarker: listing.nextVersionIdMarker,
+      MaxKeys: maxKeys,
+      Delimiter: delimiter ? encode(delimiter) : undefined,
+      IsTruncated: listing.isTruncated,
+      EncodingType: context.query.get('encoding-type') ? 'url' : undefined,
+    },
+    entries,
+    { CommonPrefixes: listing.commonPrefixes.map((p) => ({ Prefix: encode(p) })) },
+  );
   sendXml(context.res, 200, xml);
 }

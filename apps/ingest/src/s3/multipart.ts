@@ -13,6 +13,7 @@ import { mutationDraft } from './mutation.ts';
 import { assertValidKey } from './names.ts';
 import { objectHeadersFrom } from './object-headers.ts';
 import { tagsFromHeader } from './tagging.ts';
+import { versionHeader } from './versioning.ts';
 
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 export const MAX_PART_SIZE = 5 * 1024 * 1024 * 1024;
@@ -137,7 +138,7 @@ export async function completeMultipartUpload(context: S3Context): Promise<void>
   const size = parts.reduce((sum, part) => sum + part.size, 0);
   const dataFile = await deps.store.blobs.concat(parts.map((part) => part.dataFile));
   const now = new Date();
-  const completed = deps.store.completeUpload(
+  const versionId = deps.store.completeUpload(
     upload.uploadId,
     {
       bucket,
@@ -159,7 +160,7 @@ export async function completeMultipartUpload(context: S3Context): Promise<void>
       now,
     ),
   );
-  if (!completed) {
+  if (versionId === undefined) {
     await deps.store.discard(dataFile);
     throw S3Errors.NoSuchUpload();
   }
@@ -173,6 +174,7 @@ export async function completeMultipartUpload(context: S3Context): Promise<void>
       Key: key,
       ETag: `"${etag}"`,
     }),
+    versionHeader(requireBucket(context), versionId),
   );
 }
 

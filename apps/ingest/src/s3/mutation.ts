@@ -10,6 +10,8 @@ export interface ObjectFacts {
   eTag: string;
   contentType: string;
   userMetadata: Record<string, string>;
+  /** The version the event is about, when it names one (not for 'null' versions). */
+  versionId?: string;
 }
 
 export function mutationDraft(
@@ -27,6 +29,7 @@ export function mutationDraft(
     eTag: object.eTag,
     contentType: object.contentType,
     userMetadata: object.userMetadata,
+    ...(object.versionId !== undefined ? { versionId: object.versionId } : {}),
     request: {
       requestId: context.requestId,
       principalId: context.principal,

@@ -10,6 +10,7 @@ import { sendEmpty, sendXml } from '../http/respond.ts';
 import { requireBucket } from './buckets.ts';
 import { mutationDraft } from './mutation.ts';
 import { assertValidKey } from './names.ts';
+import { versionHeader } from './versioning.ts';
 
 const MAX_FIELDS_BYTES = 64 * 1024;
 
@@ -99,7 +100,7 @@ export async function postObject(
       ),
     );
     const now = new Date();
-    await deps.store.commitPut(
+    const versionId = await deps.store.commitPut(
       {
         bucket,
         key,
@@ -119,7 +120,7 @@ export async function postObject(
         now,
       ),
     );
-    respond(context, form.fields, key, etag);
+    respond(context, form.fields, key, etag, versionHeader(requireBucket(context), versionId));
   } catch (error) {
     await deps.store.discard(dataFile);
     throw error;
@@ -127,8 +128,15 @@ export async function postObject(
 }
 
 /** success_action_redirect (303), or success_action_status 200 / 201 (PostResponse XML) / 204 (default). */
-function respond(context: S3Context, fields: Map<string, string>, key: string, etag: string) {
+function respond(
+  context: S3Context,
+  fields: Map<string, string>,
+  key: string,
+  etag: string,
+  version: Record<string, string>,
+) {
   const headers = {
+    ...version,
     etag: `"${etag}"`,
     location: `${context.originEndpoint}/${context.bucket}/${encodeURI(key)}`,
   };

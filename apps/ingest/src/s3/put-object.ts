@@ -9,11 +9,12 @@ import { mutationDraft } from './mutation.ts';
 import { assertValidKey } from './names.ts';
 import { objectHeadersFrom } from './object-headers.ts';
 import { tagsFromHeader } from './tagging.ts';
+import { versionHeader } from './versioning.ts';
 import { writeCondition } from './write-conditions.ts';
 
 export async function putObject(context: S3Context): Promise<void> {
   const { deps, bucket, key } = context;
-  requireBucket(context);
+  const bucketRow = requireBucket(context);
   assertValidKey(key);
   const headers = objectHeadersFrom(context.req.headers);
   const condition = writeCondition(context.req.headers, context.resource);
@@ -23,7 +24,7 @@ export async function putObject(context: S3Context): Promise<void> {
   try {
     const digests = await body.finish();
     const now = new Date();
-    await deps.store.commitPut(
+    const versionId = await deps.store.commitPut(
       {
         bucket,
         key,
@@ -51,7 +52,11 @@ export async function putObject(context: S3Context): Promise<void> {
       ),
       condition,
     );
-    sendEmpty(context.res, 200, { etag: `"${digests.md5Hex}"`, ...checksumHeaders(digests.checksums) });
+    sendEmpty(context.res, 200, {
+      etag: `"${digests.md5Hex}"`,
+      ...checksumHeaders(digests.checksums),
+      ...versionHeader(bucketRow, versionId),
+    });
   } catch (error) {
     await deps.store.discard(dataFile);
     throw error;

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { headerValue, renderXml, S3Errors } from '@bucket-events/s3-protocol';
 import type { S3Context } from '../http/context.ts';
 import { isoDate, sendXml } from '../http/respond.ts';
-import { noSuchBucket, requireBucket } from './buckets.ts';
-import { parseCopySource } from './copy-object.ts';
+import { requireBucket } from './buckets.ts';
+import { openCopySource } from './copy-object.ts';
 import { MAX_PART_SIZE, partNumberOf, requireUpload } from './multipart.ts';
 
 /** `bytes=first-last` within an object of `size` bytes, as S3 reads it (both ends required). */
@@ -26,10 +26,7 @@ export async function uploadPartCopy(context: S3Context): Promise<void> {
   requireBucket(context);
   const partNumber = partNumberOf(context);
   const upload = requireUpload(context);
-  const source = parseCopySource(headerValue(req.headers, 'x-amz-copy-source') ?? '');
-  if (!deps.store.metadata.getBucket(source.bucket)) throw noSuchBucket(source.bucket);
-  const opened = await deps.store.openObject(source.bucket, source.key);
-  if (!opened) throw S3Errors.NoSuchKey(undefined, `/${source.bucket}/${source.key}`, { Key: source.key });
+  const { opened } = await openCopySource(context);
   let dataFile: string | undefined;
   try {
     const { start, end } =

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { draft } from '../../test/drafts.ts';
-import { Metadata } from './metadata.ts';
+import { Metadata, type ObjectMeta } from './metadata.ts';
 
 const access = (key: string) => draft('s3:ObjectAccessed:Get', key);
 
@@ -78,13 +78,16 @@ describe('relay rounds', () => {
 });
 
 describe('a database from before object tags', () => {
-  it('gains the tags columns on open, every existing object and upload without tags', async () => {
+  it('gains the tags and versioning columns on open: no tags, never versioned, null versions', async () => {
     const { default: Database } = await import('better-sqlite3');
     const dir = mkdtempSync(join(tmpdir(), 'metadata-old-'));
     try {
       // The two tables as they were, with a row each.
       const old = new Database(join(dir, 'metadata.sqlite'));
-      old.exec(`CREATE TABLE objects (bucket TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
+      old.exec(`CREATE TABLE buckets (name TEXT PRIMARY KEY, created_at TEXT NOT NULL,
+        notification_version INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+        INSERT INTO buckets (name, created_at) VALUES ('b', '2026-01-01T00:00:00.000Z');
+        CREATE TABLE objects (bucket TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
         content_type TEXT NOT NULL, headers TEXT NOT NULL, user_metadata TEXT NOT NULL, checksums TEXT NOT NULL,
         last_modified TEXT NOT NULL, data_file TEXT NOT NULL, PRIMARY KEY (bucket, key)) WITHOUT ROWID;
         CREATE TABLE uploads (upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, initiated TEXT NOT NULL,
@@ -96,6 +99,22 @@ describe('a database from before object tags', () => {
       try {
         expect(metadata.getObject('b', 'k')?.tags).toEqual({});
         expect(metadata.getUpload('u')?.tags).toEqual({});
+        expect(metadata.getBucket('b')?.versioning).toBe('');
+        expect(metadata.getVersion('b', 'k', 'null')?.etag).toBe('e');
+        // Versioning turned on later keeps the old object as its null version.
+        metadata.setVersioning('b', 'Enabled');
+        const object = { ...metadata.getObject('b', 'k'), etag: 'f', dataFile: 'inline:2' } as ObjectMeta;
+        const { versionId } = metadata.commitPut(
+          object,
+          draft('s3:ObjectCreated:Put', 'k'),
+          Buffer.from('2'),
+        );
+        expect(
+          metadata.listVersions('b', '', '', undefined, 10).map((v) => [v.versionId, v.etag, v.isLatest]),
+        ).toEqual([
+          [versionId, 'f', true],
+          ['null', 'e', false],
+        ]);
       } finally {
         metadata.db.close();
       }

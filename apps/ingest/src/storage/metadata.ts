@@ -1,17 +1,39 @@
 // Durable metadata in SQLite (better-sqlite3, WAL). Every method that changes
 // an object also inserts its outbox row in the same transaction, so a mutation
 // is committed together with its event record or not at all.
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MutationRecord } from '@bucket-events/contracts';
 import Database from 'better-sqlite3';
 import { type Atomic, atomicOn } from './atomic.ts';
 import { SCHEMA } from './schema.ts';
+import { type ObjectDbRow, type VersionListRow, VersionTable } from './versions.ts';
+
+/** A bucket's versioning state: '' when it was never versioned. */
+export type Versioning = '' | 'Enabled' | 'Suspended';
 
 export interface BucketRow {
   name: string;
   createdAt: string;
   notificationVersion: number;
+  versioning: Versioning;
+}
+
+interface BucketDbRow {
+  name: string;
+  created_at: string;
+  notification_version: number;
+  versioning: Versioning;
+}
+
+function toBucketRow(row: BucketDbRow): BucketRow {
+  return {
+    name: row.name,
+    createdAt: row.created_at,
+    notificationVersion: row.notification_version,
+    versioning: row.versioning,
+  };
 }
 
 export interface ObjectMeta {
@@ -29,6 +51,31 @@ export interface ObjectMeta {
   dataFile: string;
   /** Object tags (PutObjectTagging, `x-amz-tagging`); none when absent. */
   tags?: Record<string, string>;
+  /** Set by the store: a UUID, or 'null' (never-versioned or suspended buckets). */
+  versionId?: string;
+}
+
+/** One version of a key: an object version or a delete marker. */
+export interface VersionMeta extends ObjectMeta {
+  versionId: string;
+  deleteMarker: boolean;
+  /** Orders the key's versions (newest highest); a version listing resumes after it. */
+  versionSeq: number;
+}
+
+/** A row of ListObjectVersions. */
+export interface ListedVersion extends VersionMeta {
+  isLatest: boolean;
+}
+
+/** What DeleteObject did: the version it removed or the delete marker it made. */
+export interface DeleteOutcome {
+  removed: boolean;
+  evented: boolean;
+  /** The version removed or the marker created (absent for never-versioned buckets' keys). */
+  versionId?: string;
+  /** A delete marker was created or removed. */
+  deleteMarker: boolean;
 }
 
 /** A mutation record before commit: the outbox row gives it id, sequencer and config version. */
@@ -74,20 +121,6 @@ export class NoSuchBucketError extends Error {
   }
 }
 
-interface ObjectDbRow {
-  bucket: string;
-  key: string;
-  size: number;
-  etag: string;
-  content_type: string;
-  headers: string;
-  user_metadata: string;
-  checksums: string;
-  last_modified: string;
-  data_file: string;
-  tags: string;
-}
-
 function toObjectMeta(row: ObjectDbRow): ObjectMeta {
   return {
     bucket: row.bucket,
@@ -101,8 +134,44 @@ function toObjectMeta(row: ObjectDbRow): ObjectMeta {
     lastModified: row.last_modified,
     dataFile: row.data_file,
     tags: JSON.parse(row.tags),
+    versionId: row.version_id,
   };
 }
+
+function toVersionMeta(row: ObjectDbRow): VersionMeta {
+  return {
+    ...toObjectMeta(row),
+    versionId: row.version_id,
+    deleteMarker: row.delete_marker === 1,
+    versionSeq: row.version_seq,
+  };
+}
+
+/** What a namespace view shows for the key once this version is current. */
+function viewFacts(row: ObjectDbRow): NonNullable<Exclude<MutationDraft['current'], 'unchanged'>> {
+  const meta = toObjectMeta(row);
+  return {
+    size: meta.size,
+    eTag: meta.etag,
+    contentType: meta.contentType,
+    userMetadata: meta.userMetadata,
+    versionId: row.version_id,
+  };
+}
+
+/** The version id an event carries: none for 'null' versions, as MinIO sends none for them. */
+function eventVersionId(versionId: string | undefined): { versionId?: string } {
+  return versionId !== undefined && versionId !== 'null' ? { versionId } : {};
+}
+
+/** Columns added after the first release, with their definitions; added once to older databases. */
+const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
+  ['objects', 'tags', "TEXT NOT NULL DEFAULT '{}'"],
+  ['uploads', 'tags', "TEXT NOT NULL DEFAULT '{}'"],
+  ['buckets', 'versioning', "TEXT NOT NULL DEFAULT ''"],
+  ['objects', 'version_id', "TEXT NOT NULL DEFAULT 'null'"],
+  ['objects', 'version_seq', 'INTEGER NOT NULL DEFAULT 0'],
+];
 
 /**
  * A new store's outbox ids (its sequencers) start at its creation time in microseconds: above any
@@ -121,6 +190,7 @@ export class Metadata {
   readonly atomically: Atomic;
   /** Existing buckets' rows by name; every change to a bucket row forgets its entry. */
   private readonly buckets = new Map<string, BucketRow>();
+  private readonly versions: VersionTable;
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
@@ -133,27 +203,37 @@ export class Metadata {
     const fresh = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'outbox'").get() === undefined;
     this.db.exec(SCHEMA);
     if (fresh) startAboveEarlierStores(this.db, Date.now());
-    // Databases from before object tags: the columns are added once, empty for every row.
-    for (const table of ['objects', 'uploads']) {
+    // Databases from before object tags and versioning: the columns are added once, with defaults.
+    for (const [table, column, definition] of ADDED_COLUMNS) {
       const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
-      if (!columns.some((column) => column.name === 'tags'))
-        this.db.exec(`ALTER TABLE ${table} ADD COLUMN tags TEXT NOT NULL DEFAULT '{}'`);
+      if (!columns.some(({ name }) => name === column))
+        this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
     }
     const db = this.db;
+    this.versions = new VersionTable(db);
     this.atomically = atomicOn(db);
     this.statements = {
-      getBucket: db.prepare('SELECT name, created_at, notification_version FROM buckets WHERE name = ?'),
+      getBucket: db.prepare(
+        'SELECT name, created_at, notification_version, versioning FROM buckets WHERE name = ?',
+      ),
       insertBucket: db.prepare('INSERT INTO buckets (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING'),
-      listBuckets: db.prepare('SELECT name, created_at, notification_version FROM buckets ORDER BY name'),
+      listBuckets: db.prepare(
+        'SELECT name, created_at, notification_version, versioning FROM buckets ORDER BY name',
+      ),
+      setVersioning: db.prepare('UPDATE buckets SET versioning = ? WHERE name = ?'),
       deleteBucket: db.prepare('DELETE FROM buckets WHERE name = ?'),
       anyObject: db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1'),
       getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
       upsertObject:
-        db.prepare(`INSERT INTO objects (bucket, key, size, etag, content_type, headers, user_metadata, checksums, last_modified, data_file, tags)
-        VALUES (@bucket, @key, @size, @etag, @contentType, @headers, @userMetadata, @checksums, @lastModified, @dataFile, @tags)
+        db.prepare(`INSERT INTO objects (bucket, key, size, etag, content_type, headers, user_metadata, checksums, last_modified, data_file, tags, version_id, version_seq)
+        VALUES (@bucket, @key, @size, @etag, @contentType, @headers, @userMetadata, @checksums, @lastModified, @dataFile, @tags, @versionId, @versionSeq)
         ON CONFLICT (bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag, content_type = excluded.content_type,
           headers = excluded.headers, user_metadata = excluded.user_metadata, checksums = excluded.checksums,
-          last_modified = excluded.last_modified, data_file = excluded.data_file, tags = excluded.tags`),
+          last_modified = excluded.last_modified, data_file = excluded.data_file, tags = excluded.tags,
+          version_id = excluded.version_id, version_seq = excluded.version_seq`),
+      insertObjectRow:
+        db.prepare(`INSERT INTO objects (bucket, key, size, etag, content_type, headers, user_metadata, checksums, last_modified, data_file, tags, version_id, version_seq)
+        VALUES (@bucket, @key, @size, @etag, @content_type, @headers, @user_metadata, @checksums, @last_modified, @data_file, @tags, @version_id, @version_seq)`),
       setTags: db.prepare('UPDATE objects SET tags = ? WHERE bucket = ? AND key = ?'),
       getBucketTags: db.prepare('SELECT tags FROM bucket_tags WHERE bucket = ?'),
       putBucketTags: db.prepare(
@@ -161,6 +241,7 @@ export class Metadata {
       ),
       deleteBucketTags: db.prepare('DELETE FROM bucket_tags WHERE bucket = ?'),
       deleteObject: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ? RETURNING data_file'),
+      deleteObjectRow: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ?'),
       listObjects: db.prepare(
         'SELECT * FROM objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?',
       ),
@@ -227,14 +308,8 @@ export class Metadata {
   getBucket(name: string): BucketRow | undefined {
     const cached = this.buckets.get(name);
     if (cached) return cached;
-    const row = this.statements.getBucket.get(name) as
-      | { name: string; created_at: string; notification_version: number }
-      | undefined;
-    const bucket = row && {
-      name: row.name,
-      createdAt: row.created_at,
-      notificationVersion: row.notification_version,
-    };
+    const row = this.statements.getBucket.get(name) as BucketDbRow | undefined;
+    const bucket = row && toBucketRow(row);
     // Not cached inside a transaction (it may still roll back), nor a miss (any name can be asked for).
     if (bucket && !this.db.inTransaction) this.buckets.set(name, bucket);
     return bucket;
@@ -247,17 +322,16 @@ export class Metadata {
   }
 
   listBuckets(): BucketRow[] {
-    return (
-      this.statements.listBuckets.all() as {
-        name: string;
-        created_at: string;
-        notification_version: number;
-      }[]
-    ).map((row) => ({
-      name: row.name,
-      createdAt: row.created_at,
-      notificationVersion: row.notification_version,
-    }));
+    return (this.statements.listBuckets.all() as BucketDbRow[]).map(toBucketRow);
+  }
+
+  /** Enables or suspends versioning (a bucket once versioned never goes back to ''). */
+  setVersioning(bucket: string, status: 'Enabled' | 'Suspended'): void {
+    this.buckets.delete(bucket);
+    this.atomically(() => {
+      this.requireBucket(bucket);
+      this.statements.setVersioning.run(status, bucket);
+    });
   }
 
   /** Deletes an empty bucket (and its abandoned uploads); reports why not otherwise. */
@@ -265,7 +339,7 @@ export class Metadata {
     this.buckets.delete(name);
     return this.atomically(() => {
       if (!this.getBucket(name)) return 'missing';
-      if (this.statements.anyObject.get(name)) return 'not-empty';
+      if (this.statements.anyObject.get(name) || this.versions.any(name)) return 'not-empty';
       for (const { upload_id } of this.statements.deleteBucketUploads.all(name) as { upload_id: string }[]) {
         for (const { data_file } of this.statements.deleteParts.all(upload_id) as { data_file: string }[]) {
           this.release(data_file);
@@ -299,6 +373,35 @@ export class Metadata {
     return row && toObjectMeta(row);
   }
 
+  /** One version of a key, current or not; undefined when the key has no such version. */
+  getVersion(bucket: string, key: string, versionId: string): VersionMeta | undefined {
+    const current = this.statements.getObject.get(bucket, key) as ObjectDbRow | undefined;
+    if (current?.version_id === versionId) return toVersionMeta(current);
+    const row = this.versions.find(bucket, key, versionId);
+    return row && toVersionMeta(row);
+  }
+
+  /** The delete marker that hides a key, when its newest version is one. */
+  currentDeleteMarker(bucket: string, key: string): VersionMeta | undefined {
+    if (this.statements.getObject.get(bucket, key)) return undefined;
+    const newest = this.versions.newest(bucket, key);
+    return newest?.delete_marker === 1 ? toVersionMeta(newest) : undefined;
+  }
+
+  /** Versions in (key, newest first) order with key >= from, after (afterKey, afterSeq); see VersionTable.list. */
+  listVersions(
+    bucket: string,
+    from: string,
+    afterKey: string,
+    afterSeq: number | undefined,
+    limit: number,
+  ): ListedVersion[] {
+    return this.versions.list(bucket, from, afterKey, afterSeq, limit).map((row: VersionListRow) => ({
+      ...toVersionMeta(row),
+      isLatest: row.is_latest === 1,
+    }));
+  }
+
   /** Objects in key order with key > after and key >= from (both may be ''). */
   listObjects(bucket: string, after: string, from: string, limit: number): ObjectMeta[] {
     return (this.statements.listObjects.all(bucket, after, from, limit) as ObjectDbRow[]).map(toObjectMeta);
@@ -315,41 +418,129 @@ export class Metadata {
     mutation: MutationDraft,
     inline?: Buffer,
     precondition?: (current: ObjectMeta | undefined) => void,
-  ): { replaced?: string; outboxId: number } {
+  ): { replaced?: string; outboxId: number; versionId: string } {
     return this.atomically(() => {
       const bucket = this.requireBucket(meta.bucket);
       const previous = this.statements.getObject.get(meta.bucket, meta.key) as ObjectDbRow | undefined;
       // Checked against the row this commit replaces, in its transaction: no other write can slip between.
       precondition?.(previous ? toObjectMeta(previous) : undefined);
       if (inline) this.statements.insertInline.run(meta.dataFile, inline);
-      this.statements.upsertObject.run(this.objectParams(meta));
-      if (previous && previous.data_file !== meta.dataFile) this.release(previous.data_file);
-      const outboxId = this.insertMutation(mutation, bucket.notificationVersion);
-      return { replaced: previous?.data_file, outboxId };
+      const { versionId, versionSeq, kept } = this.makeRoomForNewest(bucket, meta.key, previous);
+      this.statements.upsertObject.run(this.objectParams({ ...meta, versionId }, versionSeq));
+      const replaced = previous && !kept ? previous.data_file : undefined;
+      if (replaced !== undefined && replaced !== meta.dataFile) this.release(replaced);
+      const outboxId = this.insertMutation(
+        { ...mutation, ...eventVersionId(versionId) },
+        bucket.notificationVersion,
+      );
+      return { replaced, outboxId, versionId };
     });
   }
 
   /**
-   * Removes a key and commits its mutation record; when there was nothing to remove, commits the
-   * `noop` record instead, if one is given (DeleteObject's `s3:ObjectRemoved:NoOP`).
+   * Before a new newest version of a key (an object or a delete marker): its version id and seq.
+   * In a versioned bucket the current object is kept as a noncurrent version — unless both it and
+   * the new one are the 'null' version (suspended versioning overwrites that) — and any other
+   * 'null' version goes. `kept` says whether the previous current object's data stays referenced.
+   */
+  private makeRoomForNewest(
+    bucket: BucketRow,
+    key: string,
+    previous: ObjectDbRow | undefined,
+  ): { versionId: string; versionSeq: number; kept: boolean } {
+    if (bucket.versioning === '') return { versionId: 'null', versionSeq: 0, kept: false };
+    const versionSeq = this.versions.nextSeq(bucket.name, key, previous?.version_seq);
+    const versionId = bucket.versioning === 'Enabled' ? randomUUID() : 'null';
+    if (versionId === 'null') {
+      const nullVersion = this.versions.find(bucket.name, key, 'null');
+      if (nullVersion) {
+        this.versions.remove(bucket.name, key, 'null');
+        if (nullVersion.delete_marker !== 1) this.release(nullVersion.data_file);
+      }
+    }
+    const kept = previous !== undefined && !(previous.version_id === 'null' && versionId === 'null');
+    if (kept) this.versions.archive(previous);
+    return { versionId, versionSeq, kept };
+  }
+
+  /**
+   * DeleteObject, and commits its mutation record (built for the event the deletion is). Without
+   * a version id: a never-versioned bucket's key is removed; a versioned bucket's gets a delete
+   * marker as its newest version. With one: that version goes for good, and the next newest
+   * becomes current. When there was nothing to remove, commits the `noop` record instead, if one
+   * is given (DeleteObject's `s3:ObjectRemoved:NoOP`).
    */
   commitDelete(
     bucket: string,
     key: string,
-    mutation: () => MutationDraft,
+    versionId: string | undefined,
+    mutation: (
+      eventName: 's3:ObjectRemoved:Delete' | 's3:ObjectRemoved:DeleteMarkerCreated',
+    ) => MutationDraft,
     noop?: () => MutationDraft,
-  ): { removed: boolean; evented: boolean } {
+  ): DeleteOutcome {
     return this.atomically(() => {
       const row = this.requireBucket(bucket);
-      const deleted = this.statements.deleteObject.get(bucket, key) as { data_file: string } | undefined;
-      if (!deleted) {
-        if (noop) this.insertMutation(noop(), row.notificationVersion);
-        return { removed: false, evented: noop !== undefined };
+      const current = this.statements.getObject.get(bucket, key) as ObjectDbRow | undefined;
+      const commit = (draft: MutationDraft) => this.insertMutation(draft, row.notificationVersion);
+      if (versionId === undefined && row.versioning !== '') {
+        const marker = this.makeRoomForNewest(row, key, current);
+        if (current) {
+          this.statements.deleteObjectRow.run(bucket, key);
+          if (!marker.kept) this.release(current.data_file);
+        }
+        const draft = mutation('s3:ObjectRemoved:DeleteMarkerCreated');
+        this.versions.insertMarker(bucket, key, marker.versionId, marker.versionSeq, draft.eventTime);
+        commit({ ...draft, ...eventVersionId(marker.versionId) });
+        return {
+          removed: current !== undefined,
+          evented: true,
+          versionId: marker.versionId,
+          deleteMarker: true,
+        };
       }
-      this.release(deleted.data_file);
-      this.insertMutation(mutation(), row.notificationVersion);
-      return { removed: true, evented: true };
+      const nothing = (): DeleteOutcome => {
+        if (noop) commit(noop());
+        return { removed: false, evented: noop !== undefined, deleteMarker: false };
+      };
+      if (current && (versionId === undefined || current.version_id === versionId)) {
+        this.statements.deleteObjectRow.run(bucket, key);
+        this.release(current.data_file);
+        const promoted = this.promoteNewest(bucket, key);
+        commit({
+          ...mutation('s3:ObjectRemoved:Delete'),
+          ...eventVersionId(versionId),
+          ...(promoted ? { current: viewFacts(promoted) } : {}),
+        });
+        return { removed: true, evented: true, versionId, deleteMarker: false };
+      }
+      if (versionId === undefined) return nothing();
+      const version = this.versions.find(bucket, key, versionId);
+      if (!version) return nothing();
+      this.versions.remove(bucket, key, versionId);
+      const wasMarker = version.delete_marker === 1;
+      if (!wasMarker) this.release(version.data_file);
+      // Only removing the marker that hid the key changes what the key shows.
+      const newest = this.versions.newest(bucket, key);
+      const wasNewest = !current && (newest === undefined || newest.version_seq < version.version_seq);
+      const promoted = wasNewest ? this.promoteNewest(bucket, key) : undefined;
+      commit({
+        ...mutation('s3:ObjectRemoved:Delete'),
+        ...eventVersionId(versionId),
+        current: promoted ? viewFacts(promoted) : wasNewest ? undefined : 'unchanged',
+      });
+      return { removed: true, evented: true, versionId, deleteMarker: wasMarker };
     });
+  }
+
+  /** After the current version went: the newest remaining one becomes current, unless it is a delete marker. */
+  private promoteNewest(bucket: string, key: string): ObjectDbRow | undefined {
+    const newest = this.versions.newest(bucket, key);
+    if (!newest || newest.delete_marker === 1) return undefined;
+    this.versions.remove(bucket, key, newest.version_id);
+    const { delete_marker: _, ...row } = newest;
+    this.statements.insertObjectRow.run(row);
+    return newest;
   }
 
   /**
@@ -467,15 +658,17 @@ export class Metadata {
     });
   }
 
-  /** Turns an upload into the object (already concatenated into meta.dataFile) in one commit. */
-  completeUpload(uploadId: string, meta: ObjectMeta, mutation: MutationDraft): boolean {
+  /**
+   * Turns an upload into the object (already concatenated into meta.dataFile) in one commit; the
+   * object's version id, or undefined when the upload is unknown.
+   */
+  completeUpload(uploadId: string, meta: ObjectMeta, mutation: MutationDraft): string | undefined {
     return this.atomically(() => {
-      if (this.statements.deleteUpload.run(uploadId).changes === 0) return false;
+      if (this.statements.deleteUpload.run(uploadId).changes === 0) return undefined;
       for (const { data_file } of this.statements.deleteParts.all(uploadId) as { data_file: string }[]) {
         this.release(data_file);
       }
-      this.commitPut(meta, mutation);
-      return true;
+      return this.commitPut(meta, mutation).versionId;
     });
   }
 
@@ -553,9 +746,11 @@ export class Metadata {
     return Number(this.statements.insertOutbox.run('mutation', payload).lastInsertRowid);
   }
 
-  private objectParams(meta: ObjectMeta) {
+  private objectParams(meta: ObjectMeta, versionSeq: number) {
     return {
       ...meta,
+      versionId: meta.versionId ?? 'null',
+      versionSeq,
       headers: JSON.stringify(meta.headers),
       userMetadata: JSON.stringify(meta.userMetadata),
       checksums: JSON.stringify(meta.checksums),

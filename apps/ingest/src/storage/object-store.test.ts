@@ -91,7 +91,7 @@ describe('ObjectStore inline data', () => {
     const copy = await store.copyData(source);
     expect(copy).not.toBe(source);
     await store.commitPut(meta('dst', copy, 7), mutation('dst'));
-    await store.commitDelete('b', 'src', () => mutation('src'));
+    await store.commitDelete('b', 'src', undefined, () => mutation('src'));
     expect(await read('dst')).toBe('copy me');
 
     const dropped = await store.writeData(chunks('never'));

@@ -11,7 +11,14 @@ import type { Logger } from 'pino';
 import { BlobStore } from './blobs.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { CommitGroup } from './commit-group.ts';
-import { INLINE_PREFIX, isInline, Metadata, type MutationDraft, type ObjectMeta } from './metadata.ts';
+import {
+  type DeleteOutcome,
+  INLINE_PREFIX,
+  isInline,
+  Metadata,
+  type MutationDraft,
+  type ObjectMeta,
+} from './metadata.ts';
 import { WalSync } from './wal-sync.ts';
 
 /** Objects up to this size (bytes) are stored inline by default. */
@@ -144,17 +151,19 @@ export class ObjectStore {
   /**
    * Commits an object whose data is ready (a durable file, or inline bytes from
    * writeData/copyData), grouped with the other commits of this turn of the
-   * event loop; resolves once the commit is as durable as the store promises.
+   * event loop; resolves once the commit is as durable as the store promises, with the version
+   * id the object got ('null' unless the bucket's versioning is Enabled).
    */
   async commitPut(
     meta: ObjectMeta,
     mutation: MutationDraft,
     precondition?: (current: ObjectMeta | undefined) => void,
-  ): Promise<void> {
+  ): Promise<string> {
     const inline = this.pendingInline.get(meta.dataFile);
     let replaced: string | undefined;
+    let versionId: string;
     try {
-      ({ replaced } = await this.commits.run(() =>
+      ({ replaced, versionId } = await this.commits.run(() =>
         this.metadata.commitPut(meta, mutation, inline, precondition),
       ));
     } finally {
@@ -163,17 +172,19 @@ export class ObjectStore {
     // Inline bytes went with the commit itself; only a replaced file is left to remove.
     this.afterCommit({ releasedFile: replaced !== undefined && !isInline(replaced) });
     if (inline) await this.walSync?.sync();
+    return versionId;
   }
 
   commitDelete(
     bucket: string,
     key: string,
-    mutation: () => MutationDraft,
+    versionId: string | undefined,
+    mutation: Parameters<Metadata['commitDelete']>[3],
     noop?: () => MutationDraft,
-  ): boolean {
-    const { removed, evented } = this.metadata.commitDelete(bucket, key, mutation, noop);
-    if (evented) this.afterCommit({ releasedFile: removed });
-    return removed;
+  ): DeleteOutcome {
+    const outcome = this.metadata.commitDelete(bucket, key, versionId, mutation, noop);
+    if (outcome.evented) this.afterCommit({ releasedFile: outcome.removed });
+    return outcome;
   }
 
   commitAccess(mutation: MutationDraft): void {
@@ -181,10 +192,11 @@ export class ObjectStore {
     this.onCommit();
   }
 
-  completeUpload(uploadId: string, meta: ObjectMeta, mutation: MutationDraft): boolean {
-    const done = this.metadata.completeUpload(uploadId, meta, mutation);
-    if (done) this.afterCommit();
-    return done;
+  /** The version id the object got, or undefined when there is no such upload. */
+  completeUpload(uploadId: string, meta: ObjectMeta, mutation: MutationDraft): string | undefined {
+    const versionId = this.metadata.completeUpload(uploadId, meta, mutation);
+    if (versionId !== undefined) this.afterCommit();
+    return versionId;
   }
 
   putNotification(bucket: string, config: string): number {
@@ -200,10 +212,15 @@ export class ObjectStore {
   async openObject(
     bucket: string,
     key: string,
+    versionId?: string,
   ): Promise<{ meta: ObjectMeta; handle: ObjectData } | undefined> {
     for (let attempt = 0; ; attempt++) {
-      const meta = this.metadata.getObject(bucket, key);
-      if (!meta) return undefined;
+      const meta =
+        versionId === undefined
+          ? this.metadata.getObject(bucket, key)
+          : this.metadata.getVersion(bucket, key, versionId);
+      // A delete marker has no data to open (the caller answers for it: s3/versioning.ts).
+      if (!meta || ('deleteMarker' in meta && meta.deleteMarker)) return undefined;
       if (isInline(meta.dataFile)) {
         // Read in the same tick as the lookup: no commit can release the bytes in between.
         const bytes = this.metadata.readInline(meta.dataFile);

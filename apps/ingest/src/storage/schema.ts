@@ -5,7 +5,9 @@ export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS buckets (
   name TEXT PRIMARY KEY,
   created_at TEXT NOT NULL,
-  notification_version INTEGER NOT NULL DEFAULT 0
+  notification_version INTEGER NOT NULL DEFAULT 0,
+  -- '' (never versioned), 'Enabled' or 'Suspended' (PutBucketVersioning).
+  versioning TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS objects (
@@ -20,8 +22,35 @@ CREATE TABLE IF NOT EXISTS objects (
   last_modified TEXT NOT NULL,
   data_file TEXT NOT NULL,
   tags TEXT NOT NULL DEFAULT '{}',
+  -- 'null' unless written while the bucket's versioning was Enabled.
+  version_id TEXT NOT NULL DEFAULT 'null',
+  -- Orders a key's versions, newest highest; 0 for objects of never-versioned buckets.
+  version_seq INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (bucket, key)
 ) WITHOUT ROWID;
+
+-- A versioned bucket's other versions: every noncurrent object version and every
+-- delete marker (current or not). A key's current object, when its newest version
+-- is not a delete marker, stays in objects, so GET and LIST read one table as
+-- before; its version_seq is above every row here for the same key.
+CREATE TABLE IF NOT EXISTS versions (
+  bucket TEXT NOT NULL,
+  key TEXT NOT NULL,
+  version_id TEXT NOT NULL,
+  version_seq INTEGER NOT NULL,
+  delete_marker INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  etag TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  headers TEXT NOT NULL,
+  user_metadata TEXT NOT NULL,
+  checksums TEXT NOT NULL,
+  last_modified TEXT NOT NULL,
+  data_file TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  PRIMARY KEY (bucket, key, version_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS versions_by_seq ON versions (bucket, key, version_seq);
 
 -- Bucket tags (Put/Get/DeleteBucketTagging), a row only for a bucket that has some.
 CREATE TABLE IF NOT EXISTS bucket_tags (
