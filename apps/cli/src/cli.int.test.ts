@@ -211,6 +211,61 @@ describe('bucket-events CLI', () => {
     expect(missing.stderr).toMatch(/<ERROR> NoSuchKey: /);
   });
 
+  test('version enable/suspend/info, ls --versions, rm of a version, rm --versions, rb --force', async ({
+    redis,
+  }) => {
+    const { cli } = await setup(redis);
+    const dir = mkdtempSync(join(tmpdir(), 'cli-versions-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    await cli('mb', 'myminio/kept');
+    expect((await cli('version', 'info', 'myminio/kept')).stdout).toBe(
+      'myminio/kept versioning is un-versioned\n',
+    );
+    expect((await cli('version', 'enable', 'myminio/kept')).stdout).toBe(
+      'myminio/kept versioning is enabled\n',
+    );
+    expect((await cli('version', 'info', 'myminio/kept')).stdout).toBe(
+      'myminio/kept versioning is enabled\n',
+    );
+    for (const text of ['one', 'two!']) {
+      writeFileSync(join(dir, 'note.txt'), text);
+      await cli('cp', join(dir, 'note.txt'), 'myminio/kept/note.txt');
+    }
+    await cli('rm', 'myminio/kept/note.txt');
+    const listed = (await cli('--json', 'ls', '--versions', 'myminio/kept')).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(listed.map((v) => [v.key, v.isDeleteMarker, v.isLatest, v.size])).toEqual([
+      ['note.txt', true, true, 0],
+      ['note.txt', false, false, 4],
+      ['note.txt', false, false, 3],
+    ]);
+    expect(listed.map((v) => v.versionOrdinal)).toEqual([3, 2, 1]);
+    const text = (await cli('ls', '--versions', 'myminio/kept')).stdout;
+    expect(text).toMatch(new RegExp(`STANDARD ${listed[0].versionId} v3 DEL note\\.txt\n`));
+    expect(text).toMatch(new RegExp(` 3B STANDARD ${listed[2].versionId} v1 PUT note\\.txt\n`));
+    // Removing the delete marker brings the object back.
+    await cli('rm', '--version-id', listed[0].versionId, 'myminio/kept/note.txt');
+    expect((await cli('cat', 'myminio/kept/note.txt')).stdout).toBe('two!');
+    expect((await cli('version', 'suspend', 'myminio/kept')).stdout).toBe(
+      'myminio/kept versioning is suspended\n',
+    );
+    // A versioned bucket with versions left is not empty; rb --force removes every version.
+    expect((await cli('rb', 'myminio/kept')).stderr).toMatch(/BucketNotEmpty/);
+    const versions = await cli('rm', '--versions', 'myminio/kept/note.txt');
+    expect(versions.stderr).toMatch(/needs --force/);
+    const removed = await cli('rm', '--versions', '--force', 'myminio/kept/note.txt');
+    expect(removed.stdout.trim().split('\n')).toHaveLength(2);
+    expect((await cli('ls', '--versions', 'myminio/kept')).stdout).toBe('');
+    writeFileSync(join(dir, 'left.txt'), 'left');
+    await cli('cp', join(dir, 'left.txt'), 'myminio/kept/left.txt');
+    await cli('rm', 'myminio/kept/left.txt');
+    expect((await cli('rb', '--force', 'myminio/kept')).stdout).toBe(
+      'Removed `myminio/kept` successfully.\n',
+    );
+  });
+
   test('mb, cp both ways (multipart above the threshold), ls, stat, cat, rm, rb', async ({ redis }) => {
     const { cli } = await setup(redis);
     const dir = mkdtempSync(join(tmpdir(), 'cli-files-'));

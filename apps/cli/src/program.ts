@@ -8,6 +8,7 @@ import { eventsAdd, eventsList, eventsRemove } from './commands/events.ts';
 import { cat, copy, list, makeBucket, removeBucket, removeObjects, stat } from './commands/objects.ts';
 import { tagList, tagRemove, tagSet } from './commands/tags.ts';
 import { copyRecursive, mirror } from './commands/tree.ts';
+import { listVersions, versioning } from './commands/versions.ts';
 import { watch } from './commands/watch.ts';
 import { createOutput, describeFailure, type Output, PROGRAM_NAME } from './output.ts';
 
@@ -94,8 +95,13 @@ export function buildProgram(): Command {
     .command('ls')
     .argument('<ALIAS[/BUCKET[/PREFIX]]>')
     .option('-r, --recursive', 'list every object under the prefix')
+    .option('--versions', 'list every version and delete marker under the prefix')
     .description('list buckets, or objects and folders')
-    .action(run(async (target: string, options: { recursive?: boolean }) => list(target, options, out())));
+    .action(
+      run(async (target: string, options: { recursive?: boolean; versions?: boolean }) =>
+        options.versions ? listVersions(target, out()) : list(target, options, out()),
+      ),
+    );
   program
     .command('cp')
     .argument('<SOURCE>')
@@ -131,10 +137,15 @@ export function buildProgram(): Command {
     .argument('<ALIAS/BUCKET/KEY>')
     .option('-r, --recursive', 'remove every object under the prefix')
     .option('--force', 'confirm a recursive removal')
-    .description('remove objects')
+    .option('--version-id <id>', 'remove this version of the object for good')
+    .option('--versions', 'remove every version and delete marker of the object (under the prefix with -r)')
+    .description('remove objects (in a versioned bucket: add a delete marker, unless a version is named)')
     .action(
-      run(async (target: string, options: { recursive?: boolean; force?: boolean }) =>
-        removeObjects(target, options, out()),
+      run(
+        async (
+          target: string,
+          options: { recursive?: boolean; force?: boolean; versionId?: string; versions?: boolean },
+        ) => removeObjects(target, options, out()),
       ),
     );
   program
@@ -142,6 +153,19 @@ export function buildProgram(): Command {
     .argument('<ALIAS/BUCKET/KEY>')
     .description("show an object's metadata")
     .action(run(async (target: string) => stat(target, out())));
+
+  const version = program.command('version').description('manage bucket versioning');
+  for (const [operation, description] of [
+    ['enable', 'keep every version of every object from now on'],
+    ['suspend', 'stop keeping new versions (the existing ones stay)'],
+    ['info', "show the bucket's versioning state"],
+  ] as const) {
+    version
+      .command(operation)
+      .argument('<ALIAS/BUCKET>')
+      .description(description)
+      .action(run(async (target: string) => versioning(operation, target, out())));
+  }
 
   const events = program.command('events').alias('event').description('manage bucket notifications');
   events

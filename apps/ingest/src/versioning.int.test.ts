@@ -3,20 +3,25 @@
 // version listing (with its markers and pages), suspended versioning's null
 // version, and the mutation records each step commits.
 import {
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
   type ListObjectVersionsCommandOutput,
   PutBucketVersioningCommand,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   type S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { MutationRecord } from '@bucket-events/contracts';
 import { test } from '@bucket-events/testing';
@@ -255,6 +260,75 @@ describe('bucket versioning', () => {
       await minio.removeObject('pages', 'a', { versionId: expected[0]?.split(':')[1] ?? '' });
       const stat = await minio.statObject('pages', 'a');
       expect(stat.versionId).toBe(expected[1]?.split(':')[1]);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test('tags one version without touching the others, and events it with that version', async ({ redis }) => {
+    const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      const { s3 } = t;
+      await s3.send(new CreateBucketCommand({ Bucket: 'tags' }));
+      await s3.send(
+        new PutBucketVersioningCommand({ Bucket: 'tags', VersioningConfiguration: { Status: 'Enabled' } }),
+      );
+      const old = await put(s3, 'tags', 'k', 'old');
+      const current = await put(s3, 'tags', 'k', 'current');
+      const before = await lastSequencer(t);
+      const tag = (VersionId: string | undefined, Value: string) =>
+        s3.send(
+          new PutObjectTaggingCommand({
+            Bucket: 'tags',
+            Key: 'k',
+            VersionId,
+            Tagging: { TagSet: [{ Key: 'which', Value }] },
+          }),
+        );
+      expect((await tag(old, 'old')).VersionId).toBe(old);
+      await tag(undefined, 'current');
+      const tagsOf = async (VersionId?: string) =>
+        (await s3.send(new GetObjectTaggingCommand({ Bucket: 'tags', Key: 'k', VersionId }))).TagSet?.map(
+          (tag) => tag.Value,
+        );
+      expect(await tagsOf(old)).toEqual(['old']);
+      expect(await tagsOf(current)).toEqual(['current']);
+      expect(await tagsOf()).toEqual(['current']);
+      const records = await recordsAfter(t, before, 2);
+      expect(records.map((r) => [r.eventName, r.versionId, r.current])).toEqual([
+        ['s3:ObjectCreated:PutTagging', old, 'unchanged'],
+        ['s3:ObjectCreated:PutTagging', current, undefined],
+      ]);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test('a completed multipart upload is a new version', async ({ redis }) => {
+    const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      const { s3 } = t;
+      await s3.send(new CreateBucketCommand({ Bucket: 'parts' }));
+      await s3.send(
+        new PutBucketVersioningCommand({ Bucket: 'parts', VersioningConfiguration: { Status: 'Enabled' } }),
+      );
+      const first = await put(s3, 'parts', 'big', 'small first');
+      const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'parts', Key: 'big' }));
+      const part = await s3.send(
+        new UploadPartCommand({ Bucket: 'parts', Key: 'big', UploadId, PartNumber: 1, Body: 'one part' }),
+      );
+      const completed = await s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: 'parts',
+          Key: 'big',
+          UploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+        }),
+      );
+      expect(completed.VersionId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(completed.VersionId).not.toBe(first);
+      expect(await body(s3, 'parts', 'big')).toBe('one part');
+      expect(await body(s3, 'parts', 'big', first)).toBe('small first');
     } finally {
       await t.stop();
     }

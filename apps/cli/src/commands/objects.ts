@@ -22,6 +22,7 @@ import mime from 'mime';
 import { s3Client } from '../client.ts';
 import { parseLocation, type RemoteLocation, remote } from '../location.ts';
 import { humanSize, type Output, stamp } from '../output.ts';
+import { removeVersions } from './versions.ts';
 
 /** Uploads above this size go multipart, in parts of this size. */
 export const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
@@ -69,7 +70,8 @@ async function removeAll(s3: S3Client, bucket: string, prefix: string): Promise<
 export async function removeBucket(target: string, options: { force?: boolean }, out: Output): Promise<void> {
   const location = remote(target, 'bucket');
   const s3 = s3Client(location.alias);
-  if (options.force) await removeAll(s3, location.bucket, '');
+  // Every version and delete marker: a versioned bucket is empty only without them.
+  if (options.force) await removeVersions(s3, location.bucket, '');
   await s3.send(new DeleteBucketCommand({ Bucket: location.bucket }));
   out.print(`Removed \`${location.text}\` successfully.`, { bucket: location.bucket });
 }
@@ -199,11 +201,23 @@ export async function cat(target: string): Promise<void> {
 
 export async function removeObjects(
   target: string,
-  options: { recursive?: boolean; force?: boolean },
+  options: { recursive?: boolean; force?: boolean; versionId?: string; versions?: boolean },
   out: Output,
 ): Promise<void> {
   const location = remote(target, 'bucket');
   const s3 = s3Client(location.alias);
+  if (options.versions) {
+    if (!options.force) throw new Error('removing every version needs --force');
+    const exactKey = options.recursive ? undefined : remote(target, 'object').key;
+    for (const version of await removeVersions(s3, location.bucket, location.key, exactKey)) {
+      const name = `${location.aliasName}/${location.bucket}/${version.key}`;
+      out.print(`Removed \`${name}\` (versionId=${version.versionId}).`, {
+        key: version.key,
+        versionId: version.versionId,
+      });
+    }
+    return;
+  }
   if (options.recursive) {
     if (!options.force) throw new Error('removing recursively needs --force');
     for (const key of await removeAll(s3, location.bucket, location.key)) {
@@ -212,8 +226,15 @@ export async function removeObjects(
     return;
   }
   const object = remote(target, 'object');
-  await s3.send(new DeleteObjectCommand({ Bucket: object.bucket, Key: object.key }));
-  out.print(`Removed \`${object.text}\`.`, { key: object.key });
+  const answer = await s3.send(
+    new DeleteObjectCommand({ Bucket: object.bucket, Key: object.key, VersionId: options.versionId }),
+  );
+  const version = options.versionId !== undefined ? ` (versionId=${options.versionId})` : '';
+  out.print(`Removed \`${object.text}\`${version}.`, {
+    key: object.key,
+    ...(answer.VersionId !== undefined ? { versionId: answer.VersionId } : {}),
+    ...(answer.DeleteMarker ? { deleteMarker: true } : {}),
+  });
 }
 
 export async function stat(target: string, out: Output): Promise<void> {

@@ -7,7 +7,8 @@ import { headerValue, parseXml, renderXml, S3Errors } from '@bucket-events/s3-pr
 import { readSmallBody } from '../http/body.ts';
 import type { S3Context } from '../http/context.ts';
 import { sendEmpty, sendXml } from '../http/respond.ts';
-import { requireBucket, requireObject } from './buckets.ts';
+import { requireBucket } from './buckets.ts';
+import { requireObject } from './versioning.ts';
 
 /** A bucket's ACL needs the bucket, an object's the object. */
 function requireTarget(context: S3Context): void {

@@ -5,7 +5,6 @@ import { childText, parseXml, renderXml, S3Errors } from '@bucket-events/s3-prot
 import { readSmallBody } from '../http/body.ts';
 import type { S3Context } from '../http/context.ts';
 import { isoDate, sendEmpty, sendXml } from '../http/respond.ts';
-import type { ObjectMeta } from '../storage/metadata.ts';
 import { assertValidBucketName } from './names.ts';
 
 export async function createBucket(context: S3Context): Promise<void> {
@@ -44,14 +43,6 @@ export async function deleteBucket(context: S3Context): Promise<void> {
   context.deps.rules.forget(context.bucket);
   context.deps.store.afterCommit();
   sendEmpty(context.res, 204);
-}
-
-/** The request's object, which must exist (its bucket too): NoSuchBucket or NoSuchKey otherwise. */
-export function requireObject(context: S3Context): ObjectMeta {
-  requireBucket(context);
-  const meta = context.deps.store.metadata.getObject(context.bucket, context.key);
-  if (!meta) throw S3Errors.NoSuchKey(undefined, context.resource, { Key: context.key });
-  return meta;
 }
 
 export async function listBuckets(context: S3Context): Promise<void> {

@@ -9,8 +9,9 @@ import { children, childText, headerValue, parseXml, renderXml, S3Errors } from 
 import { readSmallBody } from '../http/body.ts';
 import type { S3Context } from '../http/context.ts';
 import { sendEmpty, sendXml } from '../http/respond.ts';
-import { requireBucket, requireObject } from './buckets.ts';
+import { requireBucket } from './buckets.ts';
 import { mutationDraft } from './mutation.ts';
+import { requestedVersionId, requireObject, versionHeader } from './versioning.ts';
 
 const MAX_OBJECT_TAGS = 10;
 const MAX_BUCKET_TAGS = 50;
@@ -41,7 +42,12 @@ export function tagsFromHeader(context: S3Context): Record<string, string> | und
 
 export async function getObjectTagging(context: S3Context): Promise<void> {
   const meta = requireObject(context);
-  sendXml(context.res, 200, taggingXml(meta.tags ?? {}));
+  sendXml(
+    context.res,
+    200,
+    taggingXml(meta.tags ?? {}),
+    versionHeader(requireBucket(context), meta.versionId),
+  );
 }
 
 /** The `<Tagging><TagSet><Tag>…` body of a PUT ?tagging. */
@@ -83,15 +89,15 @@ export async function deleteBucketTagging(context: S3Context): Promise<void> {
 }
 
 export async function putObjectTagging(context: S3Context): Promise<void> {
-  requireObject(context);
+  const meta = requireObject(context);
   commitTags(context, validTags(await taggingBody(context)), 's3:ObjectCreated:PutTagging');
-  sendEmpty(context.res, 200);
+  sendEmpty(context.res, 200, versionHeader(requireBucket(context), meta.versionId));
 }
 
 export async function deleteObjectTagging(context: S3Context): Promise<void> {
-  requireObject(context);
+  const meta = requireObject(context);
   commitTags(context, {}, 's3:ObjectCreated:DeleteTagging');
-  sendEmpty(context.res, 204);
+  sendEmpty(context.res, 204, versionHeader(requireBucket(context), meta.versionId));
 }
 
 function commitTags(
@@ -100,13 +106,14 @@ function commitTags(
   eventName: 's3:ObjectCreated:PutTagging' | 's3:ObjectCreated:DeleteTagging',
 ): void {
   const { store } = context.deps;
-  const committed = store.metadata.commitTags(context.bucket, context.key, tags, (current) =>
+  const versionId = requestedVersionId(context);
+  const committed = store.metadata.commitTags(context.bucket, context.key, versionId, tags, (tagged) =>
     mutationDraft(context, eventName, {
-      key: current.key,
-      size: current.size,
-      eTag: current.etag,
-      contentType: current.contentType,
-      userMetadata: current.userMetadata,
+      key: tagged.key,
+      size: tagged.size,
+      eTag: tagged.etag,
+      contentType: tagged.contentType,
+      userMetadata: tagged.userMetadata,
     }),
   );
   // Deleted meanwhile: as if it had never been there.

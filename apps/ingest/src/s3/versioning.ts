@@ -5,7 +5,7 @@ import { childText, parseXml, renderXml, S3Errors, withHeaders } from '@bucket-e
 import { readSmallBody } from '../http/body.ts';
 import type { S3Context } from '../http/context.ts';
 import { sendEmpty, sendXml } from '../http/respond.ts';
-import type { BucketRow, VersionMeta } from '../storage/metadata.ts';
+import type { BucketRow, ObjectMeta, VersionMeta } from '../storage/metadata.ts';
 import { isWellFormedVersionId } from '../storage/versions.ts';
 import { requireBucket } from './buckets.ts';
 
@@ -41,6 +41,22 @@ export function requestedVersionId(context: S3Context): string | undefined {
 export function versionHeader(bucket: BucketRow, versionId: string | undefined): Record<string, string> {
   if (bucket.versioning === '' && (versionId === undefined || versionId === 'null')) return {};
   return { 'x-amz-version-id': versionId ?? 'null' };
+}
+
+/**
+ * The request's object — the version its `versionId` names, or the current one — which must
+ * exist (its bucket too): NoSuchBucket, NoSuchKey or NoSuchVersion otherwise.
+ */
+export function requireObject(context: S3Context): ObjectMeta {
+  const bucket = requireBucket(context);
+  const versionId = requestedVersionId(context);
+  const metadata = context.deps.store.metadata;
+  const meta =
+    versionId === undefined
+      ? metadata.getObject(context.bucket, context.key)
+      : metadata.getVersion(context.bucket, context.key, versionId);
+  if (!meta || ('deleteMarker' in meta && meta.deleteMarker)) throw missingObject(context, bucket, versionId);
+  return meta;
 }
 
 /**

@@ -544,21 +544,35 @@ export class Metadata {
   }
 
   /**
-   * Replaces an object's tags and commits its tagging record together (the mutation is built from
-   * the object as it is then); false when there is no such object.
+   * Replaces the tags of an object (its current version, or the version named) and commits its
+   * tagging record together (the mutation is built from the object as it is then); false when
+   * there is no such object or version.
    */
   commitTags(
     bucket: string,
     key: string,
+    versionId: string | undefined,
     tags: Record<string, string>,
-    mutation: (current: ObjectMeta) => MutationDraft,
+    mutation: (tagged: ObjectMeta) => MutationDraft,
   ): boolean {
     return this.atomically(() => {
       const row = this.requireBucket(bucket);
       const current = this.statements.getObject.get(bucket, key) as ObjectDbRow | undefined;
-      if (!current) return false;
-      this.statements.setTags.run(JSON.stringify(tags), bucket, key);
-      this.insertMutation(mutation(toObjectMeta(current)), row.notificationVersion);
+      const commit = (draft: MutationDraft) => this.insertMutation(draft, row.notificationVersion);
+      if (current && (versionId === undefined || current.version_id === versionId)) {
+        this.statements.setTags.run(JSON.stringify(tags), bucket, key);
+        commit({ ...mutation(toObjectMeta(current)), ...eventVersionId(current.version_id) });
+        return true;
+      }
+      const version = versionId === undefined ? undefined : this.versions.find(bucket, key, versionId);
+      if (!version || version.delete_marker === 1) return false;
+      this.versions.setTags(bucket, key, version.version_id, JSON.stringify(tags));
+      // A noncurrent version's tags: what the key shows does not change.
+      commit({
+        ...mutation(toObjectMeta(version)),
+        ...eventVersionId(version.version_id),
+        current: 'unchanged',
+      });
       return true;
     });
   }

@@ -54,6 +54,7 @@ export class VersionTable {
         `SELECT ${COLUMNS}, delete_marker FROM versions WHERE bucket = ? AND key = ? AND version_id = ?`,
       ),
       remove: db.prepare('DELETE FROM versions WHERE bucket = ? AND key = ? AND version_id = ?'),
+      setTags: db.prepare('UPDATE versions SET tags = ? WHERE bucket = ? AND key = ? AND version_id = ?'),
       newest: db.prepare(
         `SELECT ${COLUMNS}, delete_marker FROM versions WHERE bucket = ? AND key = ? ORDER BY version_seq DESC LIMIT 1`,
       ),
@@ -98,6 +99,10 @@ export class VersionTable {
 
   remove(bucket: string, key: string, versionId: string): void {
     this.statements.remove.run(bucket, key, versionId);
+  }
+
+  setTags(bucket: string, key: string, versionId: string, tags: string): void {
+    this.statements.setTags.run(tags, bucket, key, versionId);
   }
 
   newest(bucket: string, key: string): ObjectDbRow | undefined {
