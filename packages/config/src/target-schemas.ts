@@ -117,7 +117,7 @@ export const elasticsearchSchema = z.strictObject({
   format: format
     .default('access')
     .describe(
-      '`access` (the default, as the seed shows): one document per event; `namespace`: one document per object (id `<bucket>/<key>`), deleted on ObjectRemoved:Delete.',
+      '`access` (the default, as the seed shows): one document per event; `namespace`: one document per object (id `<bucket>/<key>`), deleted when the object is removed (a versioned key shows its current version).',
     ),
   username: z.string().default('').describe('Basic auth user (optional; with `password`).'),
   password: secret(z.string().default('').describe('Basic auth password.')),
@@ -138,7 +138,7 @@ export const redisSchema = z.strictObject({
   format: format
     .default('access')
     .describe(
-      '`access` (the default, as the seed shows): RPUSH each event; `namespace`: HSET `<bucket>/<key>` → event, HDEL on ObjectRemoved:Delete.',
+      '`access` (the default, as the seed shows): RPUSH each event; `namespace`: HSET `<bucket>/<key>` → event, HDEL when the object is removed (a versioned key shows its current version).',
     ),
   accessShape: z
     .enum(['records', 'minio'])
@@ -191,7 +191,7 @@ export const postgresqlSchema = z.strictObject({
   format: format
     .default('namespace')
     .describe(
-      '`namespace`: one `(key, value)` row per object, deleted on ObjectRemoved:Delete; `access`: one `(event_time, event_data)` row per event.',
+      '`namespace`: one `(key, value)` row per object, deleted when the object is removed (a versioned key shows its current version); `access`: one `(event_time, event_data)` row per event.',
     ),
   host: z.string().default('').describe('Server host, when there is no `connectionString`.'),
   port: z.union([z.string(), z.number()]).default('').describe('Server port (default 5432).'),
