@@ -10,7 +10,11 @@ import {
   detectCompatibility,
   type SearchCompatibility,
 } from '@bucket-events/search-client';
-import { conformanceJob, targetConformanceSuite } from '@bucket-events/target-kit/conformance';
+import {
+  conformanceJob,
+  namespaceViewSuite,
+  targetConformanceSuite,
+} from '@bucket-events/target-kit/conformance';
 import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ElasticsearchSink, type ElasticsearchSinkOptions, namespaceDocumentId } from './sink.ts';
@@ -66,6 +70,24 @@ for (const engine of engines) {
             return { key: decodeURIComponent(record.s3.object.key), sequencer: record.s3.object.sequencer };
           }),
         poison: (job) => ({ ...job, record: { ...job.record, eventTime: 'not a time' } }),
+        cleanup: () => remove(index),
+      };
+    },
+  });
+
+  namespaceViewSuite({
+    kind: `elasticsearch (${engine.compatibility})`,
+    async setup() {
+      const index = uniqueName('view');
+      return {
+        sink: new ElasticsearchSink(options(index, 'namespace')),
+        entry: async (objectKey) => {
+          const found = await client.get<Stored>(
+            { index, id: namespaceDocumentId('conformance', objectKey) },
+            { ignore: [404] },
+          );
+          return found.found ? (found._source as Stored).Records[0] : undefined;
+        },
         cleanup: () => remove(index),
       };
     },

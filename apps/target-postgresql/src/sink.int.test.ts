@@ -1,7 +1,11 @@
 // The PostgreSQL target against the real PostgreSQL: the shared conformance
 // suite (access format), the seed's namespace table, and an order-safe view.
 import type { TargetJob } from '@bucket-events/contracts';
-import { conformanceJob, targetConformanceSuite } from '@bucket-events/target-kit/conformance';
+import {
+  conformanceJob,
+  namespaceViewSuite,
+  targetConformanceSuite,
+} from '@bucket-events/target-kit/conformance';
 import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,6 +51,25 @@ targetConformanceSuite({
       poison: (job) => ({ ...job, record: { ...job.record, eventTime: 'not a time' } }),
       cleanup: async () => {
         await drop(table);
+      },
+    };
+  },
+});
+
+namespaceViewSuite({
+  kind: 'postgresql',
+  async setup() {
+    const table = uniqueName('view');
+    return {
+      sink: sinkFor(table, 'namespace'),
+      entry: async (objectKey) => {
+        const { rows } = await reader.query(`SELECT value FROM "${table}" WHERE key = $1`, [
+          `conformance/${objectKey}`,
+        ]);
+        return (rows[0]?.value as { Records: [TargetJob['record']] } | undefined)?.Records[0];
+      },
+      cleanup: async () => {
+        await drop(table, sequencerTable(table));
       },
     };
   },

@@ -1,7 +1,11 @@
 // The Redis target against the real Redis: the shared conformance suite, the
 // seed's list format, and an order-safe namespace view.
 import type { TargetJob } from '@bucket-events/contracts';
-import { conformanceJob, targetConformanceSuite } from '@bucket-events/target-kit/conformance';
+import {
+  conformanceJob,
+  namespaceViewSuite,
+  targetConformanceSuite,
+} from '@bucket-events/target-kit/conformance';
 import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,6 +33,25 @@ targetConformanceSuite({
         }),
       cleanup: async () => {
         await reader.del(key);
+      },
+    };
+  },
+});
+
+namespaceViewSuite({
+  kind: 'redis',
+  async setup() {
+    const key = uniqueName('view');
+    return {
+      sink: new RedisSink({ address, password: '', user: '', key, format: 'namespace' }),
+      entry: async (objectKey) => {
+        const value = await reader.hget(key, `conformance/${objectKey}`);
+        return value === null
+          ? undefined
+          : (JSON.parse(value) as { Records: [TargetJob['record']] }).Records[0];
+      },
+      cleanup: async () => {
+        await reader.del(key, sequencerHashKey(key));
       },
     };
   },

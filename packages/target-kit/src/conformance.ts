@@ -274,3 +274,75 @@ export function targetConformanceSuite(subject: ConformanceSubject): void {
     }, 180_000);
   });
 }
+
+export interface NamespaceViewTarget {
+  sink: TargetSink;
+  /** The view's entry for `conformance/<key>` (its one record), undefined when it has none. */
+  entry(key: string): Promise<TargetJob['record'] | undefined>;
+  cleanup(): Promise<void>;
+}
+
+/** A job about one version of `key`, in a versioned bucket. */
+function versionJob(
+  kind: string,
+  key: string,
+  eventName: string,
+  versionId: string,
+  view?: TargetJob['view'],
+) {
+  const job = conformanceJob(kind, key, eventName);
+  job.record.s3.object.versionId = versionId;
+  if (view) job.view = view;
+  return job;
+}
+
+/**
+ * For targets with a namespace format: the view shows what a GET of the key returns, through the
+ * deletions of a versioned bucket (a noncurrent version's leaves it, the newest one's shows the
+ * version that became current, a delete marker removes it).
+ */
+export function namespaceViewSuite(subject: { kind: string; setup(): Promise<NamespaceViewTarget> }): void {
+  const { kind } = subject;
+  describe(`${kind} namespace view (versioned keys)`, () => {
+    test('shows the current version through deletions of one version and delete markers', async () => {
+      const target = await subject.setup();
+      const { sink } = target;
+      await sink.connect();
+      try {
+        const v1 = versionJob(kind, 'doc.txt', 's3:ObjectCreated:Put', 'v-1');
+        const v2 = versionJob(kind, 'doc.txt', 's3:ObjectCreated:Put', 'v-2');
+        await sink.write([v1, v2]);
+        expect((await target.entry('doc.txt'))?.s3.object.versionId).toBe('v-2');
+
+        // A noncurrent version goes, in the same batch as another key's event: the entry stays.
+        const dropV1 = versionJob(kind, 'doc.txt', 's3:ObjectRemoved:Delete', 'v-1', 'unchanged');
+        const other = conformanceJob(kind, 'other.txt');
+        expect(await sink.write([dropV1, other])).toBeUndefined();
+        expect((await target.entry('doc.txt'))?.s3.object.versionId).toBe('v-2');
+        expect((await target.entry('other.txt'))?.s3.object.sequencer).toBe(other.sequencer);
+
+        // The newest version goes: the entry becomes the record of the version made current.
+        const v3 = versionJob(kind, 'doc.txt', 's3:ObjectCreated:Put', 'v-3');
+        const current = structuredClone(v3.record);
+        current.eventName = 's3:ObjectRemoved:Delete';
+        current.s3.object = { ...v2.record.s3.object, sequencer: '' };
+        const dropV3 = versionJob(kind, 'doc.txt', 's3:ObjectRemoved:Delete', 'v-3', { current });
+        current.s3.object.sequencer = dropV3.sequencer;
+        await sink.write([v3]);
+        expect((await target.entry('doc.txt'))?.s3.object.versionId).toBe('v-3');
+        await sink.write([dropV3]);
+        expect(await target.entry('doc.txt')).toEqual(current);
+        // Repeated (at-least-once), the older jobs change nothing.
+        await sink.write([v3, dropV1]);
+        expect(await target.entry('doc.txt')).toEqual(current);
+
+        // A delete marker hides the key.
+        await sink.write([versionJob(kind, 'doc.txt', 's3:ObjectRemoved:DeleteMarkerCreated', 'm-4')]);
+        expect(await target.entry('doc.txt')).toBeUndefined();
+      } finally {
+        await sink.close();
+        await target.cleanup();
+      }
+    });
+  });
+}
