@@ -9,6 +9,8 @@ export const EMITTED_EVENT_NAMES = [
   's3:ObjectCreated:CompleteMultipartUpload',
   's3:ObjectCreated:PutTagging',
   's3:ObjectCreated:DeleteTagging',
+  's3:ObjectCreated:PutRetention',
+  's3:ObjectCreated:PutLegalHold',
   's3:ObjectRemoved:Delete',
   's3:ObjectRemoved:DeleteMarkerCreated',
   's3:ObjectRemoved:NoOP',

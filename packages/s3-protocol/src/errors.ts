@@ -52,6 +52,7 @@ const TABLE = {
   NoSuchKey: [404, 'The specified key does not exist.'],
   NoSuchTagSet: [404, 'The TagSet does not exist'],
   NoSuchVersion: [404, 'The specified version does not exist.'],
+  NoSuchObjectLockConfiguration: [404, 'The specified object does not have a ObjectLock configuration'],
   IllegalVersioningConfigurationException: [
     400,
     'The Versioning element must be specified and its Status must be Enabled or Suspended.',

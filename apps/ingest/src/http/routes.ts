@@ -12,9 +12,12 @@ import { listenNotification } from '../s3/listen.ts';
 import * as multipart from '../s3/multipart.ts';
 import { getBucketNotification, putBucketNotification } from '../s3/notification.ts';
 import {
+  getObjectLegalHold,
   getObjectLockConfiguration,
-  objectLockOfObject,
+  getObjectRetention,
+  putObjectLegalHold,
   putObjectLockConfiguration,
+  putObjectRetention,
 } from '../s3/object-lock.ts';
 import { putObject } from '../s3/put-object.ts';
 import {
@@ -103,8 +106,8 @@ export function resolveOperation(
   if (has('acl')) return byMethod(method, ACL);
   if (has('tagging'))
     return byMethod(method, { GET: getObjectTagging, PUT: putObjectTagging, DELETE: deleteObjectTagging });
-  if (has('retention') || has('legal-hold'))
-    return byMethod(method, { GET: objectLockOfObject, PUT: objectLockOfObject });
+  if (has('retention')) return byMethod(method, { GET: getObjectRetention, PUT: putObjectRetention });
+  if (has('legal-hold')) return byMethod(method, { GET: getObjectLegalHold, PUT: putObjectLegalHold });
   const unsupported = UNSUPPORTED_OBJECT_SUBRESOURCES.find(has);
   if (unsupported)
     throw S3Errors.NotImplemented(`The ${unsupported} sub-resource is not implemented by this server.`);

@@ -10,11 +10,9 @@ import { assertValidBucketName } from './names.ts';
 export async function createBucket(context: S3Context): Promise<void> {
   const { bucket, deps } = context;
   assertValidBucketName(bucket);
-  // Creating it without the object lock it asked for would be a silent lie (s3/object-lock.ts).
-  if (String(context.req.headers['x-amz-bucket-object-lock-enabled'] ?? '').toLowerCase() === 'true')
-    throw S3Errors.NotImplemented(
-      'Object lock is not implemented by this server; create the bucket without it.',
-    );
+  // Object lock is chosen when the bucket is made (s3/object-lock.ts).
+  const objectLock =
+    String(context.req.headers['x-amz-bucket-object-lock-enabled'] ?? '').toLowerCase() === 'true';
   // A CreateBucketConfiguration body may name a location; only ours is accepted.
   const length = Number(context.req.headers['content-length'] ?? 0);
   if (length > 0) {
@@ -24,7 +22,7 @@ export async function createBucket(context: S3Context): Promise<void> {
       throw S3Errors.InvalidArgument(`The specified location-constraint is not valid: ${location}`);
     }
   }
-  if (!deps.store.metadata.createBucket(bucket, new Date().toISOString())) {
+  if (!deps.store.metadata.createBucket(bucket, new Date().toISOString(), { objectLock })) {
     throw S3Errors.BucketAlreadyOwnedByYou(undefined, `/${bucket}`, { BucketName: bucket });
   }
   sendEmpty(context.res, 200, { location: `/${bucket}` });

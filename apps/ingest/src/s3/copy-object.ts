@@ -9,6 +9,7 @@ import { noSuchBucket, requireBucket } from './buckets.ts';
 import { mutationDraft } from './mutation.ts';
 import { assertValidKey } from './names.ts';
 import { objectHeadersFrom } from './object-headers.ts';
+import { lockForNewVersion } from './object-lock.ts';
 import { tagsFromHeader } from './tagging.ts';
 import { versionHeader } from './versioning.ts';
 
@@ -93,6 +94,8 @@ export async function copyObject(context: S3Context): Promise<void> {
   if (tagDirective !== 'COPY' && tagDirective !== 'REPLACE')
     throw S3Errors.InvalidArgument('Unknown tagging directive.');
   const tags = tagDirective === 'REPLACE' ? (tagsFromHeader(context) ?? {}) : sourceMeta.tags;
+  // The copy is a new version: its own lock (headers or the bucket's default), never the source's.
+  const lock = lockForNewVersion(context, bucketRow, new Date());
   const contentType = replaced?.contentType ?? sourceMeta.contentType;
   const userMetadata = replaced?.userMetadata ?? sourceMeta.userMetadata;
 
@@ -117,6 +120,7 @@ export async function copyObject(context: S3Context): Promise<void> {
         lastModified: now.toISOString(),
         dataFile,
         tags,
+        lock,
       },
       mutationDraft(
         context,

@@ -17,6 +17,7 @@ import type { DeleteOutcome } from '../storage/metadata.ts';
 import { isWellFormedVersionId } from '../storage/versions.ts';
 import { requireBucket } from './buckets.ts';
 import { mutationDraft, REMOVED } from './mutation.ts';
+import { deletionGuard } from './object-lock.ts';
 import { requestedVersionId } from './versioning.ts';
 
 const MAX_KEYS_PER_DELETE = 1000;
@@ -39,6 +40,7 @@ function removeKey(
     versionId,
     (eventName) => mutationDraft(context, eventName, { key, ...REMOVED }),
     noopEvent ? () => mutationDraft(context, 's3:ObjectRemoved:NoOP', { key, ...REMOVED }) : undefined,
+    deletionGuard(context),
   );
 }
 

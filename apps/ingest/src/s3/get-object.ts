@@ -9,6 +9,7 @@ import type { ObjectMeta } from '../storage/metadata.ts';
 import { requireBucket } from './buckets.ts';
 import { mutationDraft } from './mutation.ts';
 import { objectResponseHeaders } from './object-headers.ts';
+import { lockHeaders } from './object-lock.ts';
 import { missingObject, requestedVersionId, versionHeader } from './versioning.ts';
 
 const RESPONSE_OVERRIDES: Record<string, string> = {
@@ -42,6 +43,7 @@ async function serveObject(context: S3Context, head: boolean): Promise<void> {
     const headers = {
       ...objectResponseHeaders(meta, checksumMode && range === undefined),
       ...versionHeader(bucketRow, meta.versionId),
+      ...lockHeaders(meta),
     };
     for (const [parameter, header] of Object.entries(RESPONSE_OVERRIDES)) {
       const value = context.query.get(parameter);

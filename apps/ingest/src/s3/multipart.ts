@@ -12,6 +12,7 @@ import { requireBucket } from './buckets.ts';
 import { mutationDraft } from './mutation.ts';
 import { assertValidKey } from './names.ts';
 import { objectHeadersFrom } from './object-headers.ts';
+import { lockForNewVersion } from './object-lock.ts';
 import { tagsFromHeader } from './tagging.ts';
 import { versionHeader } from './versioning.ts';
 
@@ -138,6 +139,8 @@ export async function completeMultipartUpload(context: S3Context): Promise<void>
   const size = parts.reduce((sum, part) => sum + part.size, 0);
   const dataFile = await deps.store.blobs.concat(parts.map((part) => part.dataFile));
   const now = new Date();
+  // The bucket's default retention, if it has one (lock headers of CreateMultipartUpload are not kept).
+  const lock = lockForNewVersion(context, requireBucket(context), now);
   const versionId = deps.store.completeUpload(
     upload.uploadId,
     {
@@ -152,6 +155,7 @@ export async function completeMultipartUpload(context: S3Context): Promise<void>
       tags: upload.tags,
       lastModified: now.toISOString(),
       dataFile,
+      lock,
     },
     mutationDraft(
       context,

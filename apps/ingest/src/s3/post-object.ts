@@ -10,6 +10,7 @@ import { sendEmpty, sendXml } from '../http/respond.ts';
 import { requireBucket } from './buckets.ts';
 import { mutationDraft } from './mutation.ts';
 import { assertValidKey } from './names.ts';
+import { lockForNewVersion } from './object-lock.ts';
 import { versionHeader } from './versioning.ts';
 
 const MAX_FIELDS_BYTES = 64 * 1024;
@@ -100,6 +101,7 @@ export async function postObject(
       ),
     );
     const now = new Date();
+    const lock = lockForNewVersion(context, requireBucket(context), now);
     const versionId = await deps.store.commitPut(
       {
         bucket,
@@ -112,6 +114,7 @@ export async function postObject(
         checksums: {},
         lastModified: now.toISOString(),
         dataFile,
+        lock,
       },
       mutationDraft(
         context,

@@ -8,6 +8,7 @@ import { requireBucket } from './buckets.ts';
 import { mutationDraft } from './mutation.ts';
 import { assertValidKey } from './names.ts';
 import { objectHeadersFrom } from './object-headers.ts';
+import { lockForNewVersion } from './object-lock.ts';
 import { tagsFromHeader } from './tagging.ts';
 import { versionHeader } from './versioning.ts';
 import { writeCondition } from './write-conditions.ts';
@@ -19,6 +20,7 @@ export async function putObject(context: S3Context): Promise<void> {
   const headers = objectHeadersFrom(context.req.headers);
   const condition = writeCondition(context.req.headers, context.resource);
   const tags = tagsFromHeader(context);
+  const lock = lockForNewVersion(context, bucketRow, new Date());
   const body = measureBody(context, deps.limits.maxSinglePutBytes);
   const dataFile = await deps.store.writeData(body.data);
   try {
@@ -37,6 +39,7 @@ export async function putObject(context: S3Context): Promise<void> {
         lastModified: now.toISOString(),
         dataFile,
         tags,
+        lock,
       },
       mutationDraft(
         context,

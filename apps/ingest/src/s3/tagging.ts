@@ -107,14 +107,20 @@ function commitTags(
 ): void {
   const { store } = context.deps;
   const versionId = requestedVersionId(context);
-  const committed = store.metadata.commitTags(context.bucket, context.key, versionId, tags, (tagged) =>
-    mutationDraft(context, eventName, {
-      key: tagged.key,
-      size: tagged.size,
-      eTag: tagged.etag,
-      contentType: tagged.contentType,
-      userMetadata: tagged.userMetadata,
-    }),
+  const committed = store.metadata.commitAttribute(
+    context.bucket,
+    context.key,
+    versionId,
+    'tags',
+    () => tags,
+    (tagged) =>
+      mutationDraft(context, eventName, {
+        key: tagged.key,
+        size: tagged.size,
+        eTag: tagged.etag,
+        contentType: tagged.contentType,
+        userMetadata: tagged.userMetadata,
+      }),
   );
   // Deleted meanwhile: as if it had never been there.
   if (!committed) throw S3Errors.NoSuchKey(undefined, context.resource, { Key: context.key });

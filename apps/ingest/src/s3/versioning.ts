@@ -24,6 +24,10 @@ export async function putBucketVersioning(context: S3Context): Promise<void> {
   const status = childText(root, 'Status')?.trim();
   if (status !== 'Enabled' && status !== 'Suspended')
     throw S3Errors.IllegalVersioningConfigurationException();
+  if (status === 'Suspended' && requireBucket(context).objectLock)
+    throw S3Errors.InvalidBucketState(
+      'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.',
+    );
   context.deps.store.metadata.setVersioning(context.bucket, status);
   sendEmpty(context.res, 200);
 }

@@ -13,11 +13,28 @@ import { type ObjectDbRow, type VersionListRow, VersionTable } from './versions.
 /** A bucket's versioning state: '' when it was never versioned. */
 export type Versioning = '' | 'Enabled' | 'Suspended';
 
+export type RetentionMode = 'GOVERNANCE' | 'COMPLIANCE';
+
+/** An object version's lock: retention (mode and date) and legal hold, each only once set. */
+export interface ObjectLock {
+  mode?: RetentionMode;
+  /** ISO 8601. */
+  retainUntil?: string;
+  legalHold?: 'ON' | 'OFF';
+}
+
+/** A bucket's object lock configuration: enabled, with a default retention for new versions or none. */
+export interface ObjectLockConfig {
+  rule?: { mode: RetentionMode; days?: number; years?: number };
+}
+
 export interface BucketRow {
   name: string;
   createdAt: string;
   notificationVersion: number;
   versioning: Versioning;
+  /** Set for a bucket created with object lock. */
+  objectLock?: ObjectLockConfig;
 }
 
 interface BucketDbRow {
@@ -25,6 +42,7 @@ interface BucketDbRow {
   created_at: string;
   notification_version: number;
   versioning: Versioning;
+  object_lock: string;
 }
 
 function toBucketRow(row: BucketDbRow): BucketRow {
@@ -33,6 +51,7 @@ function toBucketRow(row: BucketDbRow): BucketRow {
     createdAt: row.created_at,
     notificationVersion: row.notification_version,
     versioning: row.versioning,
+    ...(row.object_lock !== '' ? { objectLock: JSON.parse(row.object_lock) as ObjectLockConfig } : {}),
   };
 }
 
@@ -53,6 +72,8 @@ export interface ObjectMeta {
   tags?: Record<string, string>;
   /** Set by the store: a UUID, or 'null' (never-versioned or suspended buckets). */
   versionId?: string;
+  /** Object lock (retention, legal hold), in a bucket with object lock. */
+  lock?: ObjectLock;
 }
 
 /** One version of a key: an object version or a delete marker. */
@@ -135,6 +156,7 @@ function toObjectMeta(row: ObjectDbRow): ObjectMeta {
     dataFile: row.data_file,
     tags: JSON.parse(row.tags),
     versionId: row.version_id,
+    lock: JSON.parse(row.lock),
   };
 }
 
@@ -171,6 +193,9 @@ const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
   ['buckets', 'versioning', "TEXT NOT NULL DEFAULT ''"],
   ['objects', 'version_id', "TEXT NOT NULL DEFAULT 'null'"],
   ['objects', 'version_seq', 'INTEGER NOT NULL DEFAULT 0'],
+  ['buckets', 'object_lock', "TEXT NOT NULL DEFAULT ''"],
+  ['objects', 'lock', "TEXT NOT NULL DEFAULT '{}'"],
+  ['versions', 'lock', "TEXT NOT NULL DEFAULT '{}'"],
 ];
 
 /**
@@ -214,27 +239,31 @@ export class Metadata {
     this.atomically = atomicOn(db);
     this.statements = {
       getBucket: db.prepare(
-        'SELECT name, created_at, notification_version, versioning FROM buckets WHERE name = ?',
+        'SELECT name, created_at, notification_version, versioning, object_lock FROM buckets WHERE name = ?',
       ),
-      insertBucket: db.prepare('INSERT INTO buckets (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+      insertBucket: db.prepare(
+        'INSERT INTO buckets (name, created_at, versioning, object_lock) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      setObjectLock: db.prepare('UPDATE buckets SET object_lock = ? WHERE name = ?'),
       listBuckets: db.prepare(
-        'SELECT name, created_at, notification_version, versioning FROM buckets ORDER BY name',
+        'SELECT name, created_at, notification_version, versioning, object_lock FROM buckets ORDER BY name',
       ),
       setVersioning: db.prepare('UPDATE buckets SET versioning = ? WHERE name = ?'),
       deleteBucket: db.prepare('DELETE FROM buckets WHERE name = ?'),
       anyObject: db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1'),
       getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
       upsertObject:
-        db.prepare(`INSERT INTO objects (bucket, key, size, etag, content_type, headers, user_metadata, checksums, last_modified, data_file, tags, version_id, version_seq)
-        VALUES (@bucket, @key, @size, @etag, @contentType, @headers, @userMetadata, @checksums, @lastModified, @dataFile, @tags, @versionId, @versionSeq)
+        db.prepare(`INSERT INTO objects (bucket, key, size, etag, content_type, headers, user_metadata, checksums, last_modified, data_file, tags, lock, version_id, version_seq)
+        VALUES (@bucket, @key, @size, @etag, @contentType, @headers, @userMetadata, @checksums, @lastModified, @dataFile, @tags, @lock, @versionId, @versionSeq)
         ON CONFLICT (bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag, content_type = excluded.content_type,
           headers = excluded.headers, user_metadata = excluded.user_metadata, checksums = excluded.checksums,
-          last_modified = excluded.last_modified, data_file = excluded.data_file, tags = excluded.tags,
+          last_modified = excluded.last_modified, data_file = excluded.data_file, tags = excluded.tags, lock = excluded.lock,
           version_id = excluded.version_id, version_seq = excluded.version_seq`),
       insertObjectRow:
-        db.prepare(`INSERT INTO objects (bucket, key, size, etag, content_type, headers, user_metadata, checksums, last_modified, data_file, tags, version_id, version_seq)
-        VALUES (@bucket, @key, @size, @etag, @content_type, @headers, @user_metadata, @checksums, @last_modified, @data_file, @tags, @version_id, @version_seq)`),
+        db.prepare(`INSERT INTO objects (bucket, key, size, etag, content_type, headers, user_metadata, checksums, last_modified, data_file, tags, lock, version_id, version_seq)
+        VALUES (@bucket, @key, @size, @etag, @content_type, @headers, @user_metadata, @checksums, @last_modified, @data_file, @tags, @lock, @version_id, @version_seq)`),
       setTags: db.prepare('UPDATE objects SET tags = ? WHERE bucket = ? AND key = ?'),
+      setLock: db.prepare('UPDATE objects SET lock = ? WHERE bucket = ? AND key = ?'),
       getBucketTags: db.prepare('SELECT tags FROM bucket_tags WHERE bucket = ?'),
       putBucketTags: db.prepare(
         'INSERT INTO bucket_tags (bucket, tags) VALUES (?, ?) ON CONFLICT (bucket) DO UPDATE SET tags = excluded.tags',
@@ -315,10 +344,22 @@ export class Metadata {
     return bucket;
   }
 
-  /** False when the bucket already existed. */
-  createBucket(name: string, createdAt: string): boolean {
+  /** False when the bucket already existed. A bucket with object lock is versioned from the start. */
+  createBucket(name: string, createdAt: string, options: { objectLock?: boolean } = {}): boolean {
     this.buckets.delete(name);
-    return this.statements.insertBucket.run(name, createdAt).changes === 1;
+    const lock = options.objectLock === true;
+    return (
+      this.statements.insertBucket.run(name, createdAt, lock ? 'Enabled' : '', lock ? '{}' : '').changes === 1
+    );
+  }
+
+  /** Replaces the object lock configuration of a bucket that has object lock. */
+  setObjectLockConfig(bucket: string, config: ObjectLockConfig): void {
+    this.buckets.delete(bucket);
+    this.atomically(() => {
+      this.requireBucket(bucket);
+      this.statements.setObjectLock.run(JSON.stringify(config), bucket);
+    });
   }
 
   listBuckets(): BucketRow[] {
@@ -478,6 +519,8 @@ export class Metadata {
       eventName: 's3:ObjectRemoved:Delete' | 's3:ObjectRemoved:DeleteMarkerCreated',
     ) => MutationDraft,
     noop?: () => MutationDraft,
+    /** Called with a version about to go for good (object lock); throws to refuse. */
+    guard: (version: VersionMeta) => void = () => {},
   ): DeleteOutcome {
     return this.atomically(() => {
       const row = this.requireBucket(bucket);
@@ -504,6 +547,7 @@ export class Metadata {
         return { removed: false, evented: noop !== undefined, deleteMarker: false };
       };
       if (current && (versionId === undefined || current.version_id === versionId)) {
+        guard(toVersionMeta(current));
         this.statements.deleteObjectRow.run(bucket, key);
         this.release(current.data_file);
         const promoted = this.promoteNewest(bucket, key);
@@ -517,6 +561,7 @@ export class Metadata {
       if (versionId === undefined) return nothing();
       const version = this.versions.find(bucket, key, versionId);
       if (!version) return nothing();
+      guard(toVersionMeta(version));
       this.versions.remove(bucket, key, versionId);
       const wasMarker = version.delete_marker === 1;
       if (!wasMarker) this.release(version.data_file);
@@ -544,35 +589,36 @@ export class Metadata {
   }
 
   /**
-   * Replaces the tags of an object (its current version, or the version named) and commits its
-   * tagging record together (the mutation is built from the object as it is then); false when
-   * there is no such object or version.
+   * Changes the tags or the lock of an object (its current version, or the version named) and
+   * commits its record together; `update` gets the object as it is and returns the new value (it
+   * may throw to refuse the change), `mutation` builds the record from it. False when there is no
+   * such object or version.
    */
-  commitTags(
+  commitAttribute<Column extends 'tags' | 'lock'>(
     bucket: string,
     key: string,
     versionId: string | undefined,
-    tags: Record<string, string>,
-    mutation: (tagged: ObjectMeta) => MutationDraft,
+    column: Column,
+    update: (object: ObjectMeta) => NonNullable<ObjectMeta[Column]>,
+    mutation: (object: ObjectMeta) => MutationDraft,
   ): boolean {
     return this.atomically(() => {
       const row = this.requireBucket(bucket);
       const current = this.statements.getObject.get(bucket, key) as ObjectDbRow | undefined;
       const commit = (draft: MutationDraft) => this.insertMutation(draft, row.notificationVersion);
       if (current && (versionId === undefined || current.version_id === versionId)) {
-        this.statements.setTags.run(JSON.stringify(tags), bucket, key);
-        commit({ ...mutation(toObjectMeta(current)), ...eventVersionId(current.version_id) });
+        const meta = toObjectMeta(current);
+        const value = JSON.stringify(update(meta));
+        (column === 'tags' ? this.statements.setTags : this.statements.setLock).run(value, bucket, key);
+        commit({ ...mutation(meta), ...eventVersionId(current.version_id) });
         return true;
       }
       const version = versionId === undefined ? undefined : this.versions.find(bucket, key, versionId);
       if (!version || version.delete_marker === 1) return false;
-      this.versions.setTags(bucket, key, version.version_id, JSON.stringify(tags));
-      // A noncurrent version's tags: what the key shows does not change.
-      commit({
-        ...mutation(toObjectMeta(version)),
-        ...eventVersionId(version.version_id),
-        current: 'unchanged',
-      });
+      const meta = toObjectMeta(version);
+      this.versions.setAttribute(column, bucket, key, version.version_id, JSON.stringify(update(meta)));
+      // A noncurrent version's change: what the key shows does not change.
+      commit({ ...mutation(meta), ...eventVersionId(version.version_id), current: 'unchanged' });
       return true;
     });
   }
@@ -769,6 +815,7 @@ export class Metadata {
       userMetadata: JSON.stringify(meta.userMetadata),
       checksums: JSON.stringify(meta.checksums),
       tags: JSON.stringify(meta.tags ?? {}),
+      lock: JSON.stringify(meta.lock ?? {}),
     };
   }
 

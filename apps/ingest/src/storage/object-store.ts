@@ -181,8 +181,9 @@ export class ObjectStore {
     versionId: string | undefined,
     mutation: Parameters<Metadata['commitDelete']>[3],
     noop?: () => MutationDraft,
+    guard?: Parameters<Metadata['commitDelete']>[5],
   ): DeleteOutcome {
-    const outcome = this.metadata.commitDelete(bucket, key, versionId, mutation, noop);
+    const outcome = this.metadata.commitDelete(bucket, key, versionId, mutation, noop, guard);
     if (outcome.evented) this.afterCommit({ releasedFile: outcome.removed });
     return outcome;
   }

@@ -7,7 +7,9 @@ CREATE TABLE IF NOT EXISTS buckets (
   created_at TEXT NOT NULL,
   notification_version INTEGER NOT NULL DEFAULT 0,
   -- '' (never versioned), 'Enabled' or 'Suspended' (PutBucketVersioning).
-  versioning TEXT NOT NULL DEFAULT ''
+  versioning TEXT NOT NULL DEFAULT '',
+  -- '' without object lock; else its configuration as JSON ('{}': enabled, no default retention).
+  object_lock TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS objects (
@@ -26,6 +28,8 @@ CREATE TABLE IF NOT EXISTS objects (
   version_id TEXT NOT NULL DEFAULT 'null',
   -- Orders a key's versions, newest highest; 0 for objects of never-versioned buckets.
   version_seq INTEGER NOT NULL DEFAULT 0,
+  -- Object lock: {"mode","retainUntil","legalHold"} as set; '{}' when none.
+  lock TEXT NOT NULL DEFAULT '{}',
   PRIMARY KEY (bucket, key)
 ) WITHOUT ROWID;
 
@@ -48,6 +52,7 @@ CREATE TABLE IF NOT EXISTS versions (
   last_modified TEXT NOT NULL,
   data_file TEXT NOT NULL,
   tags TEXT NOT NULL,
+  lock TEXT NOT NULL DEFAULT '{}',
   PRIMARY KEY (bucket, key, version_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS versions_by_seq ON versions (bucket, key, version_seq);

@@ -16,6 +16,7 @@ export interface ObjectDbRow {
   last_modified: string;
   data_file: string;
   tags: string;
+  lock: string;
   version_id: string;
   version_seq: number;
   delete_marker?: number;
@@ -28,7 +29,7 @@ export interface VersionListRow extends ObjectDbRow {
 }
 
 const COLUMNS =
-  'bucket, key, size, etag, content_type, headers, user_metadata, checksums, last_modified, data_file, tags, version_id, version_seq';
+  'bucket, key, size, etag, content_type, headers, user_metadata, checksums, last_modified, data_file, tags, lock, version_id, version_seq';
 
 /** Version ids are UUIDs (as MinIO gives them) or the literal `null`. */
 const VERSION_ID = /^(null|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
@@ -44,17 +45,18 @@ export class VersionTable {
     this.statements = {
       archive: db.prepare(
         `INSERT INTO versions (${COLUMNS}, delete_marker) VALUES (@bucket, @key, @size, @etag, @content_type, @headers,
-           @user_metadata, @checksums, @last_modified, @data_file, @tags, @version_id, @version_seq, 0)`,
+           @user_metadata, @checksums, @last_modified, @data_file, @tags, @lock, @version_id, @version_seq, 0)`,
       ),
       insertMarker: db.prepare(
         `INSERT INTO versions (${COLUMNS}, delete_marker)
-         VALUES (?, ?, 0, '', '', '{}', '{}', '{}', ?, '', '{}', ?, ?, 1)`,
+         VALUES (?, ?, 0, '', '', '{}', '{}', '{}', ?, '', '{}', '{}', ?, ?, 1)`,
       ),
       find: db.prepare(
         `SELECT ${COLUMNS}, delete_marker FROM versions WHERE bucket = ? AND key = ? AND version_id = ?`,
       ),
       remove: db.prepare('DELETE FROM versions WHERE bucket = ? AND key = ? AND version_id = ?'),
       setTags: db.prepare('UPDATE versions SET tags = ? WHERE bucket = ? AND key = ? AND version_id = ?'),
+      setLock: db.prepare('UPDATE versions SET lock = ? WHERE bucket = ? AND key = ? AND version_id = ?'),
       newest: db.prepare(
         `SELECT ${COLUMNS}, delete_marker FROM versions WHERE bucket = ? AND key = ? ORDER BY version_seq DESC LIMIT 1`,
       ),
@@ -101,8 +103,14 @@ export class VersionTable {
     this.statements.remove.run(bucket, key, versionId);
   }
 
-  setTags(bucket: string, key: string, versionId: string, tags: string): void {
-    this.statements.setTags.run(tags, bucket, key, versionId);
+  /** Sets a version's tags or lock (JSON). */
+  setAttribute(column: 'tags' | 'lock', bucket: string, key: string, versionId: string, value: string): void {
+    (column === 'tags' ? this.statements.setTags : this.statements.setLock).run(
+      value,
+      bucket,
+      key,
+      versionId,
+    );
   }
 
   newest(bucket: string, key: string): ObjectDbRow | undefined {
