@@ -266,6 +266,54 @@ describe('bucket-events CLI', () => {
     );
   });
 
+  test('mb --with-lock, retention set|info|clear (--default too), legalhold set|info|clear', async ({
+    redis,
+  }) => {
+    const { cli } = await setup(redis);
+    const dir = mkdtempSync(join(tmpdir(), 'cli-lock-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    await cli('mb', '--with-lock', 'myminio/vault');
+    expect((await cli('version', 'info', 'myminio/vault')).stdout).toBe(
+      'myminio/vault versioning is enabled\n',
+    );
+    expect((await cli('retention', 'set', '--default', 'GOVERNANCE', '30d', 'myminio/vault')).stdout).toBe(
+      'Object lock configuration set successfully for `myminio/vault` (GOVERNANCE 30d).\n',
+    );
+    expect((await cli('retention', 'info', '--default', 'myminio/vault')).stdout).toBe(
+      'myminio/vault: GOVERNANCE 30d\n',
+    );
+    writeFileSync(join(dir, 'deed.txt'), 'deed');
+    await cli('cp', join(dir, 'deed.txt'), 'myminio/vault/deed.txt');
+    const info = JSON.parse((await cli('--json', 'retention', 'info', 'myminio/vault/deed.txt')).stdout);
+    expect(info.mode).toBe('GOVERNANCE');
+    expect(Date.parse(info.retainUntilDate)).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    const [version] = (await cli('--json', 'ls', '--versions', 'myminio/vault')).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    // Held by retention: removing the version is refused until the retention is cleared (with --bypass).
+    const refused = await cli('rm', '--version-id', version.versionId, 'myminio/vault/deed.txt');
+    expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/<ERROR> AccessDenied/)]);
+    expect((await cli('retention', 'clear', 'myminio/vault/deed.txt')).stderr).toMatch(/AccessDenied/);
+    expect((await cli('retention', 'clear', '--bypass', 'myminio/vault/deed.txt')).stdout).toBe(
+      'Object retention successfully cleared for `myminio/vault/deed.txt`.\n',
+    );
+    expect((await cli('legalhold', 'set', 'myminio/vault/deed.txt')).stdout).toBe(
+      'Object legal hold successfully set for `myminio/vault/deed.txt`.\n',
+    );
+    expect((await cli('legalhold', 'info', 'myminio/vault/deed.txt')).stdout).toBe(
+      'myminio/vault/deed.txt: legal hold ON\n',
+    );
+    expect((await cli('rm', '--version-id', version.versionId, 'myminio/vault/deed.txt')).stderr).toMatch(
+      /AccessDenied/,
+    );
+    await cli('legalhold', 'clear', 'myminio/vault/deed.txt');
+    expect((await cli('rm', '--version-id', version.versionId, 'myminio/vault/deed.txt')).code).toBe(0);
+    expect((await cli('retention', 'set', 'GOVERNANCE', 'soon', 'myminio/vault/x')).stderr).toMatch(
+      /is not a validity/,
+    );
+  });
+
   test('mb, cp both ways (multipart above the threshold), ls, stat, cat, rm, rb', async ({ redis }) => {
     const { cli } = await setup(redis);
     const dir = mkdtempSync(join(tmpdir(), 'cli-files-'));

@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { listAliases, removeAlias, setAlias } from './aliases.ts';
 import { adminDlq, adminTargets } from './commands/admin.ts';
 import { eventsAdd, eventsList, eventsRemove } from './commands/events.ts';
+import { type LockOptions, legalHold, retentionClear, retentionInfo, retentionSet } from './commands/lock.ts';
 import { cat, copy, list, makeBucket, removeBucket, removeObjects, stat } from './commands/objects.ts';
 import { tagList, tagRemove, tagSet } from './commands/tags.ts';
 import { copyRecursive, mirror } from './commands/tree.ts';
@@ -81,8 +82,11 @@ export function buildProgram(): Command {
   program
     .command('mb')
     .argument('<ALIAS/BUCKET>')
+    .option('-l, --with-lock', 'with object lock (and so versioning)')
     .description('make a bucket')
-    .action(run(async (target: string) => makeBucket(target, out())));
+    .action(
+      run(async (target: string, options: { withLock?: boolean }) => makeBucket(target, options, out())),
+    );
   program
     .command('rb')
     .argument('<ALIAS/BUCKET>')
@@ -165,6 +169,46 @@ export function buildProgram(): Command {
       .argument('<ALIAS/BUCKET>')
       .description(description)
       .action(run(async (target: string) => versioning(operation, target, out())));
+  }
+
+  const retention = program.command('retention').description("manage objects' retention (object lock)");
+  const lockOptions = (command: Command) =>
+    command
+      .option('--default', "the bucket's default retention instead of an object's")
+      .option('--version-id <id>', 'this version of the object')
+      .option('--bypass', 'shorten or clear a GOVERNANCE retention');
+  lockOptions(
+    retention
+      .command('set')
+      .argument('<MODE>', 'GOVERNANCE or COMPLIANCE')
+      .argument('<VALIDITY>', 'days or years, as 30d or 1y')
+      .argument('<ALIAS/BUCKET[/KEY]>')
+      .description("set an object's retention, or with --default the bucket's"),
+  ).action(
+    run(async (mode: string, validity: string, target: string, options: LockOptions) =>
+      retentionSet(mode, validity, target, options, out()),
+    ),
+  );
+  lockOptions(
+    retention.command('clear').argument('<ALIAS/BUCKET[/KEY]>').description('remove a retention'),
+  ).action(run(async (target: string, options: LockOptions) => retentionClear(target, options, out())));
+  lockOptions(
+    retention.command('info').argument('<ALIAS/BUCKET[/KEY]>').description('show a retention'),
+  ).action(run(async (target: string, options: LockOptions) => retentionInfo(target, options, out())));
+  const legalhold = program.command('legalhold').description("manage objects' legal hold (object lock)");
+  for (const [operation, description] of [
+    ['set', 'put a legal hold on the object'],
+    ['clear', "lift the object's legal hold"],
+    ['info', "show the object's legal hold"],
+  ] as const) {
+    legalhold
+      .command(operation)
+      .argument('<ALIAS/BUCKET/KEY>')
+      .option('--version-id <id>', 'this version of the object')
+      .description(description)
+      .action(
+        run(async (target: string, options: LockOptions) => legalHold(operation, target, options, out())),
+      );
   }
 
   const events = program.command('events').alias('event').description('manage bucket notifications');

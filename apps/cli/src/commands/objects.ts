@@ -27,9 +27,15 @@ import { removeVersions } from './versions.ts';
 /** Uploads above this size go multipart, in parts of this size. */
 export const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
 
-export async function makeBucket(target: string, out: Output): Promise<void> {
+export async function makeBucket(
+  target: string,
+  options: { withLock?: boolean },
+  out: Output,
+): Promise<void> {
   const location = remote(target, 'bucket');
-  await s3Client(location.alias).send(new CreateBucketCommand({ Bucket: location.bucket }));
+  await s3Client(location.alias).send(
+    new CreateBucketCommand({ Bucket: location.bucket, ObjectLockEnabledForBucket: options.withLock }),
+  );
   out.print(`Bucket created successfully \`${location.text}\`.`, { bucket: location.bucket });
 }
 
