@@ -3,7 +3,9 @@
 // default retention, GOVERNANCE (and its bypass), COMPLIANCE and legal holds
 // keep versions from being deleted, and each change is an event.
 import {
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
@@ -16,6 +18,7 @@ import {
   PutObjectLegalHoldCommand,
   PutObjectLockConfigurationCommand,
   PutObjectRetentionCommand,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { test } from '@bucket-events/testing';
 import { describe, expect } from 'vitest';
@@ -212,6 +215,33 @@ describe('object lock on a bucket created with it', () => {
           )
         ).ObjectLockMode,
       ).toBe('COMPLIANCE');
+
+      // A multipart upload keeps the lock CreateMultipartUpload asked for.
+      const partsUntil = inADay();
+      const { UploadId } = await s3.send(
+        new CreateMultipartUploadCommand({
+          Bucket: 'vault',
+          Key: 'm.bin',
+          ObjectLockMode: 'COMPLIANCE',
+          ObjectLockRetainUntilDate: partsUntil,
+        }),
+      );
+      const part = await s3.send(
+        new UploadPartCommand({ Bucket: 'vault', Key: 'm.bin', UploadId, PartNumber: 1, Body: 'parts' }),
+      );
+      await s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: 'vault',
+          Key: 'm.bin',
+          UploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+        }),
+      );
+      const multipart = await s3.send(new HeadObjectCommand({ Bucket: 'vault', Key: 'm.bin' }));
+      expect([multipart.ObjectLockMode, multipart.ObjectLockRetainUntilDate?.toISOString()]).toEqual([
+        'COMPLIANCE',
+        partsUntil.toISOString(),
+      ]);
 
       // A legal hold on a version without retention: it stays until the hold is lifted.
       await s3.send(new CreateBucketCommand({ Bucket: 'held', ObjectLockEnabledForBucket: true }));

@@ -1,16 +1,19 @@
-// Bucket versioning end to end: in a versioned bucket every event carries the
+// Bucket versioning and object lock end to end: in a versioned bucket every event carries the
 // object's `versionId`, a DELETE becomes `s3:ObjectRemoved:DeleteMarkerCreated`
 // (MinIO's name), and deleting one version is `s3:ObjectRemoved:Delete` with
 // that version. The real Redis (list, as the seed) and Kafka targets receive
 // them in order; a Redis namespace view shows, after each step, what a GET
 // of the key would return (so it keeps the key when a noncurrent version goes,
-// and shows the older version when the newest one is deleted).
+// and shows the older version when the newest one is deleted). Object lock
+// changes arrive as `s3:ObjectCreated:PutRetention` / `PutLegalHold`.
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
   PutBucketNotificationConfigurationCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
+  PutObjectLegalHoldCommand,
+  PutObjectRetentionCommand,
 } from '@aws-sdk/client-s3';
 import { type EventRecord, type TargetKind, targetArn } from '@bucket-events/contracts';
 import { eventually, loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
@@ -141,6 +144,53 @@ describe('versioning events', () => {
       ]);
       const sequencers = seen.map((record) => record.s3.object.sequencer);
       expect([...sequencers].sort()).toEqual(sequencers);
+    }
+  }, 180_000);
+
+  it('object lock changes reach Redis and Kafka as PutRetention and PutLegalHold, with the version', async () => {
+    const s3 = stack.s3;
+    const bucket = 'locked-events';
+    await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: bucket,
+        NotificationConfiguration: {
+          QueueConfigurations: access.map((target) => ({
+            QueueArn: targetArn({ kind: target.kind, id: target.id }, 'us-east-1'),
+            Events: ['s3:ObjectCreated:*'],
+          })),
+        },
+      }),
+    );
+    const { VersionId } = await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'deed.pdf', Body: 'deed' }),
+    );
+    await s3.send(
+      new PutObjectRetentionCommand({
+        Bucket: bucket,
+        Key: 'deed.pdf',
+        Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date(Date.now() + 86_400_000) },
+      }),
+    );
+    await s3.send(
+      new PutObjectLegalHoldCommand({ Bucket: bucket, Key: 'deed.pdf', LegalHold: { Status: 'ON' } }),
+    );
+    for (const target of access) {
+      const reader = readers.get(target) as Reader;
+      const seen = await eventually(
+        async () => {
+          const observation = await reader.observe();
+          if (observation.kind !== 'events') throw new Error('expected an access-style target');
+          const mine = observation.events.filter((record) => record.s3.bucket.name === bucket);
+          return mine.length >= 3 ? mine : undefined;
+        },
+        { what: `three events at ${target.title}`, timeoutMs: 60_000, intervalMs: 200 },
+      );
+      expect(seen.map((record) => [record.eventName, record.s3.object.versionId])).toEqual([
+        ['s3:ObjectCreated:Put', VersionId],
+        ['s3:ObjectCreated:PutRetention', VersionId],
+        ['s3:ObjectCreated:PutLegalHold', VersionId],
+      ]);
     }
   }, 180_000);
 });

@@ -22,9 +22,15 @@ const MAX_PART_NUMBER = 10_000;
 
 export async function createMultipartUpload(context: S3Context): Promise<void> {
   const { deps, bucket, key, req } = context;
-  requireBucket(context);
+  const bucketRow = requireBucket(context);
   assertValidKey(key);
   const headers = objectHeadersFrom(req.headers);
+  // Only the request's own lock headers are kept; the bucket's default applies when the upload completes.
+  const lock = lockForNewVersion(
+    context,
+    { ...bucketRow, objectLock: bucketRow.objectLock && {} },
+    new Date(),
+  );
   const algorithm = headerValue(req.headers, 'x-amz-checksum-algorithm')?.toLowerCase() ?? null;
   if (algorithm !== null && !(SUPPORTED_CHECKSUMS as readonly string[]).includes(algorithm)) {
     throw S3Errors.InvalidRequest(
@@ -42,6 +48,7 @@ export async function createMultipartUpload(context: S3Context): Promise<void> {
     userMetadata: headers.userMetadata,
     checksumAlgorithm: algorithm,
     tags: tagsFromHeader(context),
+    lock,
   });
   sendXml(
     context.res,
@@ -139,8 +146,14 @@ export async function completeMultipartUpload(context: S3Context): Promise<void>
   const size = parts.reduce((sum, part) => sum + part.size, 0);
   const dataFile = await deps.store.blobs.concat(parts.map((part) => part.dataFile));
   const now = new Date();
-  // The bucket's default retention, if it has one (lock headers of CreateMultipartUpload are not kept).
-  const lock = lockForNewVersion(context, requireBucket(context), now);
+  // The lock CreateMultipartUpload asked for, else the bucket's default retention (and its legal hold).
+  const asked = upload.lock ?? {};
+  const lock = asked.mode
+    ? asked
+    : {
+        ...lockForNewVersion(context, requireBucket(context), now),
+        ...(asked.legalHold ? { legalHold: asked.legalHold } : {}),
+      };
   const versionId = deps.store.completeUpload(
     upload.uploadId,
     {

@@ -113,6 +113,8 @@ export interface UploadRow {
   checksumAlgorithm: string | null;
   /** `x-amz-tagging` of CreateMultipartUpload: the completed object's tags. */
   tags?: Record<string, string>;
+  /** `x-amz-object-lock-*` of CreateMultipartUpload: the completed object's lock. */
+  lock?: ObjectLock;
 }
 
 export interface PartRow {
@@ -196,6 +198,7 @@ const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
   ['buckets', 'object_lock', "TEXT NOT NULL DEFAULT ''"],
   ['objects', 'lock', "TEXT NOT NULL DEFAULT '{}'"],
   ['versions', 'lock', "TEXT NOT NULL DEFAULT '{}'"],
+  ['uploads', 'lock', "TEXT NOT NULL DEFAULT '{}'"],
 ];
 
 /**
@@ -307,8 +310,8 @@ export class Metadata {
          WHERE name = @bucket RETURNING notification_version`,
       ),
       insertUpload:
-        db.prepare(`INSERT INTO uploads (upload_id, bucket, key, initiated, content_type, headers, user_metadata, checksum_algorithm, tags)
-        VALUES (@uploadId, @bucket, @key, @initiated, @contentType, @headers, @userMetadata, @checksumAlgorithm, @tags)`),
+        db.prepare(`INSERT INTO uploads (upload_id, bucket, key, initiated, content_type, headers, user_metadata, checksum_algorithm, tags, lock)
+        VALUES (@uploadId, @bucket, @key, @initiated, @contentType, @headers, @userMetadata, @checksumAlgorithm, @tags, @lock)`),
       getUpload: db.prepare('SELECT * FROM uploads WHERE upload_id = ?'),
       deleteUpload: db.prepare('DELETE FROM uploads WHERE upload_id = ?'),
       listUploads: db.prepare(
@@ -669,6 +672,7 @@ export class Metadata {
         headers: JSON.stringify(upload.headers),
         userMetadata: JSON.stringify(upload.userMetadata),
         tags: JSON.stringify(upload.tags ?? {}),
+        lock: JSON.stringify(upload.lock ?? {}),
       });
     });
   }
@@ -830,6 +834,7 @@ export class Metadata {
       userMetadata: JSON.parse(row.user_metadata as string),
       checksumAlgorithm: row.checksum_algorithm ?? null,
       tags: JSON.parse(row.tags ?? '{}'),
+      lock: JSON.parse(row.lock ?? '{}'),
     };
   }
 }

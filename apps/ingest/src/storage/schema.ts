@@ -79,7 +79,9 @@ CREATE TABLE IF NOT EXISTS uploads (
   headers TEXT NOT NULL,
   user_metadata TEXT NOT NULL,
   checksum_algorithm TEXT,
-  tags TEXT NOT NULL DEFAULT '{}'
+  tags TEXT NOT NULL DEFAULT '{}',
+  -- The x-amz-object-lock-* headers of CreateMultipartUpload, for the completed object.
+  lock TEXT NOT NULL DEFAULT '{}'
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS uploads_by_bucket ON uploads (bucket, key, initiated);
 
