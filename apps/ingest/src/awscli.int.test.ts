@@ -143,28 +143,12 @@ describe('AWS CLI v2', () => {
         Status: 'Enabled',
       });
       const file = join(dir, 'note.txt');
-      writeFileSync(file, 'first');
-      const first = await json(
-        's3api',
-        'put-object',
-        '--bucket',
-        'versions',
-        '--key',
-        'note.txt',
-        '--body',
-        file,
-      );
-      writeFileSync(file, 'second!');
-      const second = await json(
-        's3api',
-        'put-object',
-        '--bucket',
-        'versions',
-        '--key',
-        'note.txt',
-        '--body',
-        file,
-      );
+      const putNote = async (text: string) => {
+        writeFileSync(file, text);
+        return json('s3api', 'put-object', '--bucket', 'versions', '--key', 'note.txt', '--body', file);
+      };
+      const first = await putNote('first');
+      const second = await putNote('second!');
       await aws('s3', 'rm', 's3://versions/note.txt');
       const listing = await json('s3api', 'list-object-versions', '--bucket', 'versions');
       expect(listing.Versions.map((v: { VersionId: string; Size: number }) => [v.VersionId, v.Size])).toEqual(

@@ -44,6 +44,25 @@ function until(validity: { days: number } | { years: number }): Date {
   return new Date(Date.now() + days * 86_400_000);
 }
 
+/** PutObjectRetention on the object at `target` (a version, with the bypass if asked); its name. */
+async function putRetention(
+  target: string,
+  options: LockOptions,
+  retention: { Mode?: Mode; RetainUntilDate?: Date },
+): Promise<string> {
+  const location = remote(target, 'object');
+  await s3Client(location.alias).send(
+    new PutObjectRetentionCommand({
+      Bucket: location.bucket,
+      Key: location.key,
+      VersionId: options.versionId,
+      BypassGovernanceRetention: options.bypass,
+      Retention: retention,
+    }),
+  );
+  return `${location.aliasName}/${location.bucket}/${location.key}`;
+}
+
 export async function retentionSet(
   modeText: string,
   validityText: string,
@@ -77,18 +96,8 @@ export async function retentionSet(
     });
     return;
   }
-  const location = remote(target, 'object');
-  const name = `${location.aliasName}/${location.bucket}/${location.key}`;
   const retainUntil = until(validity);
-  await s3Client(location.alias).send(
-    new PutObjectRetentionCommand({
-      Bucket: location.bucket,
-      Key: location.key,
-      VersionId: options.versionId,
-      BypassGovernanceRetention: options.bypass,
-      Retention: { Mode: mode, RetainUntilDate: retainUntil },
-    }),
-  );
+  const name = await putRetention(target, options, { Mode: mode, RetainUntilDate: retainUntil });
   out.print(
     `Object retention successfully set for \`${name}\` (${mode} until ${retainUntil.toISOString()}).`,
     {
@@ -113,17 +122,7 @@ export async function retentionClear(target: string, options: LockOptions, out: 
     out.print(`Object lock configuration cleared successfully for \`${name}\`.`, { url: name });
     return;
   }
-  const location = remote(target, 'object');
-  const name = `${location.aliasName}/${location.bucket}/${location.key}`;
-  await s3Client(location.alias).send(
-    new PutObjectRetentionCommand({
-      Bucket: location.bucket,
-      Key: location.key,
-      VersionId: options.versionId,
-      BypassGovernanceRetention: options.bypass,
-      Retention: {},
-    }),
-  );
+  const name = await putRetention(target, options, {});
   out.print(`Object retention successfully cleared for \`${name}\`.`, {
     url: name,
     versionId: options.versionId,

@@ -9,7 +9,6 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
-  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListBucketsCommand,
@@ -22,6 +21,7 @@ import mime from 'mime';
 import { s3Client } from '../client.ts';
 import { parseLocation, type RemoteLocation, remote } from '../location.ts';
 import { humanSize, type Output, stamp } from '../output.ts';
+import { deleteInBatches } from './batch-delete.ts';
 import { removeVersions } from './versions.ts';
 
 /** Uploads above this size go multipart, in parts of this size. */
@@ -52,25 +52,8 @@ export async function* objectsUnder(
 }
 
 async function removeAll(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const removed: string[] = [];
-  let batch: string[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    await s3.send(
-      new DeleteObjectsCommand({
-        Bucket: bucket,
-        Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-      }),
-    );
-    removed.push(...batch);
-    batch = [];
-  };
-  for await (const { Key: key } of objectsUnder(s3, bucket, prefix)) {
-    batch.push(key);
-    if (batch.length === 1000) await flush();
-  }
-  await flush();
-  return removed;
+  const removed = await deleteInBatches(s3, bucket, objectsUnder(s3, bucket, prefix), ({ Key }) => ({ Key }));
+  return removed.map(({ Key }) => Key);
 }
 
 export async function removeBucket(target: string, options: { force?: boolean }, out: Output): Promise<void> {

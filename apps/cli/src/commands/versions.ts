@@ -2,7 +2,6 @@
 // and the removal of versions (`rm --version-id`, `rm --versions`, `rb --force`
 // on a versioned bucket), through the AWS SDK.
 import {
-  DeleteObjectsCommand,
   GetBucketVersioningCommand,
   ListObjectVersionsCommand,
   type ListObjectVersionsCommandOutput,
@@ -12,6 +11,7 @@ import {
 import { s3Client } from '../client.ts';
 import { remote } from '../location.ts';
 import { humanSize, type Output, stamp } from '../output.ts';
+import { deleteInBatches } from './batch-delete.ts';
 
 export async function versioning(
   operation: 'enable' | 'suspend' | 'info',
@@ -146,24 +146,12 @@ export async function removeVersions(
   prefix: string,
   exactKey?: string,
 ): Promise<ListedVersion[]> {
-  const removed: ListedVersion[] = [];
-  let batch: ListedVersion[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    await s3.send(
-      new DeleteObjectsCommand({
-        Bucket: bucket,
-        Delete: { Objects: batch.map((v) => ({ Key: v.key, VersionId: v.versionId })), Quiet: true },
-      }),
-    );
-    removed.push(...batch);
-    batch = [];
-  };
-  for await (const version of versionsUnder(s3, bucket, prefix)) {
-    if (exactKey !== undefined && version.key !== exactKey) continue;
-    batch.push(version);
-    if (batch.length === 1000) await flush();
+  async function* chosen() {
+    for await (const version of versionsUnder(s3, bucket, prefix))
+      if (exactKey === undefined || version.key === exactKey) yield version;
   }
-  await flush();
-  return removed;
+  return deleteInBatches(s3, bucket, chosen(), (version) => ({
+    Key: version.key,
+    VersionId: version.versionId,
+  }));
 }

@@ -7,7 +7,7 @@ import type { S3Context } from '../http/context.ts';
 import { sendEmpty } from '../http/respond.ts';
 import type { ObjectMeta } from '../storage/metadata.ts';
 import { requireBucket } from './buckets.ts';
-import { mutationDraft } from './mutation.ts';
+import { factsOf, mutationDraft } from './mutation.ts';
 import { objectResponseHeaders } from './object-headers.ts';
 import { lockHeaders } from './object-lock.ts';
 import { missingObject, requestedVersionId, versionHeader } from './versioning.ts';
@@ -61,11 +61,7 @@ async function serveObject(context: S3Context, head: boolean): Promise<void> {
     }
     if (deps.rules.wantsAccessEvents(bucket) || deps.live.wantsAccessEvents(bucket)) {
       const facts = {
-        key,
-        size: meta.size,
-        eTag: meta.etag,
-        contentType: meta.contentType,
-        userMetadata: meta.userMetadata,
+        ...factsOf(meta),
         ...(meta.versionId !== undefined && meta.versionId !== 'null' ? { versionId: meta.versionId } : {}),
       };
       deps.store.commitAccess(

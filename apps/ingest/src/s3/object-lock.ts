@@ -18,7 +18,7 @@ import type {
   RetentionMode,
 } from '../storage/metadata.ts';
 import { requireBucket } from './buckets.ts';
-import { mutationDraft } from './mutation.ts';
+import { commitObjectChange } from './mutation.ts';
 import { requestedVersionId, requireObject, versionHeader } from './versioning.ts';
 
 const DAY_MS = 86_400_000;
@@ -186,24 +186,13 @@ function commitLock(
   eventName: 's3:ObjectCreated:PutRetention' | 's3:ObjectCreated:PutLegalHold',
   update: (current: ObjectLock) => ObjectLock,
 ): void {
-  const { store } = context.deps;
-  const committed = store.metadata.commitAttribute(
-    context.bucket,
-    context.key,
+  commitObjectChange(
+    context,
     requestedVersionId(context),
     'lock',
     (object) => update(object.lock ?? {}),
-    (object) =>
-      mutationDraft(context, eventName, {
-        key: object.key,
-        size: object.size,
-        eTag: object.etag,
-        contentType: object.contentType,
-        userMetadata: object.userMetadata,
-      }),
+    eventName,
   );
-  if (!committed) throw S3Errors.NoSuchKey(undefined, context.resource, { Key: context.key });
-  store.afterCommit({ releasedFile: false });
 }
 
 function noLockConfiguration() {

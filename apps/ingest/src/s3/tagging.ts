@@ -10,7 +10,7 @@ import { readSmallBody } from '../http/body.ts';
 import type { S3Context } from '../http/context.ts';
 import { sendEmpty, sendXml } from '../http/respond.ts';
 import { requireBucket } from './buckets.ts';
-import { mutationDraft } from './mutation.ts';
+import { commitObjectChange } from './mutation.ts';
 import { requestedVersionId, requireObject, versionHeader } from './versioning.ts';
 
 const MAX_OBJECT_TAGS = 10;
@@ -105,24 +105,5 @@ function commitTags(
   tags: Record<string, string>,
   eventName: 's3:ObjectCreated:PutTagging' | 's3:ObjectCreated:DeleteTagging',
 ): void {
-  const { store } = context.deps;
-  const versionId = requestedVersionId(context);
-  const committed = store.metadata.commitAttribute(
-    context.bucket,
-    context.key,
-    versionId,
-    'tags',
-    () => tags,
-    (tagged) =>
-      mutationDraft(context, eventName, {
-        key: tagged.key,
-        size: tagged.size,
-        eTag: tagged.etag,
-        contentType: tagged.contentType,
-        userMetadata: tagged.userMetadata,
-      }),
-  );
-  // Deleted meanwhile: as if it had never been there.
-  if (!committed) throw S3Errors.NoSuchKey(undefined, context.resource, { Key: context.key });
-  store.afterCommit({ releasedFile: false });
+  commitObjectChange(context, requestedVersionId(context), 'tags', () => tags, eventName);
 }
