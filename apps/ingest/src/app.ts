@@ -83,15 +83,15 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
   await store.collectGarbage();
   const registry = options.registry ?? createProcessRegistry('ingest');
   const oldestOutboxAgeSeconds = () => {
-    const oldest = store.metadata.oldestOutboxCommit();
+    const oldest = store.outbox.oldestOutboxCommit();
     return oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000);
   };
   const metrics = createIngestMetrics(registry, {
-    rows: () => store.metadata.outboxSize(),
+    rows: () => store.outbox.outboxSize(),
     oldestAgeSeconds: oldestOutboxAgeSeconds,
   });
   relay = new OutboxRelay(
-    store.metadata,
+    store.outbox,
     {
       redisUrl: options.redisUrl,
       prefix: options.queuePrefix,
@@ -130,7 +130,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
   const deps: IngestDeps = {
     config: options.config,
     store,
-    rules: new NotificationRules(store.metadata),
+    rules: new NotificationRules(store.notifications),
     live,
     admin: { status, redisUrl: options.redisUrl, queuePrefix: options.queuePrefix },
     log: options.log,
@@ -152,7 +152,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
           redis: statusRedis,
           prefix: options.queuePrefix,
           readiness,
-          outboxRows: () => store.metadata.outboxSize(),
+          outboxRows: () => store.outbox.outboxSize(),
           oldestOutboxSeconds: oldestOutboxAgeSeconds,
         }),
       targets: options.config.targets,
@@ -201,7 +201,6 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
       statusRedis.disconnect();
       await relay.stop();
       await store.close();
-      store.metadata.close();
     },
   };
 }

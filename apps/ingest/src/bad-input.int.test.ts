@@ -164,7 +164,7 @@ describe('bad input', () => {
   }) => {
     await withIngest(redis, async (t) => {
       // keep.bin's record first reaches Redis: counted before, not mistaken for the truncated upload's.
-      await eventually(async () => (t.ingest.store.metadata.outboxSize() === 0 ? true : undefined));
+      await eventually(async () => (t.ingest.store.outbox.outboxSize() === 0 ? true : undefined));
       const recordsBefore = (await t.mutationRecords()).length;
       const path = keyPath('safe', 'truncated.bin');
       const headers = await signedHeaders(t.endpoint, 'PUT', path, 'UNSIGNED-PAYLOAD', credentials);

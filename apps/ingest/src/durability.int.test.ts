@@ -170,7 +170,7 @@ describe('durability', () => {
         await t.s3.send(new PutObjectCommand({ Bucket: 'outage', Key: `during-${i}`, Body: `v${i}` }));
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(t.ingest.store.metadata.outboxSize()).toBe(20);
+      expect(t.ingest.store.outbox.outboxSize()).toBe(20);
 
       server = await startRedis();
       const records = await eventually(async () => {
@@ -181,7 +181,7 @@ describe('durability', () => {
       expect(records.map((r) => r.key).sort()).toEqual(
         Array.from({ length: 20 }, (_, i) => `during-${i}`).sort(),
       );
-      expect(t.ingest.store.metadata.outboxSize()).toBe(0);
+      expect(t.ingest.store.outbox.outboxSize()).toBe(0);
     } finally {
       await t.stop();
       server.kill('SIGKILL');

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { AdminDeps } from '../admin/admin-api.ts';
 import type { LiveHub } from '../live/hub.ts';
 import type { NotificationRules } from '../notification/rules-cache.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
+import type { StorageFacade } from '../storage/object-store.ts';
 import type { IngestMetrics } from '../telemetry/metrics.ts';
 
 export interface RequestSource {
@@ -39,7 +39,8 @@ export interface S3Context {
 
 export interface IngestDeps {
   config: BucketEventsConfig;
-  store: ObjectStore;
+  /** Storage as the handlers see it: the facade's methods, never the database itself. */
+  store: StorageFacade;
   rules: NotificationRules;
   /** Live listeners (ListenBucketNotification) of this process. */
   live: LiveHub;

@@ -11,7 +11,7 @@ export class NotificationRules {
     { config: NotificationConfiguration | undefined; wantsAccess: boolean }
   >();
 
-  constructor(private readonly metadata: Metadata) {}
+  constructor(private readonly metadata: Pick<Metadata, 'getNotification'>) {}
 
   get(bucket: string): NotificationConfiguration | undefined {
     return this.entry(bucket).config;

@@ -20,7 +20,8 @@ import {
 import { JobAdder } from '@bucket-events/queue';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Metadata, OutboxRow } from '../storage/metadata.ts';
+import type { OutboxRow } from '../storage/metadata.ts';
+import type { Outbox } from '../storage/object-store.ts';
 import type { RelayObserver } from '../telemetry/metrics.ts';
 import { DurabilityGate, NotDurableError, type RedisDurability } from './durability.ts';
 import { DEFAULT_ROUND_PACING, RoundPacer, type RoundPacing } from './pacing.ts';
@@ -62,7 +63,7 @@ export class OutboxRelay {
   private failures = 0;
 
   constructor(
-    private readonly metadata: Metadata,
+    private readonly outbox: Outbox,
     private readonly options: RelayOptions,
     private readonly log: Logger,
   ) {
@@ -96,11 +97,11 @@ export class OutboxRelay {
   private async loop(): Promise<void> {
     const batchSize = this.options.batchSize ?? 200;
     const pacer = new RoundPacer(this.options.pacing ?? DEFAULT_ROUND_PACING, batchSize);
-    let rows = this.metadata.beginRelayRound(batchSize);
+    let rows = this.outbox.beginRelayRound(batchSize);
     while (!this.stopped) {
       if (rows.length === 0) {
         await this.sleep(1000);
-        rows = this.metadata.beginRelayRound(batchSize);
+        rows = this.outbox.beginRelayRound(batchSize);
         continue;
       }
       try {
@@ -112,13 +113,13 @@ export class OutboxRelay {
         const lastId = (rows[rows.length - 1] as OutboxRow).id;
         const pause = pacer.afterRound(rows.length);
         if (pause > 0) {
-          this.metadata.endRelayRound(lastId, 0);
+          this.outbox.endRelayRound(lastId, 0);
           // Not cut short by notify(): the point is to let commits gather.
           await new Promise((resolve) => setTimeout(resolve, pause));
-          rows = this.metadata.beginRelayRound(batchSize);
+          rows = this.outbox.beginRelayRound(batchSize);
         } else {
           // One transaction ends this round and begins the next.
-          rows = this.metadata.endRelayRound(lastId, batchSize);
+          rows = this.outbox.endRelayRound(lastId, batchSize);
         }
         if (this.failures > 0) this.log.info({ after: this.failures }, 'outbox relay: Redis reachable again');
         this.failures = 0;

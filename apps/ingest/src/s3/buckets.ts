@@ -22,7 +22,7 @@ export async function createBucket(context: S3Context): Promise<void> {
       throw S3Errors.InvalidArgument(`The specified location-constraint is not valid: ${location}`);
     }
   }
-  if (!deps.store.metadata.createBucket(bucket, new Date().toISOString(), { objectLock })) {
+  if (!deps.store.createBucket(bucket, new Date().toISOString(), { objectLock })) {
     throw S3Errors.BucketAlreadyOwnedByYou(undefined, `/${bucket}`, { BucketName: bucket });
   }
   sendEmpty(context.res, 200, { location: `/${bucket}` });
@@ -34,17 +34,16 @@ export async function headBucket(context: S3Context): Promise<void> {
 }
 
 export async function deleteBucket(context: S3Context): Promise<void> {
-  const outcome = context.deps.store.metadata.deleteBucket(context.bucket);
+  const outcome = context.deps.store.deleteBucket(context.bucket);
   if (outcome === 'missing') throw noSuchBucket(context.bucket);
   if (outcome === 'not-empty')
     throw S3Errors.BucketNotEmpty(undefined, `/${context.bucket}`, { BucketName: context.bucket });
   context.deps.rules.forget(context.bucket);
-  context.deps.store.afterCommit();
   sendEmpty(context.res, 204);
 }
 
 export async function listBuckets(context: S3Context): Promise<void> {
-  const buckets = context.deps.store.metadata.listBuckets();
+  const buckets = context.deps.store.listBuckets();
   const xml = renderXml('ListAllMyBucketsResult', {
     Owner: { ID: context.principal, DisplayName: context.principal },
     Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: isoDate(b.createdAt) })) },
@@ -68,7 +67,7 @@ export function noSuchBucket(bucket: string) {
 }
 
 export function requireBucket(context: S3Context) {
-  const bucket = context.deps.store.metadata.getBucket(context.bucket);
+  const bucket = context.deps.store.getBucket(context.bucket);
   if (!bucket) throw noSuchBucket(context.bucket);
   return bucket;
 }

@@ -51,11 +51,11 @@ export function parseCopySource(value: string): CopySource {
 export async function openCopySource(context: S3Context) {
   const { deps } = context;
   const source = parseCopySource(headerValue(context.req.headers, 'x-amz-copy-source') ?? '');
-  if (!deps.store.metadata.getBucket(source.bucket)) throw noSuchBucket(source.bucket);
+  if (!deps.store.getBucket(source.bucket)) throw noSuchBucket(source.bucket);
   const opened = await deps.store.openObject(source.bucket, source.key, source.versionId);
   const resource = `/${source.bucket}/${source.key}`;
   if (!opened && source.versionId !== undefined) {
-    const marker = deps.store.metadata.getVersion(source.bucket, source.key, source.versionId)?.deleteMarker;
+    const marker = deps.store.getVersion(source.bucket, source.key, source.versionId)?.deleteMarker;
     // S3 refuses to copy from a delete marker with 400 InvalidRequest; a missing version is 404.
     if (marker)
       throw S3Errors.InvalidRequest(

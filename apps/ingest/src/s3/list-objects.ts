@@ -11,7 +11,8 @@ import {
 } from '@bucket-events/s3-protocol';
 import type { S3Context } from '../http/context.ts';
 import { isoDate, sendXml } from '../http/respond.ts';
-import type { ListedVersion, Metadata, ObjectMeta } from '../storage/metadata.ts';
+import type { ListedVersion, ObjectMeta } from '../storage/metadata.ts';
+import type { StorageFacade } from '../storage/object-store.ts';
 import { requireBucket } from './buckets.ts';
 
 const PAGE = 1000;
@@ -35,7 +36,11 @@ export interface Listing {
 }
 
 /** Walks the key index in order, folding keys into common prefixes at the delimiter. */
-export function listKeys(metadata: Metadata, bucket: string, request: ListingRequest): Listing {
+export function listKeys(
+  store: Pick<StorageFacade, 'listObjects'>,
+  bucket: string,
+  request: ListingRequest,
+): Listing {
   const { prefix, delimiter, maxKeys } = request;
   const objects: ObjectMeta[] = [];
   const commonPrefixes: string[] = [];
@@ -47,7 +52,7 @@ export function listKeys(metadata: Metadata, bucket: string, request: ListingReq
   let skipUnder = delimiter !== '' && request.after.endsWith(delimiter) ? request.after : undefined;
   let cursor = skipUnder !== undefined ? skipUnder + LAST : request.after;
   for (;;) {
-    const page = metadata.listObjects(bucket, cursor, prefix, PAGE);
+    const page = store.listObjects(bucket, cursor, prefix, PAGE);
     let jumped = false;
     for (const meta of page) {
       cursor = meta.key;
@@ -107,7 +112,7 @@ export async function listObjectsV1(context: S3Context): Promise<void> {
   const delimiter = context.query.get('delimiter') ?? '';
   const marker = context.query.get('marker') ?? '';
   const maxKeys = maxKeysOf(context);
-  const listing = listKeys(context.deps.store.metadata, context.bucket, {
+  const listing = listKeys(context.deps.store, context.bucket, {
     prefix,
     delimiter,
     after: marker,
@@ -143,7 +148,7 @@ export async function listObjectsV2(context: S3Context): Promise<void> {
       throw S3Errors.InvalidArgument('The continuation token provided is incorrect');
     after = decoded.slice(2);
   }
-  const listing = listKeys(context.deps.store.metadata, context.bucket, {
+  const listing = listKeys(context.deps.store, context.bucket, {
     prefix,
     delimiter,
     after,
@@ -184,7 +189,7 @@ export interface VersionListing {
  * into common prefixes at the delimiter; resumes after (keyMarker, versionIdMarker).
  */
 export function listVersionKeys(
-  metadata: Metadata,
+  store: Pick<StorageFacade, 'listVersions' | 'getVersion'>,
   bucket: string,
   request: Omit<ListingRequest, 'after'> & { keyMarker: string; versionIdMarker: string },
 ): VersionListing {
@@ -206,10 +211,10 @@ export function listVersionKeys(
   // A version id marker resumes inside its key, after that version; without one, after the key.
   let cursorSeq =
     skipUnder === undefined && request.keyMarker !== '' && request.versionIdMarker !== ''
-      ? metadata.getVersion(bucket, request.keyMarker, request.versionIdMarker)?.versionSeq
+      ? store.getVersion(bucket, request.keyMarker, request.versionIdMarker)?.versionSeq
       : undefined;
   for (;;) {
-    const page = metadata.listVersions(bucket, prefix, cursorKey, cursorSeq, PAGE);
+    const page = store.listVersions(bucket, prefix, cursorKey, cursorSeq, PAGE);
     let jumped = false;
     for (const version of page) {
       cursorKey = version.key;
@@ -248,7 +253,7 @@ export async function listObjectVersions(context: S3Context): Promise<void> {
   if (versionIdMarker !== '' && keyMarker === '')
     throw S3Errors.InvalidArgument('A version-id marker cannot be specified without a key marker.');
   const maxKeys = maxKeysOf(context);
-  const listing = listVersionKeys(context.deps.store.metadata, context.bucket, {
+  const listing = listVersionKeys(context.deps.store, context.bucket, {
     prefix,
     delimiter,
     keyMarker,

@@ -38,7 +38,7 @@ export async function createMultipartUpload(context: S3Context): Promise<void> {
     );
   }
   const uploadId = randomBytes(24).toString('base64url');
-  deps.store.metadata.createUpload({
+  deps.store.createUpload({
     uploadId,
     bucket,
     key,
@@ -59,7 +59,7 @@ export async function createMultipartUpload(context: S3Context): Promise<void> {
 
 export function requireUpload(context: S3Context): UploadRow {
   const uploadId = context.query.get('uploadId') ?? '';
-  const upload = context.deps.store.metadata.getUpload(uploadId);
+  const upload = context.deps.store.getUpload(uploadId);
   if (!upload || upload.bucket !== context.bucket || upload.key !== context.key) {
     throw S3Errors.NoSuchUpload(undefined, `/${context.bucket}/${context.key}`, { UploadId: uploadId });
   }
@@ -85,7 +85,7 @@ export async function uploadPart(context: S3Context): Promise<void> {
   const dataFile = await deps.store.writeData(body.data, { inline: false });
   try {
     const digests = await body.finish();
-    const stored = deps.store.metadata.putPart(upload.uploadId, {
+    const stored = deps.store.putPart(upload.uploadId, {
       partNumber,
       size: digests.size,
       etag: digests.md5Hex,
@@ -93,7 +93,6 @@ export async function uploadPart(context: S3Context): Promise<void> {
       dataFile,
     });
     if (!stored) throw S3Errors.NoSuchUpload();
-    deps.store.afterCommit();
     sendEmpty(context.res, 200, { etag: `"${digests.md5Hex}"`, ...checksumHeaders(digests.checksums) });
   } catch (error) {
     await deps.store.discard(dataFile);
@@ -120,9 +119,7 @@ export async function completeMultipartUpload(context: S3Context): Promise<void>
       throw S3Errors.InvalidPartOrder();
     }
   }
-  const stored = new Map(
-    deps.store.metadata.allParts(upload.uploadId).map((part) => [part.partNumber, part]),
-  );
+  const stored = new Map(deps.store.allParts(upload.uploadId).map((part) => [part.partNumber, part]));
   const parts = requested.map(({ partNumber, etag }) => {
     const part = stored.get(partNumber);
     if (!part || part.etag !== etag)
@@ -144,7 +141,7 @@ export async function completeMultipartUpload(context: S3Context): Promise<void>
   for (const part of parts) md5s.update(Buffer.from(part.etag, 'hex'));
   const etag = `${md5s.digest('hex')}-${parts.length}`;
   const size = parts.reduce((sum, part) => sum + part.size, 0);
-  const dataFile = await deps.store.blobs.concat(parts.map((part) => part.dataFile));
+  const dataFile = await deps.store.concatParts(parts.map((part) => part.dataFile));
   const now = new Date();
   // The lock CreateMultipartUpload asked for, else the bucket's default retention (and its legal hold).
   const asked = upload.lock ?? {};
@@ -198,8 +195,7 @@ export async function completeMultipartUpload(context: S3Context): Promise<void>
 export async function abortMultipartUpload(context: S3Context): Promise<void> {
   requireBucket(context);
   const upload = requireUpload(context);
-  context.deps.store.metadata.abortUpload(upload.uploadId);
-  context.deps.store.afterCommit();
+  context.deps.store.abortUpload(upload.uploadId);
   sendEmpty(context.res, 204);
 }
 
@@ -208,7 +204,7 @@ export async function listParts(context: S3Context): Promise<void> {
   const upload = requireUpload(context);
   const maxParts = Math.min(Number(context.query.get('max-parts') ?? 1000) || 1000, 1000);
   const marker = Number(context.query.get('part-number-marker') ?? 0) || 0;
-  const page = context.deps.store.metadata.listParts(upload.uploadId, marker, maxParts + 1);
+  const page = context.deps.store.listParts(upload.uploadId, marker, maxParts + 1);
   const truncated = page.length > maxParts;
   const parts = page.slice(0, maxParts);
   const owner = { ID: context.principal, DisplayName: context.principal };
@@ -243,7 +239,7 @@ export async function listMultipartUploads(context: S3Context): Promise<void> {
   const keyMarker = context.query.get('key-marker') ?? '';
   const uploadIdMarker = context.query.get('upload-id-marker') ?? '';
   const maxUploads = Math.min(Number(context.query.get('max-uploads') ?? 1000) || 1000, 1000);
-  const all = context.deps.store.metadata
+  const all = context.deps.store
     .listUploads(context.bucket, keyMarker)
     .filter((upload) => upload.key.startsWith(prefix))
     .filter((upload) =>

@@ -67,17 +67,11 @@ export function commitObjectChange<Column extends 'tags' | 'lock'>(
   eventName: EmittedEventName,
 ): void {
   const { store } = context.deps;
-  const committed = store.metadata.commitAttribute(
-    context.bucket,
-    context.key,
-    versionId,
-    column,
-    update,
-    (object) => mutationDraft(context, eventName, factsOf(object)),
+  const committed = store.commitAttribute(context.bucket, context.key, versionId, column, update, (object) =>
+    mutationDraft(context, eventName, factsOf(object)),
   );
   // Deleted meanwhile: as if it had never been there.
   if (!committed) throw S3Errors.NoSuchKey(undefined, context.resource, { Key: context.key });
-  store.afterCommit({ releasedFile: false });
 }
 
 export const REMOVED: Omit<ObjectFacts, 'key'> = { size: 0, eTag: '', contentType: '', userMetadata: {} };

@@ -74,7 +74,7 @@ export const putObjectLockConfiguration: S3Handler = async (context) => {
       ...(days !== undefined ? { days: period } : { years: period }),
     };
   }
-  context.deps.store.metadata.setObjectLockConfig(context.bucket, config);
+  context.deps.store.setObjectLockConfig(context.bucket, config);
   sendEmpty(context.res, 200);
 };
 

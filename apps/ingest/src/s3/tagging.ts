@@ -67,24 +67,21 @@ function taggingXml(tags: Record<string, string>): string {
 
 export async function getBucketTagging(context: S3Context): Promise<void> {
   requireBucket(context);
-  const tags = context.deps.store.metadata.bucketTags(context.bucket);
+  const tags = context.deps.store.bucketTags(context.bucket);
   if (!tags) throw S3Errors.NoSuchTagSet(undefined, context.resource, { BucketName: context.bucket });
   sendXml(context.res, 200, taggingXml(tags));
 }
 
 export async function putBucketTagging(context: S3Context): Promise<void> {
   requireBucket(context);
-  context.deps.store.metadata.setBucketTags(
-    context.bucket,
-    validTags(await taggingBody(context), MAX_BUCKET_TAGS),
-  );
+  context.deps.store.setBucketTags(context.bucket, validTags(await taggingBody(context), MAX_BUCKET_TAGS));
   // 200, as MinIO answers (AWS documents 204): the MinIO SDKs accept only 200 here, the AWS SDKs either.
   sendEmpty(context.res, 200);
 }
 
 export async function deleteBucketTagging(context: S3Context): Promise<void> {
   requireBucket(context);
-  context.deps.store.metadata.setBucketTags(context.bucket, {});
+  context.deps.store.setBucketTags(context.bucket, {});
   sendEmpty(context.res, 204);
 }
 

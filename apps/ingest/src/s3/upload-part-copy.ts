@@ -47,7 +47,7 @@ export async function uploadPartCopy(context: S3Context): Promise<void> {
     dataFile = await deps.store.writeData(hashed(), { inline: false });
     const etag = md5.digest('hex');
     const lastModified = new Date().toISOString();
-    const stored = deps.store.metadata.putPart(upload.uploadId, {
+    const stored = deps.store.putPart(upload.uploadId, {
       partNumber,
       size: end - start + 1,
       etag,
@@ -55,7 +55,6 @@ export async function uploadPartCopy(context: S3Context): Promise<void> {
       dataFile,
     });
     if (!stored) throw S3Errors.NoSuchUpload();
-    deps.store.afterCommit();
     sendXml(
       context.res,
       200,

@@ -28,7 +28,7 @@ export async function putBucketVersioning(context: S3Context): Promise<void> {
     throw S3Errors.InvalidBucketState(
       'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.',
     );
-  context.deps.store.metadata.setVersioning(context.bucket, status);
+  context.deps.store.setVersioning(context.bucket, status);
   sendEmpty(context.res, 200);
 }
 
@@ -54,11 +54,11 @@ export function versionHeader(bucket: BucketRow, versionId: string | undefined):
 export function requireObject(context: S3Context): ObjectMeta {
   const bucket = requireBucket(context);
   const versionId = requestedVersionId(context);
-  const metadata = context.deps.store.metadata;
+  const store = context.deps.store;
   const meta =
     versionId === undefined
-      ? metadata.getObject(context.bucket, context.key)
-      : metadata.getVersion(context.bucket, context.key, versionId);
+      ? store.getObject(context.bucket, context.key)
+      : store.getVersion(context.bucket, context.key, versionId);
   if (!meta || ('deleteMarker' in meta && meta.deleteMarker)) throw missingObject(context, bucket, versionId);
   return meta;
 }
@@ -68,15 +68,15 @@ export function requireObject(context: S3Context): ObjectMeta {
  * 405 as S3 answers); without one, NoSuchKey, marked when a delete marker hides the key.
  */
 export function missingObject(context: S3Context, bucket: BucketRow, versionId: string | undefined): Error {
-  const metadata = context.deps.store.metadata;
+  const store = context.deps.store;
   if (versionId !== undefined) {
-    const version = metadata.getVersion(context.bucket, context.key, versionId);
+    const version = store.getVersion(context.bucket, context.key, versionId);
     if (version?.deleteMarker) return deleteMarkerError(S3Errors.MethodNotAllowed(), version);
     return S3Errors.NoSuchVersion(undefined, context.resource, { Key: context.key, VersionId: versionId });
   }
   const error = S3Errors.NoSuchKey(undefined, context.resource, { Key: context.key });
   if (bucket.versioning === '') return error;
-  const marker = metadata.currentDeleteMarker(context.bucket, context.key);
+  const marker = store.currentDeleteMarker(context.bucket, context.key);
   return marker ? deleteMarkerError(error, marker) : error;
 }
 

@@ -37,9 +37,28 @@ function inlineData(bytes: Buffer): ObjectData {
   };
 }
 
+/** What the S3 handlers get: the store without its database (`metadata`), which only storage and its tests reach. */
+export type StorageFacade = Omit<ObjectStore, 'metadata' | 'outbox' | 'notifications'>;
+
+/** The outbox, as the relay and the outbox metrics read it. */
+export type Outbox = Pick<
+  Metadata,
+  'beginRelayRound' | 'endRelayRound' | 'outboxSize' | 'oldestOutboxCommit'
+>;
+
+/**
+ * The only door to storage: the S3 handlers reach buckets, objects, versions and uploads through
+ * these methods, never the database or the data files themselves, and every change that commits an
+ * outbox row wakes the relay here.
+ */
 export class ObjectStore {
+  /** The database; only storage's own code and tests reach it (the handlers use the methods below). */
   readonly metadata: Metadata;
-  readonly blobs: BlobStore;
+  private readonly blobs: BlobStore;
+  /** For the relay and the outbox metrics. */
+  readonly outbox: Outbox;
+  /** Published notification configurations, for the rules cache. */
+  readonly notifications: Pick<Metadata, 'getNotification'>;
   /** Told after every commit that added outbox rows (the relay's wake-up). */
   private readonly onCommit: () => void;
 
@@ -68,6 +87,8 @@ export class ObjectStore {
   ) {
     this.onCommit = options.onCommit ?? (() => {});
     this.metadata = new Metadata(dataDir);
+    this.outbox = this.metadata;
+    this.notifications = this.metadata;
     this.blobs = new BlobStore(dataDir, options.fsync);
     this.inlineMaxBytes = options.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES;
     if (options.fsync) this.walSync = new WalSync(join(dataDir, 'metadata.sqlite-wal'));
@@ -242,10 +263,114 @@ export class ObjectStore {
     await this.blobs.remove(dataName);
   }
 
-  /** Stops background work; the caller then closes the metadata (whose close checkpoints the rest). */
+  /** Stops background work and closes the database (whose close checkpoints the rest). */
   async close(): Promise<void> {
     await this.checkpointer?.close();
     await this.walSync?.close();
+    this.metadata.close();
+  }
+
+  // --- buckets, versions and uploads, for the S3 handlers -------------------------------
+
+  getBucket(name: string) {
+    return this.metadata.getBucket(name);
+  }
+
+  createBucket(...args: Parameters<Metadata['createBucket']>) {
+    return this.metadata.createBucket(...args);
+  }
+
+  /** Deletes an empty bucket (and its abandoned uploads, whose part files then go). */
+  deleteBucket(name: string) {
+    const outcome = this.metadata.deleteBucket(name);
+    if (outcome === 'deleted') this.afterCommit();
+    return outcome;
+  }
+
+  listBuckets() {
+    return this.metadata.listBuckets();
+  }
+
+  setVersioning(...args: Parameters<Metadata['setVersioning']>) {
+    this.metadata.setVersioning(...args);
+  }
+
+  setObjectLockConfig(...args: Parameters<Metadata['setObjectLockConfig']>) {
+    this.metadata.setObjectLockConfig(...args);
+  }
+
+  bucketTags(bucket: string) {
+    return this.metadata.bucketTags(bucket);
+  }
+
+  setBucketTags(...args: Parameters<Metadata['setBucketTags']>) {
+    this.metadata.setBucketTags(...args);
+  }
+
+  getObject(bucket: string, key: string) {
+    return this.metadata.getObject(bucket, key);
+  }
+
+  getVersion(...args: Parameters<Metadata['getVersion']>) {
+    return this.metadata.getVersion(...args);
+  }
+
+  currentDeleteMarker(...args: Parameters<Metadata['currentDeleteMarker']>) {
+    return this.metadata.currentDeleteMarker(...args);
+  }
+
+  listObjects(...args: Parameters<Metadata['listObjects']>) {
+    return this.metadata.listObjects(...args);
+  }
+
+  listVersions(...args: Parameters<Metadata['listVersions']>) {
+    return this.metadata.listVersions(...args);
+  }
+
+  /** Changes an object's tags or lock with its event (Metadata.commitAttribute), then wakes the relay. */
+  commitAttribute(...args: Parameters<Metadata['commitAttribute']>): boolean {
+    const committed = this.metadata.commitAttribute(...args);
+    if (committed) this.afterCommit({ releasedFile: false });
+    return committed;
+  }
+
+  createUpload(...args: Parameters<Metadata['createUpload']>) {
+    this.metadata.createUpload(...args);
+  }
+
+  getUpload(uploadId: string) {
+    return this.metadata.getUpload(uploadId);
+  }
+
+  listUploads(...args: Parameters<Metadata['listUploads']>) {
+    return this.metadata.listUploads(...args);
+  }
+
+  /** Records a part; the part it replaced, if any, is removed. */
+  putPart(...args: Parameters<Metadata['putPart']>) {
+    const stored = this.metadata.putPart(...args);
+    if (stored?.replaced !== undefined) this.afterCommit();
+    return stored;
+  }
+
+  listParts(...args: Parameters<Metadata['listParts']>) {
+    return this.metadata.listParts(...args);
+  }
+
+  allParts(uploadId: string) {
+    return this.metadata.allParts(uploadId);
+  }
+
+  /** Removes an upload; its part files go. */
+  abortUpload(uploadId: string): boolean {
+    const aborted = this.metadata.abortUpload(uploadId);
+    if (aborted) this.afterCommit();
+    return aborted;
+  }
+
+  /** The parts' bytes, in order, as one new data file (for CompleteMultipartUpload). */
+  concatParts(dataFiles: string[]): Promise<string> {
+    return this.blobs.concat(dataFiles);
   }
 
   /** Wakes the relay and, unless the commit released no data file, removes released files. */
