@@ -4,12 +4,14 @@
 // through the sink; retries failures in place with backoff and jitter (the job
 // stays active, so nothing later of that key overtakes it); dead-letters what
 // the target rejects; completes a job only after the target confirmed every
-// event in it.
+// event in it. Its parts: the connection and its backoff (target-connection.ts),
+// what to do after a write (write-decision.ts, pure), dead letters
+// (dead-letter-writer.ts), the counts metrics and heartbeat share
+// (delivery-telemetry.ts), and the writers' wake-ups (wakeups.ts).
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   DEFAULT_TARGET_PARTITIONS,
-  deadLetterQueueName,
   EVENT_COUNT_NAME_PREFIX,
   layoutQueueNames,
   parseTargetJobs,
@@ -18,15 +20,19 @@ import {
 } from '@bucket-events/contracts';
 import { countQueuedUnits, type HeldJob, PartitionedConsumer, type TakenJob } from '@bucket-events/queue';
 import { startOpsServer, withTimeout } from '@bucket-events/telemetry';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { describeError, TargetError } from './errors.ts';
+import { DeadLetterWriter } from './dead-letter-writer.ts';
+import { DeliveryTelemetry } from './delivery-telemetry.ts';
+import { describeError, type ErrorClass, TargetError } from './errors.ts';
 import { backoffDelay, type LaneItem, Lanes } from './lanes.ts';
 import { createTargetMetrics, type TargetMetrics } from './metrics.ts';
 import type { TargetSink } from './sink.ts';
 import { startHeartbeat, type TargetHeartbeat } from './status.ts';
+import { TargetConnection } from './target-connection.ts';
+import { Wakeups } from './wakeups.ts';
+import { decideAfterWrite, retryBackoffFactor, type WriteOutcome } from './write-decision.ts';
 
 export interface TargetIdentity {
   kind: string;
@@ -101,10 +107,8 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
   const batchSize = options.batchSize ?? 500;
   const retryInitialMs = options.retryInitialMs ?? 100;
   const retryMaxMs = options.retryMaxMs ?? 30_000;
-  const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
   const lanes = new Lanes<Held>();
-  const deadLetters = new Queue(deadLetterQueueName(target as never), { prefix, connection });
-  deadLetters.on('error', () => {});
+  const wakeups = new Wakeups();
   // Heartbeats and backlog counts: fails fast while Redis is away (they are only reports).
   const statusRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   statusRedis.on('error', () => {});
@@ -119,13 +123,18 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     return counts.reduce((total, count) => total + count, 0);
   };
   const configuredPartitions = target.partitions ?? DEFAULT_TARGET_PARTITIONS;
-  let connected = false;
-  // The last write or probe failed (cleared by the next one that succeeds).
-  let failing = false;
-  let stopping = false;
+  const connection = new TargetConnection({
+    sink,
+    log,
+    wakeups,
+    retryInitialMs,
+    retryMaxMs,
+    probeIntervalMs: options.probeIntervalMs ?? 2000,
+    noteError: (error) => telemetry.noteError(error),
+  });
   // Closing after the drain timed out: writers take no new batch, so held events can be put back.
   let abandoned = false;
-  const ready = () => connected && !failing && !stopping;
+  const ready = () => connection.ready();
   const metrics = createTargetMetrics(
     options.registry ?? new Registry(),
     { target: target.arn, kind: target.kind, id: target.id },
@@ -145,46 +154,9 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
       },
     },
   );
-  // What the heartbeat reports (status page, `admin targets`); the Prometheus metrics say the same.
-  const tally = { received: 0, delivered: 0, failed: 0, deadLettered: 0, lastError: '', lastErrorAt: '' };
-  const latencyWindow = { sum: 0, count: 0, max: 0 };
-  const noteError = (error: unknown) => {
-    tally.lastError = describeError(error);
-    tally.lastErrorAt = new Date().toISOString();
-  };
+  const telemetry = new DeliveryTelemetry(metrics);
+  const deadLetters = new DeadLetterWriter(target, prefix, options.redisUrl, telemetry, log);
   let globalPauseUntil = 0;
-  // When the target last showed it answers (a write or a probe that succeeded).
-  let lastAnsweredAt = 0;
-  let consecutiveFailures = 0;
-  // Writers sleep until new work, a retry time or a timeout; signal() wakes them all.
-  const sleepers = new Set<() => void>();
-  const signal = () => {
-    for (const wake of [...sleepers]) wake();
-  };
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      sleepers.add(wake);
-    });
-
-  const deadLetter = async (job: unknown, error: unknown, attempts: number) => {
-    await deadLetters.add('dead', {
-      job,
-      error: describeError(error),
-      attempts,
-      target: target.arn,
-      failedAt: new Date().toISOString(),
-    });
-    metrics.deadLettered.inc();
-    tally.deadLettered += 1;
-    noteError(error);
-    log.warn({ err: describeError(error), attempts }, 'event dead-lettered');
-  };
 
   // Completing the job is the acknowledgement: it happens only after the target confirmed (or the
   // event was dead-lettered). If it fails, the job is redelivered later: a duplicate, never a loss.
@@ -200,19 +172,15 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     try {
       events = parseTargetJobs(job.data);
     } catch (error) {
-      metrics.received.inc();
-      tally.received += 1;
-      void deadLetter(
-        job.data,
-        new TargetError('fatal', `invalid target job: ${describeError(error)}`),
-        0,
-      ).then(acknowledge(handle), (failure) =>
-        log.error({ err: describeError(failure) }, 'could not dead-letter an invalid job'),
-      );
+      telemetry.received(1);
+      void deadLetters
+        .write(job.data, new TargetError('fatal', `invalid target job: ${describeError(error)}`), 0)
+        .then(acknowledge(handle), (failure) =>
+          log.error({ err: describeError(failure) }, 'could not dead-letter an invalid job'),
+        );
       return 1;
     }
-    metrics.received.inc(events.length);
-    tally.received += events.length;
+    telemetry.received(events.length);
     // The events now live in their lanes; the job only needs its id to be completed.
     job.data = undefined;
     // The job completes once its last event is confirmed or dead-lettered; each settled event
@@ -226,82 +194,41 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     };
     const now = Date.now();
     for (const event of events) lanes.add(`${event.bucket}/${event.key}`, { job: event, settle }, now);
-    signal();
+    wakeups.signal();
     return events.length;
-  };
-
-  // Several writers share one connection attempt.
-  let connecting: Promise<void> | undefined;
-  const ensureConnected = () => {
-    if (connected || stopping) return Promise.resolve();
-    connecting ??= connect().finally(() => {
-      connecting = undefined;
-    });
-    return connecting;
-  };
-  const connect = async () => {
-    while (!connected && !stopping) {
-      try {
-        await sink.connect();
-        connected = true;
-        failing = false;
-        lastAnsweredAt = Date.now();
-        log.info('connected to target');
-      } catch (error) {
-        consecutiveFailures += 1;
-        noteError(error);
-        const delay = backoffDelay(consecutiveFailures, retryInitialMs, retryMaxMs);
-        if (consecutiveFailures === 1 || consecutiveFailures % 10 === 0) {
-          log.warn({ err: describeError(error), retryInMs: delay }, 'cannot connect to target');
-        }
-        failing = true;
-        await sleep(delay);
-      }
-    }
   };
 
   const settleDelivered = (item: LaneItem<Held>) => {
     lanes.done(item);
-    metrics.delivered.inc();
-    tally.delivered += 1;
-    const committed = Date.parse(item.value.job.record.eventTime);
-    if (!Number.isNaN(committed)) {
-      const latencyMs = Math.max(0, Date.now() - committed);
-      metrics.latency.observe(latencyMs / 1000);
-      latencyWindow.sum += latencyMs;
-      latencyWindow.count += 1;
-      latencyWindow.max = Math.max(latencyWindow.max, latencyMs);
-    }
+    telemetry.delivered(item.value.job.record.eventTime);
     void item.value.settle();
   };
 
   const settleDead = async (item: LaneItem<Held>, error: unknown) => {
-    await deadLetter(item.value.job, error, item.attempts + 1);
+    await deadLetters.write(item.value.job, error, item.attempts + 1);
     lanes.done(item);
     void item.value.settle();
   };
 
-  const scheduleRetry = (item: LaneItem<Held>, classification: string) => {
-    metrics.failed.inc();
-    metrics.retries.inc();
-    tally.failed += 1;
-    const factor = classification === 'throttle' ? 4 : 1;
-    lanes.retry(item, backoffDelay(item.attempts + 1, retryInitialMs * factor, retryMaxMs), Date.now());
+  const scheduleRetry = (item: LaneItem<Held>, classification: ErrorClass) => {
+    telemetry.retried();
+    const initial = retryInitialMs * retryBackoffFactor(classification);
+    lanes.retry(item, backoffDelay(item.attempts + 1, initial, retryMaxMs), Date.now());
   };
 
   const writeLoop = async () => {
-    while ((!stopping || lanes.size > 0) && !abandoned) {
-      if (stopping && !connected) return;
-      await ensureConnected();
+    while ((!connection.stopping || lanes.size > 0) && !abandoned) {
+      if (connection.stopping && !connection.connected) return;
+      await connection.ensureConnected();
       const now = Date.now();
       if (globalPauseUntil > now) {
-        await sleep(globalPauseUntil - now);
+        await wakeups.sleep(globalPauseUntil - now);
         continue;
       }
       if (!lanes.hasReady(now)) {
         const due = lanes.nextDue();
-        if (stopping && lanes.size === 0) return;
-        await sleep(due === undefined ? 1000 : Math.max(1, due - now));
+        if (connection.stopping && lanes.size === 0) return;
+        await wakeups.sleep(due === undefined ? 1000 : Math.max(1, due - now));
         continue;
       }
       // Whatever is ready goes now: the relay already groups the PUTs of a few ms into one job
@@ -314,59 +241,63 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
   // One timeout for every sink: a target that stops answering mid-write (a silent broker, a hung
   // socket) is reconnected like a dropped one, and no sink keeps a timer of its own.
   const writeTimeoutMs = options.writeTimeoutMs ?? 30_000;
-  const writeWithin = (jobs: TargetJob[]) =>
-    withTimeout(
-      sink.write(jobs),
-      writeTimeoutMs,
-      () =>
-        new TargetError('reconnect', `the target did not answer a write within ${writeTimeoutMs / 1000} s`),
-    );
+  const write = async (jobs: TargetJob[]): Promise<WriteOutcome> => {
+    try {
+      const failures = await withTimeout(
+        sink.write(jobs),
+        writeTimeoutMs,
+        () =>
+          new TargetError('reconnect', `the target did not answer a write within ${writeTimeoutMs / 1000} s`),
+      );
+      return { ok: true, failures };
+    } catch (error) {
+      const classification = error instanceof TargetError ? error.classification : sink.classify(error);
+      return { ok: false, error, classification };
+    }
+  };
 
   const writeBatch = async (batch: LaneItem<Held>[]) => {
     if (batch.length === 0) return;
-    let failures: Map<number, TargetError> | undefined;
-    try {
-      failures = await writeWithin(batch.map((item) => item.value.job));
-    } catch (error) {
-      const classification = error instanceof TargetError ? error.classification : sink.classify(error);
-      if (classification === 'fatal') {
-        if (batch.length === 1) {
-          await settleDead(batch[0] as LaneItem<Held>, error);
-          return;
-        }
-        // One event spoiled the batch: write each alone to find it.
+    const outcome = await write(batch.map((item) => item.value.job));
+    const decision = decideAfterWrite(batch.length, outcome);
+    switch (decision.kind) {
+      case 'dead-letter-it':
+        if (!outcome.ok) await settleDead(batch[0] as LaneItem<Held>, outcome.error);
+        return;
+      case 'write-each-alone':
         for (const item of batch) {
           item.solo = true;
           lanes.retry(item, 0, Date.now());
           item.attempts -= 1;
         }
         return;
+      case 'target-unwell': {
+        const error = outcome.ok ? undefined : outcome.error;
+        const delay = connection.failed(error, { reconnect: decision.reconnect });
+        globalPauseUntil = Date.now() + delay; // the target is unwell: no spinning on any key
+        if (connection.shouldLogFailure()) {
+          log.warn(
+            {
+              err: describeError(error),
+              classification: decision.classification,
+              retryInMs: delay,
+              batch: batch.length,
+            },
+            'write failed; retrying',
+          );
+        }
+        for (const item of batch) scheduleRetry(item, decision.classification);
+        return;
       }
-      failing = true;
-      consecutiveFailures += 1;
-      noteError(error);
-      if (classification === 'reconnect') connected = false;
-      const delay = backoffDelay(consecutiveFailures, retryInitialMs, retryMaxMs);
-      globalPauseUntil = Date.now() + delay; // the target is unwell: no spinning on any key
-      if (consecutiveFailures === 1 || consecutiveFailures % 10 === 0) {
-        log.warn(
-          { err: describeError(error), classification, retryInMs: delay, batch: batch.length },
-          'write failed; retrying',
-        );
-      }
-      for (const item of batch) scheduleRetry(item, classification);
-      return;
-    }
-    failing = false;
-    lastAnsweredAt = Date.now();
-    consecutiveFailures = 0;
-    for (const [index, item] of batch.entries()) {
-      const failure = failures?.get(index);
-      if (!failure) settleDelivered(item);
-      else if (failure.classification === 'fatal') await settleDead(item, failure);
-      else {
-        noteError(failure);
-        scheduleRetry(item, failure.classification);
+      case 'answered': {
+        connection.answered({ wrote: true });
+        for (const index of decision.delivered) settleDelivered(batch[index] as LaneItem<Held>);
+        for (const { index, error } of decision.deadLettered)
+          await settleDead(batch[index] as LaneItem<Held>, error);
+        for (const { index, error } of decision.retried) {
+          telemetry.noteError(error);
+          scheduleRetry(batch[index] as LaneItem<Held>, error.classification);
+        }
       }
     }
   };
@@ -417,33 +348,7 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
     ),
   );
 
-  // An idle target is asked whether it still answers, so a server that went away shows as down
-  // before the next event has to find out; a write in the meantime answers the same question.
-  const probeIntervalMs = options.probeIntervalMs ?? 2000;
-  let probing = false;
-  const probeTimer = setInterval(
-    async () => {
-      if (!sink.probe || probing || !connected || stopping) return;
-      if (Date.now() - lastAnsweredAt < probeIntervalMs) return;
-      probing = true;
-      try {
-        await withTimeout(sink.probe(), probeIntervalMs, 'target did not answer the probe');
-        failing = false;
-        lastAnsweredAt = Date.now();
-      } catch (error) {
-        if (!failing) log.warn({ err: describeError(error) }, 'target does not answer; reconnecting');
-        failing = true;
-        noteError(error);
-        // Reconnect through the writers' loop: it backs off while the target stays away.
-        connected = false;
-        signal();
-      } finally {
-        probing = false;
-      }
-    },
-    Math.max(100, Math.floor(probeIntervalMs / 2)),
-  );
-  probeTimer.unref();
+  connection.startProbing();
 
   const ops =
     options.httpPort === undefined
@@ -461,18 +366,14 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
       arn: target.arn,
       instance,
       online: ready(),
-      ...tally,
+      ...telemetry.tally,
       held: lanes.size,
       partitions: consumer.owned,
       member: consumer.member,
       oldestHeldSeconds: oldest === undefined ? 0 : (Date.now() - oldest) / 1000,
-      latencyMeanMs: latencyWindow.count === 0 ? 0 : latencyWindow.sum / latencyWindow.count,
-      latencyMaxMs: latencyWindow.max,
+      ...telemetry.takeLatencyWindow(),
       updatedAt: new Date().toISOString(),
     };
-    latencyWindow.sum = 0;
-    latencyWindow.count = 0;
-    latencyWindow.max = 0;
     return beat;
   });
 
@@ -485,7 +386,7 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
       // head of their partitions (in order) and leave the group: the next owner delivers them (at
       // least once) without waiting for their locks to lapse.
       clearInterval(limitCheck);
-      clearInterval(probeTimer);
+      connection.stopProbing();
       await heartbeat.stop();
       statusRedis.disconnect();
       await consumer.stop();
@@ -493,9 +394,9 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
       while (lanes.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       if (lanes.size > 0)
         log.warn({ held: lanes.size }, 'drain timed out; putting held events back for the next owner');
-      stopping = true;
+      connection.stopping = true;
       abandoned = true;
-      signal();
+      wakeups.signal();
       // Held events go back to the head of their partitions only once no write of them is in flight.
       const writersDone = await Promise.race([
         loop.then(() => true),
