@@ -22,6 +22,9 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     size: { type: 'string', default: '4096' },
     'big-mib': { type: 'string', default: '1024' },
+    // A multipart upload as mc sends it (minio-go over HTTP): parts of 16 MiB, 4 at once, each
+    // streaming-signed in 64 KiB chunks. 0 skips it.
+    'streaming-mib': { type: 'string', default: '1024' },
     fsync: { type: 'string', default: 'true' },
     port: { type: 'string', default: '9310' },
     'metrics-port': { type: 'string', default: '9311' },
@@ -125,6 +128,11 @@ async function main() {
     const bigSeconds = (performance.now() - bigStarted) / 1000;
     clearInterval(sampler);
 
+    const streaming = await streamingMultipart(
+      Number(values['streaming-mib']) * 1024 * 1024,
+      server.pid as number,
+    );
+
     const report = {
       date: new Date().toISOString(),
       machine: `${(await import('node:os')).cpus().length} cores`,
@@ -145,6 +153,7 @@ async function main() {
       bigObjectStatus: bigStatus,
       bigObjectMiBPerSecond: Math.round(bigBytes / 1024 / 1024 / bigSeconds),
       peakRssMiBDuringBigPut: Math.round(bigPeak),
+      streamingMultipart: streaming,
     };
     console.log(`
 PUT ${size} B x ${clients} clients for ${seconds}s (fsync ${report.fsync}):
@@ -152,6 +161,11 @@ PUT ${size} B x ${clients} clients for ${seconds}s (fsync ${report.fsync}):
   relayed to Redis ${report.relayedPerSecond} records/s, ${report.outboxRowsLeft} left in the outbox (durability ${report.redisDurability})
   peak RSS (whole run so far) ${report.peakRssMiBSmallPuts} MiB
 PUT ${report.bigObjectMiB} MiB object: HTTP ${bigStatus}, ${report.bigObjectMiBPerSecond} MiB/s, RSS during upload ≤ ${report.peakRssMiBDuringBigPut} MiB
+${
+  streaming
+    ? `multipart ${streaming.mib} MiB as mc sends it (16 MiB parts, 4 at once, streaming-signed 64 KiB chunks): HTTP ${streaming.status}, ${streaming.mibPerSecond} MiB/s, RSS during upload ≤ ${streaming.peakRssMiB} MiB`
+    : ''
+}
 `);
     console.log(JSON.stringify(report));
   } finally {
@@ -163,6 +177,64 @@ PUT ${report.bigObjectMiB} MiB object: HTTP ${bigStatus}, ${report.bigObjectMiBP
     const redis = new Redis(values['redis-url']);
     await forgetPrefix(redis, `${queuePrefix}:`).finally(() => redis.disconnect());
   }
+}
+
+const PART_BYTES = 16 * 1024 * 1024;
+const PARTS_AT_ONCE = 4;
+
+/**
+ * One object of `totalBytes` uploaded as minio-go (mc) uploads it over HTTP: CreateMultipartUpload,
+ * parts of 16 MiB four at a time, each streaming-signed in 64 KiB chunks, then Complete.
+ */
+async function streamingMultipart(totalBytes: number, serverPid: number) {
+  if (totalBytes <= 0) return undefined;
+  const key = '/bench/streamed.bin';
+  const created = await driver.fetchText('POST', `${key}?uploads=`);
+  const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created.text)?.[1];
+  if (!uploadId) throw new Error(`CreateMultipartUpload answered ${created.status}: ${created.text}`);
+  const part = Buffer.alloc(PART_BYTES, 's');
+  const count = Math.ceil(totalBytes / PART_BYTES);
+  const etags: string[] = [];
+  let next = 1;
+  let peak = 0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, currentRssMiB(serverPid));
+  }, 50);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: PARTS_AT_ONCE }, async () => {
+      while (next <= count) {
+        const number = next++;
+        const bytes = Math.min(PART_BYTES, totalBytes - (number - 1) * PART_BYTES);
+        const answer = await driver.sendStreamingSigned(
+          'PUT',
+          `${key}?partNumber=${number}&uploadId=${encodeURIComponent(uploadId)}`,
+          part.subarray(0, bytes),
+        );
+        if (answer.status !== 200) throw new Error(`UploadPart ${number} answered ${answer.status}`);
+        etags[number - 1] = String(answer.headers.etag);
+      }
+    }),
+  );
+  const completion = Buffer.from(
+    `<CompleteMultipartUpload>${etags.map((etag, index) => `<Part><PartNumber>${index + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`,
+  );
+  const partsDone = performance.now();
+  const completed = await driver.fetchText(
+    'POST',
+    `${key}?uploadId=${encodeURIComponent(uploadId)}`,
+    completion,
+  );
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  return {
+    mib: totalBytes / 1024 / 1024,
+    status: completed.status,
+    mibPerSecond: Math.round(totalBytes / 1024 / 1024 / seconds),
+    partsSeconds: Number(((partsDone - started) / 1000).toFixed(2)),
+    completeSeconds: Number(((performance.now() - partsDone) / 1000).toFixed(2)),
+    peakRssMiB: Math.round(peak),
+  };
 }
 
 /** Records the relay handed to Redis so far and rows still in the outbox, from ingest's /metrics. */

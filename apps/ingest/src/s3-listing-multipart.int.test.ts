@@ -1,9 +1,12 @@
 // Listing (v1, v2, delimiters, pagination over 2,500 keys, encoding-type=url)
 // and multipart uploads, through the real AWS SDK v3.
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
@@ -20,6 +23,12 @@ import { describe, expect } from 'vitest';
 import { eventually, s3ErrorCode, startTestIngest } from '../test/harness.ts';
 
 const md5 = (data: Buffer) => createHash('md5').update(data).digest();
+
+/** How many object data files the store holds now. */
+function dataFiles(dataDir: string): number {
+  const root = join(dataDir, 'objects');
+  return readdirSync(root).reduce((count, dir) => count + readdirSync(join(root, dir)).length, 0);
+}
 
 describe('listing', () => {
   test('paginates 2,500 keys in v2 and v1, folds common prefixes, and url-encodes on request', async ({
@@ -201,6 +210,79 @@ describe('multipart uploads', () => {
         return all.length > 0 ? all : undefined;
       });
       expect(records.map((r) => r.eventName)).toEqual(['s3:ObjectCreated:CompleteMultipartUpload']);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test('a completed upload keeps its parts as they are: ranges across them, copies, and their files freed once replaced', async ({
+    redis,
+  }) => {
+    const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      const { s3 } = t;
+      await s3.send(new CreateBucketCommand({ Bucket: 'pieces' }));
+      const five = 5 * 1024 * 1024;
+      const parts = [0, 1, 2].map((n) => {
+        const part = Buffer.alloc(n < 2 ? five : 1000);
+        for (let i = 0; i < part.length; i++) part[i] = (i * 13 + n * 7) % 251;
+        return part;
+      });
+      const whole = Buffer.concat(parts);
+      const filesBefore = dataFiles(t.dataDir);
+      const { UploadId } = await s3.send(
+        new CreateMultipartUploadCommand({ Bucket: 'pieces', Key: 'p.bin' }),
+      );
+      const uploaded = [];
+      for (const [index, Body] of parts.entries())
+        uploaded.push(
+          await s3.send(
+            new UploadPartCommand({ Bucket: 'pieces', Key: 'p.bin', UploadId, PartNumber: index + 1, Body }),
+          ),
+        );
+      await s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: 'pieces',
+          Key: 'p.bin',
+          UploadId,
+          MultipartUpload: { Parts: uploaded.map(({ ETag }, index) => ({ PartNumber: index + 1, ETag })) },
+        }),
+      );
+      // No joined copy was made: the object's data files are the three parts'.
+      expect(dataFiles(t.dataDir) - filesBefore).toBe(3);
+      const read = async (Key: string, Range?: string) => {
+        const answer = await s3.send(new GetObjectCommand({ Bucket: 'pieces', Key, Range }));
+        return Buffer.from((await answer.Body?.transformToByteArray()) ?? []);
+      };
+      expect((await read('p.bin')).equals(whole)).toBe(true);
+      // A range across both part boundaries, and one inside the last part.
+      const across = `bytes=${five - 10}-${2 * five + 9}`;
+      expect((await read('p.bin', across)).equals(whole.subarray(five - 10, 2 * five + 10))).toBe(true);
+      expect((await read('p.bin', 'bytes=-5')).equals(whole.subarray(whole.length - 5))).toBe(true);
+      // CopyObject and UploadPartCopy read it like any object.
+      await s3.send(new CopyObjectCommand({ Bucket: 'pieces', Key: 'copy.bin', CopySource: 'pieces/p.bin' }));
+      expect((await read('copy.bin')).equals(whole)).toBe(true);
+      const second = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'pieces', Key: 'q.bin' }));
+      const copied = await s3.send(
+        new UploadPartCopyCommand({
+          Bucket: 'pieces',
+          Key: 'q.bin',
+          UploadId: second.UploadId,
+          PartNumber: 1,
+          CopySource: 'pieces/p.bin',
+          CopySourceRange: across,
+        }),
+      );
+      expect(copied.CopyPartResult?.ETag).toBe(
+        `"${md5(whole.subarray(five - 10, 2 * five + 10)).toString('hex')}"`,
+      );
+      await s3.send(
+        new AbortMultipartUploadCommand({ Bucket: 'pieces', Key: 'q.bin', UploadId: second.UploadId }),
+      );
+      // Replaced, the object's part files go (the copy's own file stays).
+      await s3.send(new PutObjectCommand({ Bucket: 'pieces', Key: 'p.bin', Body: 'small now' }));
+      await eventually(async () => (dataFiles(t.dataDir) - filesBefore === 1 ? true : undefined));
+      expect((await read('p.bin')).toString()).toBe('small now');
     } finally {
       await t.stop();
     }

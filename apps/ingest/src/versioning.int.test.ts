@@ -58,7 +58,9 @@ async function recordsAfter(t: TestIngest, after: string, count: number): Promis
   });
 }
 
+/** The newest record's sequencer, once every record committed so far has reached the queue. */
 async function lastSequencer(t: TestIngest): Promise<string> {
+  await eventually(async () => (t.ingest.store.outbox.outboxSize() === 0 ? true : undefined));
   return (await t.mutationRecords()).at(-1)?.sequencer ?? '';
 }
 

@@ -7,7 +7,7 @@ import { children, childText, headerValue, parseXml, renderXml, S3Errors } from 
 import { checksumHeaders, measureBody, readSmallBody, SUPPORTED_CHECKSUMS } from '../http/body.ts';
 import type { S3Context } from '../http/context.ts';
 import { isoDate, sendEmpty, sendXml } from '../http/respond.ts';
-import type { UploadRow } from '../storage/metadata.ts';
+import { PartChangedError, type UploadRow } from '../storage/metadata.ts';
 import { requireBucket } from './buckets.ts';
 import { mutationDraft } from './mutation.ts';
 import { assertValidKey } from './names.ts';
@@ -141,7 +141,6 @@ export async function completeMultipartUpload(context: S3Context): Promise<void>
   for (const part of parts) md5s.update(Buffer.from(part.etag, 'hex'));
   const etag = `${md5s.digest('hex')}-${parts.length}`;
   const size = parts.reduce((sum, part) => sum + part.size, 0);
-  const dataFile = await deps.store.concatParts(parts.map((part) => part.dataFile));
   const now = new Date();
   // The lock CreateMultipartUpload asked for, else the bucket's default retention (and its legal hold).
   const asked = upload.lock ?? {};
@@ -151,33 +150,37 @@ export async function completeMultipartUpload(context: S3Context): Promise<void>
         ...lockForNewVersion(context, requireBucket(context), now),
         ...(asked.legalHold ? { legalHold: asked.legalHold } : {}),
       };
-  const versionId = deps.store.completeUpload(
-    upload.uploadId,
-    {
-      bucket,
-      key,
-      size,
-      etag,
-      contentType: upload.contentType,
-      headers: upload.headers,
-      userMetadata: upload.userMetadata,
-      checksums: {},
-      tags: upload.tags,
-      lastModified: now.toISOString(),
-      dataFile,
-      lock,
-    },
-    mutationDraft(
-      context,
-      's3:ObjectCreated:CompleteMultipartUpload',
-      { key, size, eTag: etag, contentType: upload.contentType, userMetadata: upload.userMetadata },
-      now,
-    ),
-  );
-  if (versionId === undefined) {
-    await deps.store.discard(dataFile);
-    throw S3Errors.NoSuchUpload();
-  }
+  const versionId = await deps.store
+    .completeUpload(
+      upload.uploadId,
+      {
+        bucket,
+        key,
+        size,
+        etag,
+        contentType: upload.contentType,
+        headers: upload.headers,
+        userMetadata: upload.userMetadata,
+        checksums: {},
+        tags: upload.tags,
+        lastModified: now.toISOString(),
+        lock,
+      },
+      mutationDraft(
+        context,
+        's3:ObjectCreated:CompleteMultipartUpload',
+        { key, size, eTag: etag, contentType: upload.contentType, userMetadata: upload.userMetadata },
+        now,
+      ),
+      parts,
+    )
+    .catch((error) => {
+      // A part was uploaded again while this request completed: its ETag no longer matches.
+      if (error instanceof PartChangedError)
+        throw S3Errors.InvalidPart(undefined, undefined, { PartNumber: String(error.partNumber) });
+      throw error;
+    });
+  if (versionId === undefined) throw S3Errors.NoSuchUpload();
   const location = `${context.originEndpoint}/${bucket}/${key}`;
   sendXml(
     context.res,

@@ -8,6 +8,9 @@ import { copyFile, type FileHandle, open, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 
+/** How many bytes a data file write gathers before it is issued. */
+const WRITE_BATCH_BYTES = 1024 * 1024;
+
 export class BlobStore {
   readonly root: string;
 
@@ -41,11 +44,28 @@ export class BlobStore {
     let handle: FileHandle | undefined;
     let size = 0;
     try {
-      handle = await open(path, 'wx');
+      const file = await open(path, 'wx');
+      handle = file;
+      // Chunks are gathered into writes of about WRITE_BATCH_BYTES, and one write is in flight
+      // while the next is gathered: the body keeps flowing instead of waiting for each 64 KiB write
+      // (at most two batches are held per upload).
+      let batch: Buffer[] = [];
+      let batchBytes = 0;
+      let writing: Promise<unknown> = Promise.resolve();
       for await (const chunk of source as AsyncIterable<Buffer>) {
-        await handle.write(chunk);
+        batch.push(chunk);
+        batchBytes += chunk.length;
         size += chunk.length;
+        if (batchBytes < WRITE_BATCH_BYTES) continue;
+        await writing;
+        writing = file.writev(batch);
+        // Handled when awaited above or below; until then a failure must not count as unhandled.
+        writing.catch(() => {});
+        batch = [];
+        batchBytes = 0;
       }
+      await writing;
+      if (batch.length > 0) await file.writev(batch);
       if (this.fsync) await handle.sync();
       await handle.close();
       return { name, size };

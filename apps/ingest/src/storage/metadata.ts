@@ -138,6 +138,26 @@ export function isInline(dataName: string): boolean {
   return dataName.startsWith(INLINE_PREFIX);
 }
 
+/** Data names of multipart objects whose bytes are their parts' files (the `composite_data` table). */
+export const COMPOSITE_PREFIX = 'parts:';
+
+export function isComposite(dataName: string): boolean {
+  return dataName.startsWith(COMPOSITE_PREFIX);
+}
+
+/** One data file of a multipart object, in order. */
+export interface CompositePiece {
+  dataFile: string;
+  size: number;
+}
+
+/** A part named in CompleteMultipartUpload was replaced or removed while the upload completed. */
+export class PartChangedError extends Error {
+  constructor(readonly partNumber: number) {
+    super(`part ${partNumber} changed while the upload completed`);
+  }
+}
+
 export class NoSuchBucketError extends Error {
   constructor(readonly bucket: string) {
     super(`no such bucket: ${bucket}`);
@@ -283,6 +303,9 @@ export class Metadata {
       deleteInline: db.prepare('DELETE FROM inline_data WHERE name = ?'),
       listGarbage: db.prepare('SELECT data_file FROM garbage'),
       deleteGarbage: db.prepare('DELETE FROM garbage WHERE data_file = ?'),
+      insertPiece: db.prepare('INSERT INTO composite_data (name, seq, data_file, size) VALUES (?, ?, ?, ?)'),
+      pieces: db.prepare('SELECT data_file, size FROM composite_data WHERE name = ? ORDER BY seq'),
+      deletePieces: db.prepare('DELETE FROM composite_data WHERE name = ? RETURNING data_file'),
       insertOutbox: db.prepare('INSERT INTO outbox (kind, payload) VALUES (?, ?)'),
       readOutbox: db.prepare('SELECT id, kind, payload FROM outbox ORDER BY id LIMIT ?'),
       readOutboxThrough: db.prepare('SELECT id, kind, payload FROM outbox WHERE id <= ? ORDER BY id'),
@@ -723,17 +746,44 @@ export class Metadata {
   }
 
   /**
-   * Turns an upload into the object (already concatenated into meta.dataFile) in one commit; the
-   * object's version id, or undefined when the upload is unknown.
+   * Turns an upload into the object in one commit; the object's version id, or undefined when the
+   * upload is unknown. The object's bytes are either a file already made of the parts (meta.dataFile
+   * a data file), or — with `parts` — the named parts' own files, kept under meta.dataFile (a
+   * composite name) in order; each must still be the part with that ETag (else PartChangedError).
+   * Parts not named are released.
    */
-  completeUpload(uploadId: string, meta: ObjectMeta, mutation: MutationDraft): string | undefined {
+  completeUpload(
+    uploadId: string,
+    meta: ObjectMeta,
+    mutation: MutationDraft,
+    parts?: readonly { partNumber: number; etag: string }[],
+  ): string | undefined {
     return this.atomically(() => {
-      if (this.statements.deleteUpload.run(uploadId).changes === 0) return undefined;
+      if (!this.statements.getUpload.get(uploadId)) return undefined;
+      const kept = new Set<string>();
+      if (parts) {
+        const stored = new Map(this.allParts(uploadId).map((part) => [part.partNumber, part]));
+        parts.forEach(({ partNumber, etag }, seq) => {
+          const part = stored.get(partNumber);
+          if (!part || part.etag !== etag) throw new PartChangedError(partNumber);
+          this.statements.insertPiece.run(meta.dataFile, seq, part.dataFile, part.size);
+          kept.add(part.dataFile);
+        });
+      }
+      this.statements.deleteUpload.run(uploadId);
       for (const { data_file } of this.statements.deleteParts.all(uploadId) as { data_file: string }[]) {
-        this.release(data_file);
+        if (!kept.has(data_file)) this.release(data_file);
       }
       return this.commitPut(meta, mutation).versionId;
     });
+  }
+
+  /** A multipart object's data files, in order. */
+  compositePieces(name: string): CompositePiece[] {
+    return (this.statements.pieces.all(name) as { data_file: string; size: number }[]).map((row) => ({
+      dataFile: row.data_file,
+      size: row.size,
+    }));
   }
 
   // --- outbox and garbage ----------------------------------------------------
@@ -793,10 +843,16 @@ export class Metadata {
 
   // --- helpers ----------------------------------------------------------------
 
-  /** Data no longer referenced: inline bytes go with this transaction, a file after it (garbage). */
+  /**
+   * Data no longer referenced: inline bytes go with this transaction, a file after it (garbage), a
+   * multipart object's files likewise.
+   */
   private release(dataName: string): void {
     if (isInline(dataName)) this.statements.deleteInline.run(dataName);
-    else this.statements.insertGarbage.run(dataName);
+    else if (isComposite(dataName)) {
+      for (const { data_file } of this.statements.deletePieces.all(dataName) as { data_file: string }[])
+        this.statements.insertGarbage.run(data_file);
+    } else this.statements.insertGarbage.run(dataName);
   }
 
   private requireBucket(name: string): BucketRow {

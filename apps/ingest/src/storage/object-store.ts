@@ -5,6 +5,7 @@
 // are stored inline, in that same transaction, and with fsync on the answer
 // waits for the write-ahead log's (shared) flush instead of a file's fsync.
 import { randomUUID } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
@@ -12,8 +13,11 @@ import { BlobStore } from './blobs.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { CommitGroup } from './commit-group.ts';
 import {
+  COMPOSITE_PREFIX,
+  type CompositePiece,
   type DeleteOutcome,
   INLINE_PREFIX,
+  isComposite,
   isInline,
   Metadata,
   type MutationDraft,
@@ -36,6 +40,38 @@ function inlineData(bytes: Buffer): ObjectData {
     close: async () => {},
   };
 }
+
+/** A multipart object's bytes: its parts' files, open, read one after the other over a range. */
+function compositeData(pieces: { handle: FileHandle; size: number }[]): ObjectData {
+  return {
+    createReadStream: ({ start, end }) => {
+      async function* range() {
+        let offset = 0;
+        for (const { handle, size } of pieces) {
+          const first = offset;
+          offset += size;
+          const last = offset - 1;
+          if (size === 0 || last < start || first > end) continue;
+          yield* handle.createReadStream({
+            start: Math.max(start, first) - first,
+            end: Math.min(end, last) - first,
+            autoClose: false,
+          }) as AsyncIterable<Buffer>;
+        }
+      }
+      return Readable.from(range(), { objectMode: false });
+    },
+    close: async () => {
+      await Promise.all(pieces.map(({ handle }) => handle.close()));
+    },
+  };
+}
+
+/**
+ * Most parts a multipart object keeps as its own files; above this, completing an upload joins them
+ * into one file (reading it would otherwise hold a descriptor per part open).
+ */
+export const MAX_COMPOSITE_PIECES = 256;
 
 /** What the S3 handlers get: the store without its database (`metadata`), which only storage and its tests reach. */
 export type StorageFacade = Omit<ObjectStore, 'metadata' | 'outbox' | 'notifications'>;
@@ -161,6 +197,7 @@ export class ObjectStore {
 
   /** A second copy of an object's bytes under a new data name (for CopyObject). */
   async copyData(dataName: string): Promise<string> {
+    if (isComposite(dataName)) return this.blobs.concat(this.pieceFiles(dataName));
     if (!isInline(dataName)) return this.blobs.copy(dataName);
     const bytes = this.metadata.readInline(dataName);
     if (!bytes) throw Object.assign(new Error(`no inline data ${dataName}`), { code: 'ENOENT' });
@@ -214,11 +251,52 @@ export class ObjectStore {
     this.onCommit();
   }
 
-  /** The version id the object got, or undefined when there is no such upload. */
-  completeUpload(uploadId: string, meta: ObjectMeta, mutation: MutationDraft): string | undefined {
-    const versionId = this.metadata.completeUpload(uploadId, meta, mutation);
-    if (versionId !== undefined) this.afterCommit();
-    return versionId;
+  /**
+   * Completes a multipart upload with the parts named, in order: up to MAX_COMPOSITE_PIECES parts
+   * the object keeps the parts' own files (nothing is copied; they were made durable when
+   * uploaded), more are joined into one file first. The object's version id, or undefined when
+   * there is no such upload. meta.dataFile is set here.
+   */
+  async completeUpload(
+    uploadId: string,
+    meta: Omit<ObjectMeta, 'dataFile'>,
+    mutation: MutationDraft,
+    parts: readonly { partNumber: number; etag: string; dataFile: string }[],
+  ): Promise<string | undefined> {
+    if (parts.length <= MAX_COMPOSITE_PIECES) {
+      const dataFile = `${COMPOSITE_PREFIX}${randomUUID()}`;
+      const versionId = this.metadata.completeUpload(uploadId, { ...meta, dataFile }, mutation, parts);
+      if (versionId !== undefined) this.afterCommit();
+      return versionId;
+    }
+    const dataFile = await this.blobs.concat(parts.map((part) => part.dataFile));
+    try {
+      const versionId = this.metadata.completeUpload(uploadId, { ...meta, dataFile }, mutation);
+      if (versionId === undefined) await this.blobs.remove(dataFile);
+      else this.afterCommit();
+      return versionId;
+    } catch (error) {
+      await this.blobs.remove(dataFile);
+      throw error;
+    }
+  }
+
+  private pieceFiles(dataName: string): string[] {
+    return this.metadata.compositePieces(dataName).map((piece) => piece.dataFile);
+  }
+
+  /** Opens every piece of a multipart object; undefined when one is gone (the object was replaced meanwhile). */
+  private async openPieces(pieces: CompositePiece[]): Promise<ObjectData | undefined> {
+    const opened: { handle: FileHandle; size: number }[] = [];
+    try {
+      for (const piece of pieces)
+        opened.push({ handle: await this.blobs.openForRead(piece.dataFile), size: piece.size });
+      return compositeData(opened);
+    } catch (error) {
+      await Promise.all(opened.map(({ handle }) => handle.close()));
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
   }
 
   putNotification(bucket: string, config: string): number {
@@ -249,6 +327,13 @@ export class ObjectStore {
         if (bytes) return { meta, handle: inlineData(bytes) };
         throw new Error(`inline data of ${bucket}/${key} is missing`);
       }
+      if (isComposite(meta.dataFile)) {
+        // The pieces are read in the same tick as the lookup; once open, none can be taken away.
+        const handle = await this.openPieces(this.metadata.compositePieces(meta.dataFile));
+        if (handle) return { meta, handle };
+        if (attempt >= 3) throw new Error(`the parts of ${bucket}/${key} are missing`);
+        continue;
+      }
       try {
         return { meta, handle: await this.blobs.openForRead(meta.dataFile) };
       } catch (error) {
@@ -259,7 +344,7 @@ export class ObjectStore {
 
   /** Drops data that never got committed (failed upload). */
   async discard(dataName: string): Promise<void> {
-    if (this.pendingInline.delete(dataName) || isInline(dataName)) return;
+    if (this.pendingInline.delete(dataName) || isInline(dataName) || isComposite(dataName)) return;
     await this.blobs.remove(dataName);
   }
 
@@ -366,11 +451,6 @@ export class ObjectStore {
     const aborted = this.metadata.abortUpload(uploadId);
     if (aborted) this.afterCommit();
     return aborted;
-  }
-
-  /** The parts' bytes, in order, as one new data file (for CompleteMultipartUpload). */
-  concatParts(dataFiles: string[]): Promise<string> {
-    return this.blobs.concat(dataFiles);
   }
 
   /** Wakes the relay and, unless the commit released no data file, removes released files. */

@@ -132,6 +132,16 @@ CREATE TABLE IF NOT EXISTS inline_data (
   data BLOB NOT NULL
 );
 
+-- A multipart object's bytes: its parts' data files, in order, kept as they were uploaded
+-- (completing an upload copies nothing). The object's data name is 'parts:<id>'.
+CREATE TABLE IF NOT EXISTS composite_data (
+  name TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  data_file TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  PRIMARY KEY (name, seq)
+) WITHOUT ROWID;
+
 -- Data files no longer referenced, removed after the transaction that released them.
 CREATE TABLE IF NOT EXISTS garbage (
   data_file TEXT PRIMARY KEY
