@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -10,6 +11,7 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
@@ -19,6 +21,7 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { test } from '@bucket-events/testing';
+import { crc32c } from '@node-rs/crc32';
 import { describe, expect } from 'vitest';
 import { eventually, s3ErrorCode, startTestIngest } from '../test/harness.ts';
 
@@ -283,6 +286,123 @@ describe('multipart uploads', () => {
       await s3.send(new PutObjectCommand({ Bucket: 'pieces', Key: 'p.bin', Body: 'small now' }));
       await eventually(async () => (dataFiles(t.dataDir) - filesBefore === 1 ? true : undefined));
       expect((await read('p.bin')).toString()).toBe('small now');
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test('checksums: COMPOSITE (a CRC32 of the parts’ CRC32s, -N) and FULL_OBJECT (the CRC32C of the whole object)', async ({
+    redis,
+  }) => {
+    const t = await startTestIngest(redis.url, redis.prefix.slice(0, -1));
+    try {
+      const { s3 } = t;
+      await s3.send(new CreateBucketCommand({ Bucket: 'sums' }));
+      const five = 5 * 1024 * 1024;
+      const parts = [Buffer.alloc(five, 'a'), Buffer.alloc(1234, 'b')];
+      const upload = async (
+        Key: string,
+        ChecksumAlgorithm: 'CRC32' | 'CRC32C',
+        ChecksumType: 'COMPOSITE' | 'FULL_OBJECT',
+      ) => {
+        const created = await s3.send(
+          new CreateMultipartUploadCommand({ Bucket: 'sums', Key, ChecksumAlgorithm, ChecksumType }),
+        );
+        const uploaded = [];
+        for (const [index, Body] of parts.entries())
+          uploaded.push(
+            await s3.send(
+              new UploadPartCommand({
+                Bucket: 'sums',
+                Key,
+                UploadId: created.UploadId,
+                PartNumber: index + 1,
+                Body,
+                ChecksumAlgorithm,
+              }),
+            ),
+          );
+        return { UploadId: created.UploadId, uploaded };
+      };
+      const crc32Of = (data: Buffer) => {
+        const out = Buffer.alloc(4);
+        out.writeUInt32BE(crc32(data) >>> 0);
+        return out;
+      };
+
+      const composite = await upload('composite.bin', 'CRC32', 'COMPOSITE');
+      const partSums = composite.uploaded.map((part) => part.ChecksumCRC32 as string);
+      expect(partSums).toEqual(parts.map((part) => crc32Of(part).toString('base64')));
+      const listed = await s3.send(
+        new ListPartsCommand({ Bucket: 'sums', Key: 'composite.bin', UploadId: composite.UploadId }),
+      );
+      expect(listed.Parts?.map((part) => part.ChecksumCRC32)).toEqual(partSums);
+      // A listed part checksum that is not the part's is refused.
+      const wrong = s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: 'sums',
+          Key: 'composite.bin',
+          UploadId: composite.UploadId,
+          MultipartUpload: {
+            Parts: composite.uploaded.map(({ ETag }, index) => ({
+              PartNumber: index + 1,
+              ETag,
+              ChecksumCRC32: partSums[1 - index],
+            })),
+          },
+        }),
+      );
+      expect(await s3ErrorCode(wrong)).toBe('InvalidPart');
+      const done = await s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: 'sums',
+          Key: 'composite.bin',
+          UploadId: composite.UploadId,
+          MultipartUpload: {
+            Parts: composite.uploaded.map(({ ETag }, index) => ({
+              PartNumber: index + 1,
+              ETag,
+              ChecksumCRC32: partSums[index],
+            })),
+          },
+        }),
+      );
+      const expected = `${crc32Of(Buffer.concat(partSums.map((sum) => Buffer.from(sum, 'base64')))).toString('base64')}-2`;
+      expect([done.ChecksumCRC32, done.ChecksumType]).toEqual([expected, 'COMPOSITE']);
+      const head = await s3.send(
+        new HeadObjectCommand({ Bucket: 'sums', Key: 'composite.bin', ChecksumMode: 'ENABLED' }),
+      );
+      expect([head.ChecksumCRC32, head.ChecksumType]).toEqual([expected, 'COMPOSITE']);
+
+      const full = await upload('full.bin', 'CRC32C', 'FULL_OBJECT');
+      const fullDone = await s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: 'sums',
+          Key: 'full.bin',
+          UploadId: full.UploadId,
+          MultipartUpload: {
+            Parts: full.uploaded.map(({ ETag, ChecksumCRC32C }, index) => ({
+              PartNumber: index + 1,
+              ETag,
+              ChecksumCRC32C,
+            })),
+          },
+        }),
+      );
+      const whole = Buffer.alloc(4);
+      whole.writeUInt32BE(crc32c(Buffer.concat(parts)) >>> 0);
+      expect([fullDone.ChecksumCRC32C, fullDone.ChecksumType]).toEqual([
+        whole.toString('base64'),
+        'FULL_OBJECT',
+      ]);
+      // The SDK checks a FULL_OBJECT checksum against the bytes it reads.
+      const got = await s3.send(
+        new GetObjectCommand({ Bucket: 'sums', Key: 'full.bin', ChecksumMode: 'ENABLED' }),
+      );
+      expect(Buffer.from((await got.Body?.transformToByteArray()) ?? []).equals(Buffer.concat(parts))).toBe(
+        true,
+      );
+      expect(got.ChecksumCRC32C).toBe(whole.toString('base64'));
     } finally {
       await t.stop();
     }

@@ -41,9 +41,9 @@ class Crc32Hash {
   }
 }
 
-type ChecksumHash = { update(chunk: Buffer): void; digestBase64(): Promise<string> };
+export type ChecksumHash = { update(chunk: Buffer): void; digestBase64(): Promise<string> };
 
-function checksumHash(algorithm: ChecksumAlgorithm): ChecksumHash {
+export function checksumHash(algorithm: ChecksumAlgorithm): ChecksumHash {
   if (algorithm === 'crc32') return new Crc32Hash(crc32);
   if (algorithm === 'crc32c') return new Crc32Hash(crc32c);
   if (algorithm === 'crc64nvme') {
@@ -78,8 +78,16 @@ function declaredChecksum(context: S3Context): ChecksumAlgorithm | undefined {
   );
 }
 
-/** Streams and measures an object body, enforcing the size the client declared. */
-export function measureBody(context: S3Context, maxBytes: number): MeasuredBody {
+/**
+ * Streams and measures an object body, enforcing the size the client declared. `alsoCompute`: a
+ * checksum computed (and returned) even when the request declares none, as a multipart upload's
+ * parts need their upload's algorithm.
+ */
+export function measureBody(
+  context: S3Context,
+  maxBytes: number,
+  { alsoCompute }: { alsoCompute?: ChecksumAlgorithm } = {},
+): MeasuredBody {
   const { req, payload } = context;
   const streaming = payload.kind === 'streaming-signed' || payload.kind === 'streaming-unsigned-trailer';
   const declaredLength = streaming
@@ -109,7 +117,8 @@ export function measureBody(context: S3Context, maxBytes: number): MeasuredBody 
 
   const md5 = createHash('md5');
   const sha256 = payload.kind === 'sha256' ? createHash('sha256') : undefined;
-  const checksum = algorithm ? checksumHash(algorithm) : undefined;
+  const computed = algorithm ?? alsoCompute;
+  const checksum = computed ? checksumHash(computed) : undefined;
   let size = 0;
 
   async function* data() {
@@ -132,17 +141,19 @@ export function measureBody(context: S3Context, maxBytes: number): MeasuredBody 
       const md5Buffer = md5.digest();
       if (contentMd5 !== undefined && md5Buffer.toString('base64') !== contentMd5) throw S3Errors.BadDigest();
       const checksums: BodyDigests['checksums'] = {};
-      if (algorithm && checksum) {
-        const header = `x-amz-checksum-${algorithm}`;
-        const given = headerValue(req.headers, header) ?? decoder?.trailers[header];
-        const computed = await checksum.digestBase64();
-        if (given === undefined)
-          throw S3Errors.InvalidRequest(`Missing the ${header} checksum the request announced.`);
-        if (given !== computed)
-          throw S3Errors.BadDigest(
-            `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`,
-          );
-        checksums[algorithm] = computed;
+      if (computed && checksum) {
+        const value = await checksum.digestBase64();
+        if (algorithm) {
+          const header = `x-amz-checksum-${algorithm}`;
+          const given = headerValue(req.headers, header) ?? decoder?.trailers[header];
+          if (given === undefined)
+            throw S3Errors.InvalidRequest(`Missing the ${header} checksum the request announced.`);
+          if (given !== value)
+            throw S3Errors.BadDigest(
+              `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`,
+            );
+        }
+        checksums[computed] = value;
       }
       return { size, md5Hex: md5Buffer.toString('hex'), checksums };
     },

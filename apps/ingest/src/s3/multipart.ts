@@ -1,14 +1,22 @@
 // Multipart uploads: Create, UploadPart, Complete, Abort, ListParts and
-// ListMultipartUploads. Parts are data files of their own; completion
-// concatenates them into the object's data file and commits the object with an
-// ObjectCreated:CompleteMultipartUpload record in one transaction.
+// ListMultipartUploads. Parts are data files of their own; completion makes
+// them the object's data (storage keeps them as they are, up to 256) and
+// commits the object with an ObjectCreated:CompleteMultipartUpload record in
+// one transaction. Checksums: multipart-checksums.ts.
 import { createHash, randomBytes } from 'node:crypto';
-import { children, childText, headerValue, parseXml, renderXml, S3Errors } from '@bucket-events/s3-protocol';
-import { checksumHeaders, measureBody, readSmallBody, SUPPORTED_CHECKSUMS } from '../http/body.ts';
+import { children, childText, parseXml, renderXml, S3Errors } from '@bucket-events/s3-protocol';
+import { type ChecksumAlgorithm, checksumHeaders, measureBody, readSmallBody } from '../http/body.ts';
 import type { S3Context } from '../http/context.ts';
 import { isoDate, sendEmpty, sendXml } from '../http/respond.ts';
 import { PartChangedError, type UploadRow } from '../storage/metadata.ts';
 import { requireBucket } from './buckets.ts';
+import {
+  checkPartAlgorithm,
+  checksumElement,
+  completedChecksum,
+  requestedUploadChecksum,
+  uploadChecksumHeaders,
+} from './multipart-checksums.ts';
 import { mutationDraft } from './mutation.ts';
 import { assertValidKey } from './names.ts';
 import { objectHeadersFrom } from './object-headers.ts';
@@ -31,12 +39,7 @@ export async function createMultipartUpload(context: S3Context): Promise<void> {
     { ...bucketRow, objectLock: bucketRow.objectLock && {} },
     new Date(),
   );
-  const algorithm = headerValue(req.headers, 'x-amz-checksum-algorithm')?.toLowerCase() ?? null;
-  if (algorithm !== null && !(SUPPORTED_CHECKSUMS as readonly string[]).includes(algorithm)) {
-    throw S3Errors.InvalidRequest(
-      `Checksum algorithm ${algorithm.toUpperCase()} is not supported; use ${SUPPORTED_CHECKSUMS.join(', ').toUpperCase()}.`,
-    );
-  }
+  const checksum = requestedUploadChecksum(context);
   const uploadId = randomBytes(24).toString('base64url');
   deps.store.createUpload({
     uploadId,
@@ -46,7 +49,8 @@ export async function createMultipartUpload(context: S3Context): Promise<void> {
     contentType: headers.contentType,
     headers: headers.headers,
     userMetadata: headers.userMetadata,
-    checksumAlgorithm: algorithm,
+    checksumAlgorithm: checksum.algorithm,
+    checksumType: checksum.type,
     tags: tagsFromHeader(context),
     lock,
   });
@@ -54,6 +58,7 @@ export async function createMultipartUpload(context: S3Context): Promise<void> {
     context.res,
     200,
     renderXml('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: uploadId }),
+    uploadChecksumHeaders({ checksumAlgorithm: checksum.algorithm, checksumType: checksum.type }),
   );
 }
 
@@ -80,17 +85,21 @@ export async function uploadPart(context: S3Context): Promise<void> {
   requireBucket(context);
   const partNumber = partNumberOf(context);
   const upload = requireUpload(context);
-  const body = measureBody(context, MAX_PART_SIZE);
-  // Parts are concatenated from files at completion: never inline.
+  const algorithm = (upload.checksumAlgorithm as ChecksumAlgorithm | null) ?? undefined;
+  const body = measureBody(context, MAX_PART_SIZE, { alsoCompute: algorithm });
+  // A part becomes one of the object's files at completion: never inline.
   const dataFile = await deps.store.writeData(body.data, { inline: false });
   try {
     const digests = await body.finish();
+    if (algorithm && digests.checksums[algorithm] === undefined)
+      checkPartAlgorithm(upload, Object.keys(digests.checksums)[0]);
     const stored = deps.store.putPart(upload.uploadId, {
       partNumber,
       size: digests.size,
       etag: digests.md5Hex,
       lastModified: new Date().toISOString(),
       dataFile,
+      checksum: algorithm ? (digests.checksums[algorithm] ?? null) : null,
     });
     if (!stored) throw S3Errors.NoSuchUpload();
     sendEmpty(context.res, 200, { etag: `"${digests.md5Hex}"`, ...checksumHeaders(digests.checksums) });
@@ -106,9 +115,11 @@ export async function completeMultipartUpload(context: S3Context): Promise<void>
   const upload = requireUpload(context);
   const root = parseXml(await readSmallBody(context, deps.limits.maxXmlBodyBytes)).CompleteMultipartUpload;
   if (root === undefined) throw S3Errors.MalformedXML();
+  const checksumName = upload.checksumAlgorithm ? checksumElement(upload.checksumAlgorithm) : undefined;
   const requested = children(root, 'Part').map((part) => ({
     partNumber: Number(childText(part, 'PartNumber')),
     etag: (childText(part, 'ETag') ?? '').trim().replaceAll('"', ''),
+    checksum: checksumName ? childText(part, checksumName)?.trim() : undefined,
   }));
   if (requested.length === 0) throw S3Errors.MalformedXML();
   for (let i = 1; i < requested.length; i++) {
@@ -141,6 +152,12 @@ export async function completeMultipartUpload(context: S3Context): Promise<void>
   for (const part of parts) md5s.update(Buffer.from(part.etag, 'hex'));
   const etag = `${md5s.digest('hex')}-${parts.length}`;
   const size = parts.reduce((sum, part) => sum + part.size, 0);
+  const checksum = await completedChecksum(
+    upload,
+    parts,
+    requested.map((part) => part.checksum),
+    () => deps.store.readFiles(parts.map((part) => part.dataFile)),
+  );
   const now = new Date();
   // The lock CreateMultipartUpload asked for, else the bucket's default retention (and its legal hold).
   const asked = upload.lock ?? {};
@@ -161,7 +178,7 @@ export async function completeMultipartUpload(context: S3Context): Promise<void>
         contentType: upload.contentType,
         headers: upload.headers,
         userMetadata: upload.userMetadata,
-        checksums: {},
+        checksums: checksum ? { [checksum.algorithm]: checksum.value } : {},
         tags: upload.tags,
         lastModified: now.toISOString(),
         lock,
@@ -190,6 +207,9 @@ export async function completeMultipartUpload(context: S3Context): Promise<void>
       Bucket: bucket,
       Key: key,
       ETag: `"${etag}"`,
+      ...(checksum
+        ? { [checksumElement(checksum.algorithm)]: checksum.value, ChecksumType: checksum.type }
+        : {}),
     }),
     versionHeader(requireBucket(context), versionId),
   );
@@ -231,6 +251,9 @@ export async function listParts(context: S3Context): Promise<void> {
         LastModified: isoDate(part.lastModified),
         ETag: `"${part.etag}"`,
         Size: part.size,
+        ...(part.checksum && upload.checksumAlgorithm
+          ? { [checksumElement(upload.checksumAlgorithm)]: part.checksum }
+          : {}),
       })),
     }),
   );

@@ -68,8 +68,11 @@ export function objectResponseHeaders(
   const tagCount = Object.keys(meta.tags ?? {}).length;
   if (tagCount > 0) out['x-amz-tagging-count'] = tagCount;
   if (withChecksums) {
-    for (const [algorithm, value] of Object.entries(meta.checksums))
+    for (const [algorithm, value] of Object.entries(meta.checksums)) {
       out[`x-amz-checksum-${algorithm}`] = value;
+      // A multipart upload's COMPOSITE checksum ends in `-<parts>`; any other is of the whole object.
+      out['x-amz-checksum-type'] = /-\d+$/.test(value) ? 'COMPOSITE' : 'FULL_OBJECT';
+    }
   }
   return out;
 }

@@ -4,6 +4,7 @@
 // the upload's CompleteMultipartUpload, as for any part.
 import { createHash } from 'node:crypto';
 import { headerValue, renderXml, S3Errors } from '@bucket-events/s3-protocol';
+import { type ChecksumAlgorithm, checksumHash } from '../http/body.ts';
 import type { S3Context } from '../http/context.ts';
 import { isoDate, sendXml } from '../http/respond.ts';
 import { requireBucket } from './buckets.ts';
@@ -35,15 +36,19 @@ export async function uploadPartCopy(context: S3Context): Promise<void> {
         : copySourceRange(headerValue(req.headers, 'x-amz-copy-source-range'), opened.meta.size);
     if (end - start + 1 > MAX_PART_SIZE) throw S3Errors.EntityTooLarge();
     const md5 = createHash('md5');
+    // The upload's checksum algorithm, if it has one: a copied part needs its checksum too.
+    const algorithm = upload.checksumAlgorithm as ChecksumAlgorithm | null;
+    const checksum = algorithm ? checksumHash(algorithm) : undefined;
     const source = opened.handle;
     async function* hashed() {
       if (end < start) return;
       for await (const chunk of source.createReadStream({ start, end })) {
         md5.update(chunk as Buffer);
+        checksum?.update(chunk as Buffer);
         yield chunk as Buffer;
       }
     }
-    // Parts are concatenated from files at completion: never inline.
+    // A part becomes one of the object's files at completion: never inline.
     dataFile = await deps.store.writeData(hashed(), { inline: false });
     const etag = md5.digest('hex');
     const lastModified = new Date().toISOString();
@@ -53,6 +58,7 @@ export async function uploadPartCopy(context: S3Context): Promise<void> {
       etag,
       lastModified,
       dataFile,
+      checksum: checksum ? await checksum.digestBase64() : null,
     });
     if (!stored) throw S3Errors.NoSuchUpload();
     sendXml(

@@ -111,6 +111,8 @@ export interface UploadRow {
   headers: Record<string, string>;
   userMetadata: Record<string, string>;
   checksumAlgorithm: string | null;
+  /** How the completed object's checksum is made from the parts' (x-amz-checksum-type). */
+  checksumType?: 'COMPOSITE' | 'FULL_OBJECT' | null;
   /** `x-amz-tagging` of CreateMultipartUpload: the completed object's tags. */
   tags?: Record<string, string>;
   /** `x-amz-object-lock-*` of CreateMultipartUpload: the completed object's lock. */
@@ -123,6 +125,8 @@ export interface PartRow {
   etag: string;
   lastModified: string;
   dataFile: string;
+  /** Base64, in the upload's checksum algorithm (when it has one). */
+  checksum?: string | null;
 }
 
 export interface OutboxRow {
@@ -219,6 +223,8 @@ const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
   ['objects', 'lock', "TEXT NOT NULL DEFAULT '{}'"],
   ['versions', 'lock', "TEXT NOT NULL DEFAULT '{}'"],
   ['uploads', 'lock', "TEXT NOT NULL DEFAULT '{}'"],
+  ['uploads', 'checksum_type', 'TEXT'],
+  ['parts', 'checksum', 'TEXT'],
 ];
 
 /**
@@ -333,18 +339,19 @@ export class Metadata {
          WHERE name = @bucket RETURNING notification_version`,
       ),
       insertUpload:
-        db.prepare(`INSERT INTO uploads (upload_id, bucket, key, initiated, content_type, headers, user_metadata, checksum_algorithm, tags, lock)
-        VALUES (@uploadId, @bucket, @key, @initiated, @contentType, @headers, @userMetadata, @checksumAlgorithm, @tags, @lock)`),
+        db.prepare(`INSERT INTO uploads (upload_id, bucket, key, initiated, content_type, headers, user_metadata, checksum_algorithm, checksum_type, tags, lock)
+        VALUES (@uploadId, @bucket, @key, @initiated, @contentType, @headers, @userMetadata, @checksumAlgorithm, @checksumType, @tags, @lock)`),
       getUpload: db.prepare('SELECT * FROM uploads WHERE upload_id = ?'),
       deleteUpload: db.prepare('DELETE FROM uploads WHERE upload_id = ?'),
       listUploads: db.prepare(
         'SELECT * FROM uploads WHERE bucket = ? AND key >= ? ORDER BY key, initiated, upload_id',
       ),
       deleteBucketUploads: db.prepare('DELETE FROM uploads WHERE bucket = ? RETURNING upload_id'),
-      upsertPart: db.prepare(`INSERT INTO parts (upload_id, part_number, size, etag, last_modified, data_file)
-        VALUES (@uploadId, @partNumber, @size, @etag, @lastModified, @dataFile)
+      upsertPart:
+        db.prepare(`INSERT INTO parts (upload_id, part_number, size, etag, last_modified, data_file, checksum)
+        VALUES (@uploadId, @partNumber, @size, @etag, @lastModified, @dataFile, @checksum)
         ON CONFLICT (upload_id, part_number) DO UPDATE SET size = excluded.size, etag = excluded.etag,
-          last_modified = excluded.last_modified, data_file = excluded.data_file`),
+          last_modified = excluded.last_modified, data_file = excluded.data_file, checksum = excluded.checksum`),
       getPart: db.prepare('SELECT data_file FROM parts WHERE upload_id = ? AND part_number = ?'),
       listParts: db.prepare(
         'SELECT * FROM parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?',
@@ -696,6 +703,7 @@ export class Metadata {
         userMetadata: JSON.stringify(upload.userMetadata),
         tags: JSON.stringify(upload.tags ?? {}),
         lock: JSON.stringify(upload.lock ?? {}),
+        checksumType: upload.checksumType ?? null,
       });
     });
   }
@@ -718,7 +726,7 @@ export class Metadata {
       const previous = this.statements.getPart.get(uploadId, part.partNumber) as
         | { data_file: string }
         | undefined;
-      this.statements.upsertPart.run({ uploadId, ...part });
+      this.statements.upsertPart.run({ uploadId, ...part, checksum: part.checksum ?? null });
       if (previous) this.release(previous.data_file);
       return { replaced: previous?.data_file };
     });
@@ -889,6 +897,7 @@ export class Metadata {
       headers: JSON.parse(row.headers as string),
       userMetadata: JSON.parse(row.user_metadata as string),
       checksumAlgorithm: row.checksum_algorithm ?? null,
+      checksumType: (row.checksum_type as UploadRow['checksumType']) ?? null,
       tags: JSON.parse(row.tags ?? '{}'),
       lock: JSON.parse(row.lock ?? '{}'),
     };
@@ -902,5 +911,6 @@ function toPart(row: Record<string, string | number>): PartRow {
     etag: row.etag as string,
     lastModified: row.last_modified as string,
     dataFile: row.data_file as string,
+    checksum: (row.checksum as string | null) ?? null,
   };
 }

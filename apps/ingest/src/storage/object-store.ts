@@ -5,6 +5,7 @@
 // are stored inline, in that same transaction, and with fsync on the answer
 // waits for the write-ahead log's (shared) flush instead of a file's fsync.
 import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -279,6 +280,12 @@ export class ObjectStore {
       await this.blobs.remove(dataFile);
       throw error;
     }
+  }
+
+  /** The data files' bytes, one file after the other (a FULL_OBJECT checksum of a multipart upload's parts). */
+  async *readFiles(dataFiles: readonly string[]): AsyncIterable<Buffer> {
+    for (const dataFile of dataFiles)
+      yield* createReadStream(this.blobs.path(dataFile)) as AsyncIterable<Buffer>;
   }
 
   private pieceFiles(dataName: string): string[] {

@@ -79,6 +79,8 @@ CREATE TABLE IF NOT EXISTS uploads (
   headers TEXT NOT NULL,
   user_metadata TEXT NOT NULL,
   checksum_algorithm TEXT,
+  -- 'COMPOSITE' or 'FULL_OBJECT': how the completed object's checksum is made.
+  checksum_type TEXT,
   tags TEXT NOT NULL DEFAULT '{}',
   -- The x-amz-object-lock-* headers of CreateMultipartUpload, for the completed object.
   lock TEXT NOT NULL DEFAULT '{}'
@@ -92,6 +94,8 @@ CREATE TABLE IF NOT EXISTS parts (
   etag TEXT NOT NULL,
   last_modified TEXT NOT NULL,
   data_file TEXT NOT NULL,
+  -- The part's checksum (base64) in the upload's x-amz-checksum-algorithm, when it has one.
+  checksum TEXT,
   PRIMARY KEY (upload_id, part_number)
 ) WITHOUT ROWID;
 
