@@ -4,7 +4,7 @@
 // subscription, `select * from bucketevents`, a Kafka consumer on the topic.
 import type { EventRecord, TargetKind } from '@bucket-events/contracts';
 import { createSearchClient } from '@bucket-events/search-client';
-import { connectAmqp, createReadyTopic, loadServiceEndpoints } from '@bucket-events/testing';
+import { connectAmqp, createReadyTopic, eventually, loadServiceEndpoints } from '@bucket-events/testing';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { connect as connectNats } from 'nats';
@@ -296,4 +296,22 @@ export function configDocument(targets: SeedTarget[]): object {
     (notify[target.kind] as Record<string, unknown>)[target.id] = target.block;
   }
   return { version: '1', region: 'us-east-1', notify };
+}
+
+/** Waits until an access-style target holds at least `count` events of `bucket`; returns them in arrival order. */
+export function bucketEvents(
+  reader: Reader,
+  bucket: string,
+  count: number,
+  what: string,
+): Promise<EventRecord[]> {
+  return eventually(
+    async () => {
+      const observation = await reader.observe();
+      if (observation.kind !== 'events') throw new Error('expected an access-style target');
+      const mine = observation.events.filter((record) => record.s3.bucket.name === bucket);
+      return mine.length >= count ? mine : undefined;
+    },
+    { what: `${count} events at ${what}`, timeoutMs: 60_000, intervalMs: 200 },
+  );
 }

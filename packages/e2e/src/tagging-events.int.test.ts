@@ -10,9 +10,9 @@ import {
   PutObjectTaggingCommand,
 } from '@aws-sdk/client-s3';
 import { type TargetKind, targetArn } from '@bucket-events/contracts';
-import { eventually, loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
+import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configDocument, type Reader, type SeedTarget, seedTargets } from './seed-targets.ts';
+import { bucketEvents, configDocument, type Reader, type SeedTarget, seedTargets } from './seed-targets.ts';
 import { type Stack, startStack } from './stack.ts';
 
 const KINDS: TargetKind[] = ['redis', 'kafka'];
@@ -63,15 +63,7 @@ describe('tagging events', () => {
     await s3.send(new DeleteObjectTaggingCommand({ Bucket: 'tagged', Key: 'photo.jpg' }));
 
     for (const [index, reader] of readers.entries()) {
-      const seen = await eventually(
-        async () => {
-          const observation = await reader.observe();
-          if (observation.kind !== 'events') throw new Error('expected an access-style target');
-          const mine = observation.events.filter((record) => record.s3.bucket.name === 'tagged');
-          return mine.length >= 3 ? mine : undefined;
-        },
-        { what: `three events at ${targets[index]?.kind}`, timeoutMs: 60_000, intervalMs: 200 },
-      );
+      const seen = await bucketEvents(reader, 'tagged', 3, targets[index]?.kind ?? '');
       expect(seen.map((record) => record.eventName)).toEqual([
         's3:ObjectCreated:Put',
         's3:ObjectCreated:PutTagging',

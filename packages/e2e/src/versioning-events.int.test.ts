@@ -19,7 +19,7 @@ import { type EventRecord, type TargetKind, targetArn } from '@bucket-events/con
 import { eventually, loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configDocument, type Reader, type SeedTarget, seedTargets } from './seed-targets.ts';
+import { bucketEvents, configDocument, type Reader, type SeedTarget, seedTargets } from './seed-targets.ts';
 import { type Stack, startStack } from './stack.ts';
 
 const KINDS: TargetKind[] = ['redis', 'kafka'];
@@ -49,18 +49,8 @@ afterAll(async () => {
 
 const BUCKET = 'versioned';
 
-async function eventsAt(target: SeedTarget, count: number): Promise<EventRecord[]> {
-  const reader = readers.get(target) as Reader;
-  return eventually(
-    async () => {
-      const observation = await reader.observe();
-      if (observation.kind !== 'events') throw new Error('expected an access-style target');
-      const mine = observation.events.filter((record) => record.s3.bucket.name === BUCKET);
-      return mine.length >= count ? mine : undefined;
-    },
-    { what: `${count} events at ${target.title}`, timeoutMs: 60_000, intervalMs: 200 },
-  );
-}
+const eventsAt = (target: SeedTarget, count: number) =>
+  bucketEvents(readers.get(target) as Reader, BUCKET, count, target.title);
 
 /** Waits until the namespace view's entry for the key is `expected` (undefined: no entry). */
 async function viewEntry(key: string, settled: (entry: EventRecord | undefined) => boolean) {
@@ -176,16 +166,7 @@ describe('versioning events', () => {
       new PutObjectLegalHoldCommand({ Bucket: bucket, Key: 'deed.pdf', LegalHold: { Status: 'ON' } }),
     );
     for (const target of access) {
-      const reader = readers.get(target) as Reader;
-      const seen = await eventually(
-        async () => {
-          const observation = await reader.observe();
-          if (observation.kind !== 'events') throw new Error('expected an access-style target');
-          const mine = observation.events.filter((record) => record.s3.bucket.name === bucket);
-          return mine.length >= 3 ? mine : undefined;
-        },
-        { what: `three events at ${target.title}`, timeoutMs: 60_000, intervalMs: 200 },
-      );
+      const seen = await bucketEvents(readers.get(target) as Reader, bucket, 3, target.title);
       expect(seen.map((record) => [record.eventName, record.s3.object.versionId])).toEqual([
         ['s3:ObjectCreated:Put', VersionId],
         ['s3:ObjectCreated:PutRetention', VersionId],

@@ -35,47 +35,85 @@ export interface Listing {
   last: string | undefined;
 }
 
+/** Where a walk resumes: after this key, and for a version listing after this version of it. */
+interface Cursor {
+  key: string;
+  seq?: number;
+}
+
+interface Walk<Entry> {
+  entries: Entry[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  /** The last entry or common prefix returned (entry undefined for a prefix): where the next page starts. */
+  last: { key: string; entry?: Entry } | undefined;
+}
+
+/**
+ * Walks entries (objects, or versions) in key order a page at a time, folding keys into common
+ * prefixes at the delimiter and jumping past each prefix instead of walking through it. `page`
+ * reads entries with key >= prefix after a cursor; `seqOf` says where inside its key an entry is.
+ */
+function walkKeys<Entry extends { key: string }>(
+  request: Omit<ListingRequest, 'after'> & { after: Cursor },
+  page: (after: Cursor) => Entry[],
+  seqOf: (entry: Entry) => number | undefined,
+): Walk<Entry> {
+  const { prefix, delimiter, maxKeys } = request;
+  const entries: Entry[] = [];
+  const commonPrefixes: string[] = [];
+  let last: Walk<Entry>['last'];
+  const done = (isTruncated: boolean): Walk<Entry> => ({ entries, commonPrefixes, isTruncated, last });
+  // S3 answers max-keys=0 with nothing and not truncated, however many keys there are.
+  if (maxKeys === 0) return done(false);
+  // A marker that is itself a common prefix resumes after everything under it.
+  const marker = request.after.key;
+  let skipUnder = delimiter !== '' && marker.endsWith(delimiter) ? marker : undefined;
+  let cursor: Cursor = skipUnder !== undefined ? { key: skipUnder + LAST } : request.after;
+  for (;;) {
+    const batch = page(cursor);
+    let jumped = false;
+    for (const entry of batch) {
+      cursor = { key: entry.key, seq: seqOf(entry) };
+      if (!entry.key.startsWith(prefix)) return done(false);
+      if (skipUnder !== undefined && entry.key.startsWith(skipUnder)) continue;
+      if (entries.length + commonPrefixes.length >= maxKeys) return done(true);
+      const cut = delimiter !== '' ? entry.key.indexOf(delimiter, prefix.length) : -1;
+      if (cut < 0) {
+        entries.push(entry);
+        last = { key: entry.key, entry };
+        continue;
+      }
+      const commonPrefix = entry.key.slice(0, cut + delimiter.length);
+      commonPrefixes.push(commonPrefix);
+      last = { key: commonPrefix };
+      // Jump past the whole prefix instead of walking through its keys.
+      skipUnder = commonPrefix;
+      cursor = { key: commonPrefix + LAST };
+      jumped = true;
+      break;
+    }
+    if (!jumped && batch.length < PAGE) return done(false);
+  }
+}
+
 /** Walks the key index in order, folding keys into common prefixes at the delimiter. */
 export function listKeys(
   store: Pick<StorageFacade, 'listObjects'>,
   bucket: string,
   request: ListingRequest,
 ): Listing {
-  const { prefix, delimiter, maxKeys } = request;
-  const objects: ObjectMeta[] = [];
-  const commonPrefixes: string[] = [];
-  let last: string | undefined;
-  const done = (isTruncated: boolean): Listing => ({ objects, commonPrefixes, isTruncated, last });
-  // S3 answers max-keys=0 with nothing and not truncated, however many keys there are.
-  if (maxKeys === 0) return done(false);
-  // A marker that is itself a common prefix resumes after everything under it.
-  let skipUnder = delimiter !== '' && request.after.endsWith(delimiter) ? request.after : undefined;
-  let cursor = skipUnder !== undefined ? skipUnder + LAST : request.after;
-  for (;;) {
-    const page = store.listObjects(bucket, cursor, prefix, PAGE);
-    let jumped = false;
-    for (const meta of page) {
-      cursor = meta.key;
-      if (!meta.key.startsWith(prefix)) return done(false);
-      if (skipUnder !== undefined && meta.key.startsWith(skipUnder)) continue;
-      if (objects.length + commonPrefixes.length >= maxKeys) return done(true);
-      const cut = delimiter !== '' ? meta.key.indexOf(delimiter, prefix.length) : -1;
-      if (cut < 0) {
-        objects.push(meta);
-        last = meta.key;
-        continue;
-      }
-      const commonPrefix = meta.key.slice(0, cut + delimiter.length);
-      commonPrefixes.push(commonPrefix);
-      last = commonPrefix;
-      // Jump past the whole prefix instead of walking through its keys.
-      skipUnder = commonPrefix;
-      cursor = commonPrefix + LAST;
-      jumped = true;
-      break;
-    }
-    if (!jumped && page.length < PAGE) return done(false);
-  }
+  const walk = walkKeys(
+    { ...request, after: { key: request.after } },
+    (after) => store.listObjects(bucket, after.key, request.prefix, PAGE),
+    () => undefined,
+  );
+  return {
+    objects: walk.entries,
+    commonPrefixes: walk.commonPrefixes,
+    isTruncated: walk.isTruncated,
+    last: walk.last?.key,
+  };
 }
 
 function maxKeysOf(context: S3Context): number {
@@ -193,54 +231,24 @@ export function listVersionKeys(
   bucket: string,
   request: Omit<ListingRequest, 'after'> & { keyMarker: string; versionIdMarker: string },
 ): VersionListing {
-  const { prefix, delimiter, maxKeys } = request;
-  const versions: ListedVersion[] = [];
-  const commonPrefixes: string[] = [];
-  let nextKeyMarker: string | undefined;
-  let nextVersionIdMarker: string | undefined;
-  const done = (isTruncated: boolean): VersionListing => ({
-    versions,
-    commonPrefixes,
-    isTruncated,
-    nextKeyMarker: isTruncated ? nextKeyMarker : undefined,
-    nextVersionIdMarker: isTruncated ? nextVersionIdMarker : undefined,
-  });
-  if (maxKeys === 0) return done(false);
-  let skipUnder = delimiter !== '' && request.keyMarker.endsWith(delimiter) ? request.keyMarker : undefined;
-  let cursorKey = skipUnder !== undefined ? skipUnder + LAST : request.keyMarker;
+  const { keyMarker, versionIdMarker } = request;
   // A version id marker resumes inside its key, after that version; without one, after the key.
-  let cursorSeq =
-    skipUnder === undefined && request.keyMarker !== '' && request.versionIdMarker !== ''
-      ? store.getVersion(bucket, request.keyMarker, request.versionIdMarker)?.versionSeq
+  const seq =
+    keyMarker !== '' && versionIdMarker !== ''
+      ? store.getVersion(bucket, keyMarker, versionIdMarker)?.versionSeq
       : undefined;
-  for (;;) {
-    const page = store.listVersions(bucket, prefix, cursorKey, cursorSeq, PAGE);
-    let jumped = false;
-    for (const version of page) {
-      cursorKey = version.key;
-      cursorSeq = version.versionSeq;
-      if (!version.key.startsWith(prefix)) return done(false);
-      if (skipUnder !== undefined && version.key.startsWith(skipUnder)) continue;
-      if (versions.length + commonPrefixes.length >= maxKeys) return done(true);
-      const cut = delimiter !== '' ? version.key.indexOf(delimiter, prefix.length) : -1;
-      if (cut < 0) {
-        versions.push(version);
-        nextKeyMarker = version.key;
-        nextVersionIdMarker = version.versionId;
-        continue;
-      }
-      const commonPrefix = version.key.slice(0, cut + delimiter.length);
-      commonPrefixes.push(commonPrefix);
-      nextKeyMarker = commonPrefix;
-      nextVersionIdMarker = undefined;
-      skipUnder = commonPrefix;
-      cursorKey = commonPrefix + LAST;
-      cursorSeq = undefined;
-      jumped = true;
-      break;
-    }
-    if (!jumped && page.length < PAGE) return done(false);
-  }
+  const walk = walkKeys(
+    { ...request, after: { key: keyMarker, seq } },
+    (after) => store.listVersions(bucket, request.prefix, after.key, after.seq, PAGE),
+    (version) => version.versionSeq,
+  );
+  return {
+    versions: walk.entries,
+    commonPrefixes: walk.commonPrefixes,
+    isTruncated: walk.isTruncated,
+    nextKeyMarker: walk.isTruncated ? walk.last?.key : undefined,
+    nextVersionIdMarker: walk.isTruncated ? walk.last?.entry?.versionId : undefined,
+  };
 }
 
 export async function listObjectVersions(context: S3Context): Promise<void> {

@@ -111,7 +111,7 @@ export async function uploadPart(context: S3Context): Promise<void> {
 
 export async function completeMultipartUpload(context: S3Context): Promise<void> {
   const { deps, bucket, key } = context;
-  requireBucket(context);
+  const bucketRow = requireBucket(context);
   const upload = requireUpload(context);
   const root = parseXml(await readSmallBody(context, deps.limits.maxXmlBodyBytes)).CompleteMultipartUpload;
   if (root === undefined) throw S3Errors.MalformedXML();
@@ -164,7 +164,7 @@ export async function completeMultipartUpload(context: S3Context): Promise<void>
   const lock = asked.mode
     ? asked
     : {
-        ...lockForNewVersion(context, requireBucket(context), now),
+        ...lockForNewVersion(context, bucketRow, now),
         ...(asked.legalHold ? { legalHold: asked.legalHold } : {}),
       };
   const versionId = await deps.store
@@ -211,7 +211,7 @@ export async function completeMultipartUpload(context: S3Context): Promise<void>
         ? { [checksumElement(checksum.algorithm)]: checksum.value, ChecksumType: checksum.type }
         : {}),
     }),
-    versionHeader(requireBucket(context), versionId),
+    versionHeader(bucketRow, versionId),
   );
 }
 

@@ -201,7 +201,7 @@ function noLockConfiguration() {
 
 export const getObjectRetention: S3Handler = async (context) => {
   requireLockedBucket(context);
-  const meta = requireObject(context);
+  const { object: meta } = requireObject(context);
   const lock = meta.lock ?? {};
   if (!lock.mode || !lock.retainUntil) throw noLockConfiguration();
   sendXml(
@@ -213,7 +213,7 @@ export const getObjectRetention: S3Handler = async (context) => {
 
 export const putObjectRetention: S3Handler = async (context) => {
   const bucket = requireLockedBucket(context);
-  const meta = requireObject(context);
+  const { object: meta } = requireObject(context);
   const now = new Date();
   const next = await requestedRetention(context, now);
   commitLock(context, 's3:ObjectCreated:PutRetention', (current) => {
@@ -226,14 +226,14 @@ export const putObjectRetention: S3Handler = async (context) => {
 
 export const getObjectLegalHold: S3Handler = async (context) => {
   requireLockedBucket(context);
-  const meta = requireObject(context);
+  const { object: meta } = requireObject(context);
   if (!meta.lock?.legalHold) throw noLockConfiguration();
   sendXml(context.res, 200, renderXml('LegalHold', { Status: meta.lock.legalHold }));
 };
 
 export const putObjectLegalHold: S3Handler = async (context) => {
   const bucket = requireLockedBucket(context);
-  const meta = requireObject(context);
+  const { object: meta } = requireObject(context);
   const root = parseXml(await readSmallBody(context, context.deps.limits.maxXmlBodyBytes)).LegalHold;
   if (root === undefined) throw S3Errors.MalformedXML();
   const status = legalHoldStatus(childText(root, 'Status'));

@@ -58,7 +58,7 @@ export async function postObject(
   lookupSecret: (id: string) => string | undefined,
 ): Promise<void> {
   const { deps, bucket } = context;
-  requireBucket(context);
+  const bucketRow = requireBucket(context);
   const form = await readForm(context);
   const rawKey = form.fields.get('key');
   if (rawKey === undefined) throw S3Errors.InvalidArgument("Bucket POST must contain a field named 'key'.");
@@ -101,7 +101,7 @@ export async function postObject(
       ),
     );
     const now = new Date();
-    const lock = lockForNewVersion(context, requireBucket(context), now);
+    const lock = lockForNewVersion(context, bucketRow, now);
     const versionId = await deps.store.commitPut(
       {
         bucket,
@@ -123,7 +123,7 @@ export async function postObject(
         now,
       ),
     );
-    respond(context, form.fields, key, etag, versionHeader(requireBucket(context), versionId));
+    respond(context, form.fields, key, etag, versionHeader(bucketRow, versionId));
   } catch (error) {
     await deps.store.discard(dataFile);
     throw error;

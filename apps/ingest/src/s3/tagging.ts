@@ -41,13 +41,8 @@ export function tagsFromHeader(context: S3Context): Record<string, string> | und
 }
 
 export async function getObjectTagging(context: S3Context): Promise<void> {
-  const meta = requireObject(context);
-  sendXml(
-    context.res,
-    200,
-    taggingXml(meta.tags ?? {}),
-    versionHeader(requireBucket(context), meta.versionId),
-  );
+  const { bucket, object: meta } = requireObject(context);
+  sendXml(context.res, 200, taggingXml(meta.tags ?? {}), versionHeader(bucket, meta.versionId));
 }
 
 /** The `<Tagging><TagSet><Tag>…` body of a PUT ?tagging. */
@@ -86,15 +81,15 @@ export async function deleteBucketTagging(context: S3Context): Promise<void> {
 }
 
 export async function putObjectTagging(context: S3Context): Promise<void> {
-  const meta = requireObject(context);
+  const { bucket, object: meta } = requireObject(context);
   commitTags(context, validTags(await taggingBody(context)), 's3:ObjectCreated:PutTagging');
-  sendEmpty(context.res, 200, versionHeader(requireBucket(context), meta.versionId));
+  sendEmpty(context.res, 200, versionHeader(bucket, meta.versionId));
 }
 
 export async function deleteObjectTagging(context: S3Context): Promise<void> {
-  const meta = requireObject(context);
+  const { bucket, object: meta } = requireObject(context);
   commitTags(context, {}, 's3:ObjectCreated:DeleteTagging');
-  sendEmpty(context.res, 204, versionHeader(requireBucket(context), meta.versionId));
+  sendEmpty(context.res, 204, versionHeader(bucket, meta.versionId));
 }
 
 function commitTags(

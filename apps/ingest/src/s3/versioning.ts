@@ -17,14 +17,14 @@ export async function getBucketVersioning(context: S3Context): Promise<void> {
 }
 
 export async function putBucketVersioning(context: S3Context): Promise<void> {
-  requireBucket(context);
+  const bucket = requireBucket(context);
   const body = await readSmallBody(context, context.deps.limits.maxXmlBodyBytes);
   const root = parseXml(body).VersioningConfiguration;
   if (root === undefined) throw S3Errors.MalformedXML();
   const status = childText(root, 'Status')?.trim();
   if (status !== 'Enabled' && status !== 'Suspended')
     throw S3Errors.IllegalVersioningConfigurationException();
-  if (status === 'Suspended' && requireBucket(context).objectLock)
+  if (status === 'Suspended' && bucket.objectLock)
     throw S3Errors.InvalidBucketState(
       'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.',
     );
@@ -48,10 +48,10 @@ export function versionHeader(bucket: BucketRow, versionId: string | undefined):
 }
 
 /**
- * The request's object — the version its `versionId` names, or the current one — which must
- * exist (its bucket too): NoSuchBucket, NoSuchKey or NoSuchVersion otherwise.
+ * The request's object — the version its `versionId` names, or the current one — and its bucket,
+ * which must exist: NoSuchBucket, NoSuchKey or NoSuchVersion otherwise.
  */
-export function requireObject(context: S3Context): ObjectMeta {
+export function requireObject(context: S3Context): { bucket: BucketRow; object: ObjectMeta } {
   const bucket = requireBucket(context);
   const versionId = requestedVersionId(context);
   const store = context.deps.store;
@@ -60,7 +60,7 @@ export function requireObject(context: S3Context): ObjectMeta {
       ? store.getObject(context.bucket, context.key)
       : store.getVersion(context.bucket, context.key, versionId);
   if (!meta || ('deleteMarker' in meta && meta.deleteMarker)) throw missingObject(context, bucket, versionId);
-  return meta;
+  return { bucket, object: meta };
 }
 
 /**

@@ -258,10 +258,15 @@ export class Metadata {
     this.db.exec(SCHEMA);
     if (fresh) startAboveEarlierStores(this.db, Date.now());
     // Databases from before object tags and versioning: the columns are added once, with defaults.
+    const columnsOf = new Map<string, Set<string>>();
     for (const [table, column, definition] of ADDED_COLUMNS) {
-      const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
-      if (!columns.some(({ name }) => name === column))
-        this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+      let columns = columnsOf.get(table);
+      if (!columns) {
+        const rows = this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+        columns = new Set(rows.map(({ name }) => name));
+        columnsOf.set(table, columns);
+      }
+      if (!columns.has(column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
     }
     const db = this.db;
     this.versions = new VersionTable(db);
