@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildConfig } from '@bucket-events/config';
 import { type RunningIngest, startIngest } from '@bucket-events/ingest';
+import { buildConfig } from '@bucket-events/targets';
 import { test } from '@bucket-events/testing';
 import { pino } from 'pino';
 import { afterEach, describe, expect } from 'vitest';

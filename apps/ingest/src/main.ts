@@ -1,6 +1,7 @@
 // The ingest process: parse env and config (refusing to start on any problem),
 // print the ARNs, serve S3 until SIGTERM/SIGINT, then stop cleanly.
-import { ConfigError, loadConfig } from '@bucket-events/config';
+import { ConfigError } from '@bucket-events/config';
+import { loadConfig } from '@bucket-events/targets';
 import { pino } from 'pino';
 import { announceServing } from './announce.ts';
 import { startIngest } from './app.ts';

@@ -6,7 +6,6 @@
 // 1,000 mutations (JSON with --json).
 // Run: pnpm --filter @bucket-events/router-app bench -- --mutations 50000 [--per-job 50]
 import { parseArgs } from 'node:util';
-import { buildConfig } from '@bucket-events/config';
 import {
   formatSequencer,
   MUTATION_BATCH_SCHEMA_VERSION,
@@ -17,6 +16,7 @@ import {
   notificationConfigKey,
 } from '@bucket-events/contracts';
 import { JobAdder } from '@bucket-events/queue';
+import { buildConfig } from '@bucket-events/targets';
 import { forgetPrefix, loadServiceEndpoints, uniqueName } from '@bucket-events/testing/services';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';

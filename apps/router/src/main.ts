@@ -1,6 +1,7 @@
 // The router process: config and env parsed (refusing to start on any problem),
 // then route until SIGTERM/SIGINT.
-import { ConfigError, loadConfig } from '@bucket-events/config';
+import { ConfigError } from '@bucket-events/config';
+import { loadConfig } from '@bucket-events/targets';
 import { createProcessRegistry, startOpsServer } from '@bucket-events/telemetry';
 import { pino } from 'pino';
 import { parseRouterEnv } from './env.ts';

@@ -6,8 +6,8 @@ import {
   PutBucketNotificationConfigurationCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import { buildConfig } from '@bucket-events/config';
 import { type RouterHeartbeat, routerHeartbeatKey } from '@bucket-events/contracts';
+import { buildConfig } from '@bucket-events/targets';
 import { createProcessRegistry, readLiveHeartbeats } from '@bucket-events/telemetry';
 import { metricSample, test } from '@bucket-events/testing';
 import { Redis } from 'ioredis';

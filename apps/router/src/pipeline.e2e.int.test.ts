@@ -13,8 +13,8 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { buildConfig } from '@bucket-events/config';
 import { runTarget } from '@bucket-events/target-kit';
+import { buildConfig } from '@bucket-events/targets';
 import { test } from '@bucket-events/testing';
 import { pino } from 'pino';
 import { describe, expect } from 'vitest';

@@ -13,7 +13,6 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { buildConfig } from '@bucket-events/config';
 import {
   layoutQueueNames,
   MUTATIONS_QUEUE,
@@ -22,6 +21,7 @@ import {
   queueForKey,
   type TargetJob,
 } from '@bucket-events/contracts';
+import { buildConfig } from '@bucket-events/targets';
 import { test } from '@bucket-events/testing';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';

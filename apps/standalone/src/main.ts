@@ -5,10 +5,11 @@
 // queues), so every guarantee holds as it does across processes; scaling a
 // target means running the separate services instead. One /metrics, /healthz
 // and /readyz for all parts, on ingest's metrics port (9100).
-import { ConfigError, loadConfig, parseEnv } from '@bucket-events/config';
+import { ConfigError, parseEnv } from '@bucket-events/config';
 import { announceServing, parseIngestEnv, startIngest } from '@bucket-events/ingest';
 import { parseRouterEnv, startRouter } from '@bucket-events/router-app';
 import { type RunningTargetApp, startTargetApp, targetEnvSchema } from '@bucket-events/target-kit';
+import { loadConfig } from '@bucket-events/targets';
 import { createProcessRegistry, type Readiness, startOpsServer } from '@bucket-events/telemetry';
 import { pino } from 'pino';
 import { TARGET_APPS } from './target-apps.ts';
@@ -30,12 +31,10 @@ async function main() {
   // Downstream first, so that nothing waits on a part not yet started.
   const targetApps: { kind: string; app: RunningTargetApp }[] = [];
   for (const { kind, env } of targetEnvs) {
-    // TypeScript cannot tie the loaded definition's kind to `kind` across the union; they match by
-    // construction (TARGET_APPS is keyed by kind, and target-apps.test.ts checks each).
     const definition = await TARGET_APPS[kind]();
     targetApps.push({
       kind,
-      app: await startTargetApp(definition as never, {
+      app: await startTargetApp(definition, {
         env,
         config,
         registry,

@@ -4,7 +4,7 @@
 import type { TargetKind } from '@bucket-events/contracts';
 import type { TargetAppDefinition } from '@bucket-events/target-kit';
 
-export const TARGET_APPS: { [K in TargetKind]: () => Promise<TargetAppDefinition<K>> } = {
+export const TARGET_APPS: Record<TargetKind, () => Promise<TargetAppDefinition>> = {
   amqp: async () => (await import('@bucket-events/target-amqp')).targetApp,
   elasticsearch: async () => (await import('@bucket-events/target-elasticsearch')).targetApp,
   kafka: async () => (await import('@bucket-events/target-kafka')).targetApp,

@@ -2,40 +2,17 @@
 // MINIO_NOTIFY_<KIND>_<KEY> (target id `_`) and MINIO_NOTIFY_<KIND>_<KEY>_<ID>,
 // applied over the config file key by key.
 import { TARGET_KINDS, type TargetKind } from '@bucket-events/contracts';
-
-export const ENV_KIND: Record<TargetKind, string> = {
-  amqp: 'AMQP',
-  elasticsearch: 'ELASTICSEARCH',
-  redis: 'REDIS',
-  nats: 'NATS',
-  postgresql: 'POSTGRES',
-  kafka: 'KAFKA',
-};
-
-/** Env key → path in the target's options, where it is not just the camelCase field in SNAKE_CASE. */
-const SPECIAL_KEYS: Partial<Record<TargetKind, Record<string, string[]>>> = {
-  amqp: { PUBLISHING_CONFIRMS: ['publisherConfirms'] },
-  nats: { TLS: ['secure'], TLS_SKIP_VERIFY: ['tlsSkipVerify'], PING_INTERVAL: ['pingInterval'] },
-  postgresql: { CONNECTION_STRING: ['connectionString'] },
-  kafka: {
-    SASL: ['sasl', 'enable'],
-    SASL_USERNAME: ['sasl', 'username'],
-    SASL_PASSWORD: ['sasl', 'password'],
-    SASL_MECHANISM: ['sasl', 'mechanism'],
-    TLS: ['tls', 'enable'],
-    TLS_SKIP_VERIFY: ['tls', 'skipVerify'],
-    TLS_CLIENT_AUTH: ['tls', 'clientAuth'],
-  },
-};
+import type { TargetOptionsDefinition, TargetOptionsRegistry } from './target-options.ts';
 
 export function snakeCase(camel: string): string {
   return camel.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
 }
 
 /** Every env key a kind understands, longest first (so `SASL_USERNAME` wins over `SASL`). */
-export function envKeys(kind: TargetKind, fields: string[]): [string, string[]][] {
+export function envKeys(definition: TargetOptionsDefinition): [string, string[]][] {
+  const fields = Object.keys(definition.schema.shape);
   const keys = new Map<string, string[]>(fields.map((field) => [snakeCase(field), [field]]));
-  for (const [key, path] of Object.entries(SPECIAL_KEYS[kind] ?? {})) keys.set(key, path);
+  for (const [key, path] of Object.entries(definition.envAliases ?? {})) keys.set(key, path);
   return [...keys.entries()].sort((a, b) => b[0].length - a[0].length);
 }
 
@@ -47,24 +24,26 @@ export interface EnvOverride {
   value: string;
 }
 
-/** Reads every MINIO_NOTIFY_* variable; unknown ones are returned as problems. */
+/** Reads every MINIO_NOTIFY_* variable of the registry's kinds; the others are returned as unknown. */
 export function readEnvOverrides(
   env: NodeJS.ProcessEnv,
-  fieldsByKind: Record<TargetKind, string[]>,
+  registry: TargetOptionsRegistry,
 ): { overrides: EnvOverride[]; unknown: string[] } {
   const overrides: EnvOverride[] = [];
   const unknown: string[] = [];
   for (const [variable, value] of Object.entries(env)) {
     if (value === undefined || !variable.startsWith('MINIO_NOTIFY_')) continue;
-    const kind = TARGET_KINDS.find((k) => variable.startsWith(`MINIO_NOTIFY_${ENV_KIND[k]}_`));
-    if (!kind) {
+    const kind = TARGET_KINDS.find((k) => {
+      const prefix = registry[k]?.envPrefix;
+      return prefix !== undefined && variable.startsWith(`MINIO_NOTIFY_${prefix}_`);
+    });
+    const definition = kind && registry[kind];
+    if (!kind || !definition) {
       unknown.push(variable);
       continue;
     }
-    const rest = variable.slice(`MINIO_NOTIFY_${ENV_KIND[kind]}_`.length);
-    const match = envKeys(kind, fieldsByKind[kind]).find(
-      ([key]) => rest === key || rest.startsWith(`${key}_`),
-    );
+    const rest = variable.slice(`MINIO_NOTIFY_${definition.envPrefix}_`.length);
+    const match = envKeys(definition).find(([key]) => rest === key || rest.startsWith(`${key}_`));
     if (!match) {
       unknown.push(variable);
       continue;

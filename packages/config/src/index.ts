@@ -22,5 +22,19 @@ export {
   sharedEnvShape,
 } from './process-env.ts';
 export { MASK, redactTarget, redactUrl } from './redact.ts';
-export { unpadded } from './target-docs.ts';
-export { TARGET_SCHEMAS, type TargetOptions } from './target-schemas.ts';
+export { targetKeyTable, unpadded, withTargetKeysSection } from './target-docs.ts';
+export {
+  type CommonTargetOptions,
+  commonTargetOptions,
+  defineTargetOptions,
+  eventFormat,
+  type OptionsOf,
+  objectShapeOf,
+  type RequiredProblem,
+  requireNonEmpty,
+  secret,
+  secretFields,
+  type TargetOptionsDefinition,
+  type TargetOptionsRegistry,
+  type TargetOptionsSchema,
+} from './target-options.ts';

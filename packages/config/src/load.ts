@@ -12,7 +12,11 @@ import {
   targetQueueName,
 } from '@bucket-events/contracts';
 import { coerceEnvValue, readEnvOverrides } from './env-overrides.ts';
-import { missingRequired, TARGET_SCHEMAS, type TargetOptions } from './target-schemas.ts';
+import type {
+  CommonTargetOptions,
+  TargetOptionsDefinition,
+  TargetOptionsRegistry,
+} from './target-options.ts';
 
 export class ConfigError extends Error {
   constructor(
@@ -24,9 +28,17 @@ export class ConfigError extends Error {
   }
 }
 
-export type ConfiguredTarget = {
-  [K in TargetKind]: { kind: K; id: string; arn: string; queue: string; options: TargetOptions<K> };
-}[TargetKind];
+/**
+ * An enabled target. Its options are what its kind's schema gave (`O`, named by the code that
+ * knows the kind: its target app); elsewhere only the common block is known.
+ */
+export interface ConfiguredTarget<O extends CommonTargetOptions = CommonTargetOptions> {
+  kind: TargetKind;
+  id: string;
+  arn: string;
+  queue: string;
+  options: O;
+}
 
 export interface Credential {
   accessKey: string;
@@ -79,7 +91,11 @@ export function configPath(options: LoadConfigOptions = {}): { path: string; exp
   return { path: join(options.homeDir ?? homedir(), '.minio', 'config.json'), explicit: false };
 }
 
-export function loadConfig(options: LoadConfigOptions = {}): BucketEventsConfig {
+/** Loads and validates the configuration with the target kinds of `registry` (see buildConfig). */
+export function loadConfig(
+  registry: TargetOptionsRegistry,
+  options: LoadConfigOptions = {},
+): BucketEventsConfig {
   const env = options.env ?? process.env;
   const { path, explicit } = configPath(options);
   let document: Record<string, unknown>;
@@ -93,11 +109,17 @@ export function loadConfig(options: LoadConfigOptions = {}): BucketEventsConfig 
     source = 'built-in defaults';
     document = defaultDocument(env);
   }
-  return buildConfig(document, env, source);
+  return buildConfig(registry, document, env, source);
 }
 
-/** Validates an already-parsed config document (exported for tests and for the admin API). */
+/**
+ * Validates an already-parsed config document. Every kind of `registry` is validated and its
+ * enabled targets returned; a kind the registry leaves out is neither (a target app passes only
+ * its own kind: it neither needs nor may depend on the others' code), and then MINIO_NOTIFY_*
+ * variables it cannot place are not reported either, since they may be another kind's.
+ */
 export function buildConfig(
+  registry: TargetOptionsRegistry,
   document: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
   source: string,
@@ -110,15 +132,15 @@ export function buildConfig(
     issues.push('notify: expected an object');
   const blockPath = (kind: TargetKind) => (kind in document ? kind : `notify.${kind}`);
 
-  const fieldsByKind = Object.fromEntries(
-    TARGET_KINDS.map((kind) => [kind, Object.keys(TARGET_SCHEMAS[kind].shape)]),
-  ) as Record<TargetKind, string[]>;
-  const { overrides, unknown } = readEnvOverrides(env, fieldsByKind);
-  for (const variable of unknown) issues.push(`${variable}: unknown environment variable`);
+  const { overrides, unknown } = readEnvOverrides(env, registry);
+  const complete = TARGET_KINDS.every((kind) => registry[kind] !== undefined);
+  if (complete) for (const variable of unknown) issues.push(`${variable}: unknown environment variable`);
 
   const targets: ConfiguredTarget[] = [];
   const region = resolveRegion(document, env, issues);
   for (const kind of TARGET_KINDS) {
+    const definition = registry[kind];
+    if (!definition) continue;
     const raw = (document[kind] ?? (notify as Record<string, unknown>)[kind] ?? {}) as Record<
       string,
       unknown
@@ -133,7 +155,7 @@ export function buildConfig(
     for (const override of overrides.filter((o) => o.kind === kind)) {
       const block = blocks.get(override.id) ?? {};
       blocks.set(override.id, block);
-      applyOverride(block, override.path, override.value, kind);
+      applyOverride(block, override.path, override.value, definition);
     }
     for (const [id, block] of blocks) {
       const path = `${blockPath(kind)}.${id}`;
@@ -143,20 +165,22 @@ export function buildConfig(
         issues.push(`${path}: expected an object`);
         continue;
       }
-      const parsed = TARGET_SCHEMAS[kind].safeParse(block);
+      const parsed = definition.schema.safeParse(block);
       if (!parsed.success) {
         for (const issue of parsed.error.issues)
           issues.push(`${[path, ...issue.path].join('.')}: ${describeIssue(issue)}`);
         // Still report what an enabled target lacks, so one run lists every problem.
-        const lenient = TARGET_SCHEMAS[kind].strip().safeParse(block);
-        if (lenient.success && lenient.data.enable) {
-          for (const [field, message] of missingRequired(kind, lenient.data))
+        const lenient = definition.schema.strip().safeParse(block);
+        if (lenient.success && (lenient.data as CommonTargetOptions).enable) {
+          for (const [field, message] of definition.required(lenient.data as CommonTargetOptions))
             issues.push(`${path}.${field}: ${message}`);
         }
         continue;
       }
-      if (!parsed.data.enable) continue;
-      for (const [field, message] of missingRequired(kind, parsed.data))
+      // Every kind's schema spreads the common block (commonTargetOptions).
+      const options = parsed.data as CommonTargetOptions;
+      if (!options.enable) continue;
+      for (const [field, message] of definition.required(options))
         issues.push(`${path}.${field}: ${message}`);
       const target = { kind, id };
       targets.push({
@@ -164,8 +188,8 @@ export function buildConfig(
         id,
         arn: targetArn(target, region),
         queue: targetQueueName(target),
-        options: parsed.data,
-      } as ConfiguredTarget);
+        options,
+      });
     }
   }
   const credentials = resolveCredentials(document, env, issues);
@@ -249,8 +273,13 @@ function resolveCredentials(
   return [{ accessKey: DEFAULT_ROOT_USER, secretKey: DEFAULT_ROOT_PASSWORD }];
 }
 
-function applyOverride(block: Record<string, unknown>, path: string[], value: string, kind: TargetKind) {
-  const defaults = TARGET_SCHEMAS[kind].parse({}) as Record<string, unknown>;
+function applyOverride(
+  block: Record<string, unknown>,
+  path: string[],
+  value: string,
+  definition: TargetOptionsDefinition,
+) {
+  const defaults = definition.schema.parse({}) as Record<string, unknown>;
   let target = block;
   let like: unknown = defaults;
   for (const segment of path.slice(0, -1)) {

@@ -3,7 +3,7 @@
 // masked, and passwords inside URLs masked.
 import type { z } from 'zod';
 import type { ConfiguredTarget } from './load.ts';
-import { objectShapeOf, secretFields, TARGET_SCHEMAS } from './target-schemas.ts';
+import { objectShapeOf, secretFields, type TargetOptionsDefinition } from './target-options.ts';
 
 export const MASK = '********';
 
@@ -36,11 +36,15 @@ function redactObject(
   );
 }
 
-export function redactTarget(target: ConfiguredTarget): Record<string, unknown> {
+/** `target` as it may be shown, its secrets found by its kind's option `definition`. */
+export function redactTarget(
+  target: ConfiguredTarget,
+  definition: Pick<TargetOptionsDefinition, 'schema'>,
+): Record<string, unknown> {
   return {
     kind: target.kind,
     id: target.id,
     arn: target.arn,
-    options: redactObject(target.options as Record<string, unknown>, TARGET_SCHEMAS[target.kind].shape),
+    options: redactObject(target.options as Record<string, unknown>, definition.schema.shape),
   };
 }

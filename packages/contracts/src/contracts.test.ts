@@ -3,7 +3,14 @@ import { eventNameMatches, isConfigurableEventName, wantsAccessEvents } from './
 import type { EventRecord } from './event-record.ts';
 import { formatSequencer, parseMutationRecord } from './mutation.ts';
 import { namespaceChange, type TargetJob } from './target-job.ts';
-import { deadLetterQueueName, parseArn, targetArn, targetQueueName } from './targets.ts';
+import {
+  DEFAULT_METRICS_PORTS,
+  deadLetterQueueName,
+  parseArn,
+  TARGET_KINDS,
+  targetArn,
+  targetQueueName,
+} from './targets.ts';
 
 describe('ARNs', () => {
   it('renders the seed ARN', () => {
@@ -92,5 +99,23 @@ describe('namespace views', () => {
       kind: 'set',
       document: { Records: [current] },
     });
+  });
+});
+
+describe('DEFAULT_METRICS_PORTS', () => {
+  it('keeps every process on its own port, the first six kinds where they always were', () => {
+    expect(DEFAULT_METRICS_PORTS).toMatchObject({
+      ingest: 9100,
+      amqp: 9101,
+      elasticsearch: 9102,
+      redis: 9103,
+      nats: 9104,
+      postgresql: 9105,
+      kafka: 9106,
+      router: 9107,
+    });
+    const ports = Object.values(DEFAULT_METRICS_PORTS);
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(Object.keys(DEFAULT_METRICS_PORTS).sort()).toEqual(['ingest', 'router', ...TARGET_KINDS].sort());
   });
 });

@@ -84,20 +84,26 @@ export function liveMutationsChannel(prefix: string): string {
 /** Every process of the product: ingest, the router and one app per target kind. */
 export type ProcessName = 'ingest' | 'router' | TargetKind;
 
+/** The first metrics port of the target apps, one per kind in TARGET_KINDS order. */
+const FIRST_TARGET_METRICS_PORT = 9101;
+/** The router's, taken when there were six kinds: kinds after the sixth step over it. */
+const ROUTER_METRICS_PORT = 9107;
+
 /**
  * Default port of each process's /metrics, /healthz and /readyz, so that all of them run side by
- * side on one machine (`BUCKET_EVENTS_METRICS_PORT` moves one; 0 turns it off).
+ * side on one machine (`BUCKET_EVENTS_METRICS_PORT` moves one; 0 turns it off). A target kind's
+ * port follows from its place in TARGET_KINDS, so a new kind needs no entry here.
  */
-export const DEFAULT_METRICS_PORTS: Record<ProcessName, number> = {
+export const DEFAULT_METRICS_PORTS = {
   ingest: 9100,
-  amqp: 9101,
-  elasticsearch: 9102,
-  redis: 9103,
-  nats: 9104,
-  postgresql: 9105,
-  kafka: 9106,
-  router: 9107,
-};
+  router: ROUTER_METRICS_PORT,
+  ...Object.fromEntries(
+    TARGET_KINDS.map((kind, index) => {
+      const port = FIRST_TARGET_METRICS_PORT + index;
+      return [kind, port >= ROUTER_METRICS_PORT ? port + 1 : port];
+    }),
+  ),
+} as Record<ProcessName, number>;
 
 /** The hash of the routers' heartbeats (field = router process), read by the status page. */
 export function routerHeartbeatKey(prefix: string): string {

@@ -4,11 +4,13 @@
 // and exits) or as a part of the standalone process (startTargetApp).
 import {
   type BucketEventsConfig,
+  type CommonTargetOptions,
   ConfigError,
   type ConfiguredTarget,
   loadConfig,
   parseEnv,
   redactTarget,
+  type TargetOptionsDefinition,
 } from '@bucket-events/config';
 import type { TargetKind } from '@bucket-events/contracts';
 import { createProcessRegistry, type Readiness, startOpsServer } from '@bucket-events/telemetry';
@@ -20,9 +22,12 @@ import { targetEnvSchema } from './env.ts';
 import { type RunningTarget, runTarget } from './run-target.ts';
 import type { TargetSink } from './sink.ts';
 
-export interface TargetAppDefinition<K extends TargetKind> {
-  kind: K;
-  createSink(target: Extract<ConfiguredTarget, { kind: K }>): TargetSink;
+/** A target kind's app: its options (its folder's options.ts) and how a configured target becomes a sink. */
+export interface TargetAppDefinition<O extends CommonTargetOptions = CommonTargetOptions> {
+  kind: TargetKind;
+  options: TargetOptionsDefinition<O>;
+  /** Method syntax: the standalone process holds any kind's app as the plain definition. */
+  createSink(target: ConfiguredTarget<O>): TargetSink;
 }
 
 export type TargetAppEnv = z.infer<ReturnType<typeof targetEnvSchema>>;
@@ -37,8 +42,8 @@ export interface RunningTargetApp {
 }
 
 /** Starts every enabled target of the definition's kind in this process, reporting to `registry`. */
-export async function startTargetApp<K extends TargetKind>(
-  definition: TargetAppDefinition<K>,
+export async function startTargetApp<O extends CommonTargetOptions>(
+  definition: TargetAppDefinition<O>,
   {
     env,
     config,
@@ -46,14 +51,13 @@ export async function startTargetApp<K extends TargetKind>(
     log,
   }: { env: TargetAppEnv; config: BucketEventsConfig; registry: Registry; log: Logger },
 ): Promise<RunningTargetApp> {
-  const targets = config.targets.filter(
-    (t): t is Extract<ConfiguredTarget, { kind: K }> => t.kind === definition.kind,
-  );
+  // The loader validated each of these with this kind's schema, so their options are its output.
+  const targets = config.targets.filter((t) => t.kind === definition.kind) as ConfiguredTarget<O>[];
   if (targets.length === 0)
     log.warn(`no enabled ${definition.kind} target in the configuration; nothing to do`);
   const running: RunningTarget[] = [];
   for (const target of targets) {
-    log.info({ target: redactTarget(target) }, 'starting target');
+    log.info({ target: redactTarget(target, definition.options) }, 'starting target');
     running.push(
       await runTarget({
         target: { ...target, partitions: target.options.partitions },
@@ -86,13 +90,19 @@ export async function startTargetApp<K extends TargetKind>(
 }
 
 /** The target app as its own process. */
-export async function runTargetApp<K extends TargetKind>(definition: TargetAppDefinition<K>): Promise<void> {
+export async function runTargetApp<O extends CommonTargetOptions>(
+  definition: TargetAppDefinition<O>,
+): Promise<void> {
   let env: TargetAppEnv;
   let config: BucketEventsConfig;
   try {
     env = parseEnv(targetEnvSchema(definition.kind));
     const argv = process.argv;
-    config = loadConfig({ path: argv.includes('--config') ? argv[argv.indexOf('--config') + 1] : undefined });
+    // Only this kind's blocks are validated: the app knows no other kind's options.
+    config = loadConfig(
+      { [definition.kind]: definition.options },
+      { path: argv.includes('--config') ? argv[argv.indexOf('--config') + 1] : undefined },
+    );
   } catch (error) {
     console.error(error instanceof ConfigError || error instanceof Error ? error.message : error);
     process.exit(1);

@@ -1,12 +1,12 @@
 // Redaction by schema: every field a kind's schema marks secret is hidden in a
 // printed target, nested ones (Kafka's SASL password) included, and URLs keep
 // everything but their password.
+
+import { MASK, objectShapeOf, secretFields } from '@bucket-events/config';
 import { TARGET_KINDS } from '@bucket-events/contracts';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { buildConfig } from './load.ts';
-import { MASK, redactTarget } from './redact.ts';
-import { objectShapeOf, secretFields, TARGET_SCHEMAS } from './target-schemas.ts';
+import { buildConfig, redactTarget, TARGET_OPTIONS } from './index.ts';
 
 const blocks = {
   amqp: { '1': { enable: true, url: 'amqp://guest:amqp-secret@rabbit:5672', exchange: 'x' } },
@@ -76,7 +76,7 @@ describe('redactTarget', () => {
         if (nested) visit(`${path}.${name}`, nested);
       }
     };
-    for (const kind of TARGET_KINDS) visit(kind, TARGET_SCHEMAS[kind].shape);
+    for (const kind of TARGET_KINDS) visit(kind, TARGET_OPTIONS[kind].schema.shape);
     expect(unmarked).toEqual([]);
   });
 });

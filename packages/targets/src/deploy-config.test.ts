@@ -3,7 +3,7 @@
 // refused without them: a broken deploy config fails here, not at start-up.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildConfig } from './load.ts';
+import { buildConfig } from './index.ts';
 
 const path = new URL('../../../infra/deploy/config.json', import.meta.url);
 const document = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;

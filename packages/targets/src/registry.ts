@@ -1,0 +1,20 @@
+// The registry of target kinds: one line per kind, naming the options its own
+// folder declares (apps/target-<kind>/src/options.ts). Only the options are
+// imported here — never a kind's driver — so ingest, the router and the CLI
+// validate every kind's blocks without loading any client library.
+import type { TargetKind } from '@bucket-events/contracts';
+import { options as amqp } from '@bucket-events/target-amqp/options';
+import { options as elasticsearch } from '@bucket-events/target-elasticsearch/options';
+import { options as kafka } from '@bucket-events/target-kafka/options';
+import { options as nats } from '@bucket-events/target-nats/options';
+import { options as postgresql } from '@bucket-events/target-postgresql/options';
+import { options as redis } from '@bucket-events/target-redis/options';
+
+export const TARGET_OPTIONS = {
+  amqp,
+  elasticsearch,
+  kafka,
+  nats,
+  postgresql,
+  redis,
+} as const satisfies Record<TargetKind, unknown>;
