@@ -10,9 +10,9 @@ import { announceServing, parseIngestEnv, startIngest } from '@bucket-events/ing
 import { parseRouterEnv, startRouter } from '@bucket-events/router-app';
 import { type RunningTargetApp, startTargetApp, targetEnvSchema } from '@bucket-events/target-kit';
 import { loadConfig } from '@bucket-events/targets';
+import { TARGET_APPS } from '@bucket-events/targets/apps';
 import { createProcessRegistry, type Readiness, startOpsServer } from '@bucket-events/telemetry';
 import { pino } from 'pino';
-import { TARGET_APPS } from './target-apps.ts';
 
 async function main() {
   const argv = process.argv;

@@ -74,6 +74,7 @@ export type {
   TargetStatus,
 } from './target-status.ts';
 export {
+  appName,
   COMPLETED_JOB_RETENTION,
   DEFAULT_METRICS_PORTS,
   DEFAULT_REGION,

@@ -1,7 +1,15 @@
 // The target registry: every kind of notification target, its ARN, and the
 // names of its queues. Adding a kind here makes the type checker point at every
 // place that must handle it.
-export const TARGET_KINDS = ['amqp', 'elasticsearch', 'redis', 'nats', 'postgresql', 'kafka'] as const;
+export const TARGET_KINDS = [
+  'amqp',
+  'elasticsearch',
+  'redis',
+  'nats',
+  'postgresql',
+  'kafka',
+  'webhook',
+] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export function isTargetKind(value: string): value is TargetKind {
@@ -83,6 +91,11 @@ export function liveMutationsChannel(prefix: string): string {
 
 /** Every process of the product: ingest, the router and one app per target kind. */
 export type ProcessName = 'ingest' | 'router' | TargetKind;
+
+/** The app (folder under `apps/`, and `service` label of its metrics) of each process: a kind's is `target-<kind>`. */
+export function appName(process: ProcessName): string {
+  return process === 'ingest' || process === 'router' ? process : `target-${process}`;
+}
 
 /** The first metrics port of the target apps, one per kind in TARGET_KINDS order. */
 const FIRST_TARGET_METRICS_PORT = 9101;

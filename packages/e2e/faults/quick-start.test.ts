@@ -16,22 +16,12 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { DEFAULT_METRICS_PORTS, type ProcessName } from '@bucket-events/contracts';
+import { appName, DEFAULT_METRICS_PORTS, type ProcessName } from '@bucket-events/contracts';
 import { eventually, forgetPrefix, loadServiceEndpoints, uniqueName } from '@bucket-events/testing/services';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const SERVICE: Record<ProcessName, string> = {
-  ingest: 'ingest',
-  router: 'router',
-  amqp: 'target-amqp',
-  elasticsearch: 'target-elasticsearch',
-  redis: 'target-redis',
-  nats: 'target-nats',
-  postgresql: 'target-postgresql',
-  kafka: 'target-kafka',
-};
 
 interface Started {
   child: ChildProcess;
@@ -128,7 +118,7 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
             const response = await fetch(`http://127.0.0.1:${port}/metrics`);
             expect(response.status, `${part} /metrics`).toBe(200);
             const body = await response.text();
-            expect(body).toContain(`bucket_events_build_info{service="${SERVICE[part]}"`);
+            expect(body).toContain(`bucket_events_build_info{service="${appName(part)}"`);
             expect(body).toContain('process_resident_memory_bytes');
             if (part === 'redis') {
               const delivered = body
@@ -161,7 +151,7 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
           await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
         expect(started.output()).toContain(
           `not started, no enabled target of their kind: ${idle
-            .map(([part]) => SERVICE[part as ProcessName])
+            .map(([part]) => appName(part as ProcessName))
             .sort()
             .join(' ')}`,
         );

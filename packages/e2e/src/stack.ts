@@ -8,7 +8,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { ProcessName, TargetKind } from '@bucket-events/contracts';
+import { appName, type ProcessName, type TargetKind } from '@bucket-events/contracts';
 import { forgetPrefix, freePort, uniqueName } from '@bucket-events/testing/services';
 import { Redis } from 'ioredis';
 
@@ -16,18 +16,6 @@ const ROOT = new URL('../../../', import.meta.url).pathname;
 
 export const ROOT_USER = 'minioadmin';
 export const ROOT_PASSWORD = 'minioadmin';
-
-/** Which app directory runs which part: a new target kind fails to compile here until its app is named. */
-const APPS: Record<ProcessName, string> = {
-  ingest: 'apps/ingest',
-  router: 'apps/router',
-  amqp: 'apps/target-amqp',
-  elasticsearch: 'apps/target-elasticsearch',
-  redis: 'apps/target-redis',
-  nats: 'apps/target-nats',
-  postgresql: 'apps/target-postgresql',
-  kafka: 'apps/target-kafka',
-};
 
 export type Part = ProcessName;
 
@@ -173,7 +161,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // STACK_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) go to every process: for profiling.
     const flags = process.env.STACK_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
     const child = spawn(process.execPath, [...flags, '--enable-source-maps', 'dist/main.mjs'], {
-      cwd: join(ROOT, standalone ? 'apps/standalone' : APPS[part]),
+      cwd: join(ROOT, standalone ? 'apps/standalone' : join('apps', appName(part))),
       env: { ...baseEnv, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -9,6 +9,7 @@ import { options as kafka } from '@bucket-events/target-kafka/options';
 import { options as nats } from '@bucket-events/target-nats/options';
 import { options as postgresql } from '@bucket-events/target-postgresql/options';
 import { options as redis } from '@bucket-events/target-redis/options';
+import { options as webhook } from '@bucket-events/target-webhook/options';
 
 export const TARGET_OPTIONS = {
   amqp,
@@ -17,4 +18,5 @@ export const TARGET_OPTIONS = {
   nats,
   postgresql,
   redis,
+  webhook,
 } as const satisfies Record<TargetKind, unknown>;

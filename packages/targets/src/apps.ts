@@ -1,5 +1,7 @@
-// Every target kind's app, loaded only when the configuration enables a target
-// of its kind: a driver nobody needs is never loaded (nor its memory spent).
+// The registry's second half: every target kind's app (its driver), loaded only
+// when the configuration enables a target of its kind, so a driver nobody needs
+// is never loaded (nor its memory spent). Apart from registry.ts so that the
+// processes that only read options (ingest, router) never bundle a driver.
 // A new kind fails to compile here until its app is named.
 import type { TargetKind } from '@bucket-events/contracts';
 import type { TargetAppDefinition } from '@bucket-events/target-kit';
@@ -11,4 +13,5 @@ export const TARGET_APPS: Record<TargetKind, () => Promise<TargetAppDefinition>>
   nats: async () => (await import('@bucket-events/target-nats')).targetApp,
   postgresql: async () => (await import('@bucket-events/target-postgresql')).targetApp,
   redis: async () => (await import('@bucket-events/target-redis')).targetApp,
+  webhook: async () => (await import('@bucket-events/target-webhook')).targetApp,
 };

@@ -1,0 +1,5 @@
+// The Webhook target process: every enabled `webhook` target of the configuration.
+import { runTargetApp } from '@bucket-events/target-kit';
+import { targetApp } from './index.ts';
+
+await runTargetApp(targetApp);
