@@ -69,6 +69,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
       });
     });
   const port = await listen(options.port ?? 0);
+  server.unref(); // a test that forgets close() still ends
   const stop = () =>
     new Promise<void>((resolve) => {
       server.close(() => resolve());

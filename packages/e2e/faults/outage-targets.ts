@@ -1,10 +1,11 @@
-// The six targets of the outage test, each with a way to stop and start its
+// The targets of the outage test, each with a way to stop and start its
 // server and a reader that survives those restarts: every read opens what it
 // needs and closes it again. Readers return events in arrival order.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { EventRecord, TargetKind } from '@bucket-events/contracts';
 import { createSearchClient } from '@bucket-events/search-client';
+import { startWebhookReceiver } from '@bucket-events/target-webhook/receiver';
 import { connectAmqp, createReadyTopic, loadServiceEndpoints } from '@bucket-events/testing';
 import { privateRedis } from '@bucket-events/testing/services';
 import { Kafka, logLevel } from 'kafkajs';
@@ -280,6 +281,22 @@ function kafkaTarget(name: string): OutageTarget {
   };
 }
 
+/** A webhook endpoint in this process: stopping it drops its connections and refuses new ones. */
+async function webhookTarget(name: string): Promise<OutageTarget> {
+  const receiver = await startWebhookReceiver({ path: `/${name}` });
+  return {
+    kind: 'webhook',
+    block: { enable: true, endpoint: receiver.endpoint, authToken: name },
+    prepare: async () => {},
+    arrivals: async () => receiver.received.map(({ message }) => arrival(message)),
+    count: async () =>
+      new Set(receiver.received.map(({ message }) => message.Records[0]?.s3.object.sequencer)).size,
+    stopServer: () => receiver.stop(),
+    startServer: () => receiver.start(),
+    cleanup: () => receiver.close(),
+  };
+}
+
 export async function outageTargets(uniqueName: (prefix: string) => string): Promise<OutageTarget[]> {
   return [
     amqpTarget(uniqueName('outage')),
@@ -288,6 +305,7 @@ export async function outageTargets(uniqueName: (prefix: string) => string): Pro
     natsTarget(uniqueName('outage')),
     postgresqlTarget(uniqueName('outage')),
     kafkaTarget(uniqueName('outage')),
+    await webhookTarget(uniqueName('outage')),
   ];
 }
 

@@ -1,9 +1,11 @@
 // The seed's six target blocks, pointed at the local services, and for each a
 // reader that looks at the target the way the seed's step 3 does: a queue bound
 // to the fanout exchange, `_search` on the index, the Redis list or hash, a NATS
-// subscription, `select * from bucketevents`, a Kafka consumer on the topic.
+// subscription, `select * from bucketevents`, a Kafka consumer on the topic —
+// and MinIO's webhook, POSTing to an endpoint this process listens on.
 import type { EventRecord, TargetKind } from '@bucket-events/contracts';
 import { createSearchClient } from '@bucket-events/search-client';
+import { startWebhookReceiver, type WebhookReceiver } from '@bucket-events/target-webhook/receiver';
 import { connectAmqp, createReadyTopic, eventually, loadServiceEndpoints } from '@bucket-events/testing';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
@@ -31,7 +33,9 @@ export interface SeedTarget {
    * The config.json block, as the seed writes it: its own blocks verbatim but for addresses and
    * credentials (no `format`: the default must do what the seed shows), `format` on the extra ones.
    */
-  block: Record<string, unknown>;
+  readonly block: Record<string, unknown>;
+  /** Starts what the block points at, when the test runs it (read `block` after this). */
+  prepare?(): Promise<void>;
   /** Starts looking before the first upload (subscriptions and consumers must exist first). */
   read(): Promise<Reader>;
 }
@@ -273,6 +277,33 @@ function kafkaTarget(name: string): SeedTarget {
   };
 }
 
+function webhookTarget(name: string): SeedTarget {
+  let receiver: WebhookReceiver | undefined;
+  const started = () => {
+    if (!receiver) throw new Error('the webhook endpoint is not started: call prepare() first');
+    return receiver;
+  };
+  return {
+    title: 'webhook',
+    kind: 'webhook',
+    id: '1',
+    get block() {
+      return { enable: true, endpoint: started().endpoint };
+    },
+    async prepare() {
+      receiver ??= await startWebhookReceiver({ path: `/${name}` });
+    },
+    async read() {
+      const endpoint = started();
+      const from = endpoint.received.length;
+      return {
+        observe: async () => events(endpoint.received.slice(from).map(({ message }) => firstRecord(message))),
+        close: async () => {},
+      };
+    },
+  };
+}
+
 /** The seed's targets, each with a unique name (exchange, index, key, subject, table, topic) for this run. */
 export function seedTargets(uniqueName: (prefix: string) => string): SeedTarget[] {
   return [
@@ -285,7 +316,13 @@ export function seedTargets(uniqueName: (prefix: string) => string): SeedTarget[
     postgresqlTarget(uniqueName('bucketevents'), 'namespace'),
     postgresqlTarget(uniqueName('bucketevents'), 'access'),
     kafkaTarget(uniqueName('bucketevents')),
+    webhookTarget(uniqueName('bucketevents')),
   ];
+}
+
+/** Starts what each target's block points at, where the test runs it. */
+export async function prepareTargets(targets: SeedTarget[]): Promise<void> {
+  for (const target of targets) await target.prepare?.();
 }
 
 /** The config.json document with every given target block under `notify`. */

@@ -19,7 +19,13 @@ import {
 import { type EventRecord, TARGET_KINDS, targetArn } from '@bucket-events/contracts';
 import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configDocument, type Observation, type SeedTarget, seedTargets } from './seed-targets.ts';
+import {
+  configDocument,
+  type Observation,
+  prepareTargets,
+  type SeedTarget,
+  seedTargets,
+} from './seed-targets.ts';
 import { type Stack, startStack } from './stack.ts';
 
 let stack: Stack;
@@ -80,6 +86,7 @@ for (const mode of ['separate services', 'standalone'] as const) {
     // Each mode its own targets (index, list, table, …): one mode's events never show in the other's.
     const targets = seedTargets(uniqueName);
     beforeAll(async () => {
+      await prepareTargets(targets);
       stack = await startStack({
         config: configDocument(targets),
         targets: [...TARGET_KINDS],

@@ -102,6 +102,39 @@ describe('defaults', () => {
     });
   });
 
+  it('without a config file, MINIO_NOTIFY_WEBHOOK_* alone adds a webhook target, as with MinIO', () => {
+    const home = mkdtempSync(join(tmpdir(), 'home-'));
+    const env = {
+      MINIO_NOTIFY_WEBHOOK_ENABLE_1: 'on',
+      MINIO_NOTIFY_WEBHOOK_ENDPOINT_1: 'http://127.0.0.1:8080/events',
+      MINIO_NOTIFY_WEBHOOK_AUTH_TOKEN_1: 'tok3n',
+    };
+    const config = loadConfig({ homeDir: home, env });
+    expect(config.targets.map((t) => t.arn)).toEqual([
+      'arn:minio:sqs:us-east-1:1:redis',
+      'arn:minio:sqs:us-east-1:1:webhook',
+    ]);
+    expect(config.targets[1]?.options).toMatchObject({
+      endpoint: 'http://127.0.0.1:8080/events',
+      authToken: 'tok3n',
+    });
+    expect(
+      issuesOf(() =>
+        loadConfig({
+          homeDir: home,
+          env: {
+            MINIO_NOTIFY_WEBHOOK_ENABLE_1: 'on',
+            MINIO_NOTIFY_WEBHOOK_ENDPOINT_1: 'ftp://x',
+            MINIO_NOTIFY_WEBHOOK_CLIENT_KEY_1: '/k',
+          },
+        }),
+      ),
+    ).toEqual([
+      'notify.webhook.1.endpoint: must be an http:// or https:// URL',
+      'notify.webhook.1.clientCert: clientCert and clientKey must be set together',
+    ]);
+  });
+
   it('reads ~/.minio/config.json when present', () => {
     const home = mkdtempSync(join(tmpdir(), 'home-'));
     const dir = join(home, '.minio');

@@ -29,6 +29,9 @@ const blocks = {
       sasl: { enable: true, username: 'user', password: 'kafka-secret' },
     },
   },
+  webhook: {
+    '1': { enable: true, endpoint: 'https://hook:hook-url-secret@hooks.example/in', authToken: 'hook-token' },
+  },
 };
 const SECRETS = [
   'amqp-secret',
@@ -40,6 +43,8 @@ const SECRETS = [
   'pg-cs-secret',
   'pg-secret',
   'kafka-secret',
+  'hook-url-secret',
+  'hook-token',
 ];
 
 describe('redactTarget', () => {
