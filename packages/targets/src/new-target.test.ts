@@ -1,0 +1,67 @@
+// The generator on a copy of the files it touches: a folder renamed from the
+// exemplar with nothing of the exemplar's name left, and exactly the registry
+// lines added.
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createTarget, EXEMPLAR } from './new-target.ts';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const TOUCHED = [
+  'packages/contracts/src/targets.ts',
+  'packages/targets/src/registry.ts',
+  'packages/targets/src/apps.ts',
+  'packages/targets/package.json',
+];
+
+function copyOfRepository(): string {
+  const root = mkdtempSync(join(tmpdir(), 'new-target-'));
+  cpSync(join(ROOT, 'apps', `target-${EXEMPLAR}`), join(root, 'apps', `target-${EXEMPLAR}`), {
+    recursive: true,
+    filter: (source) => !/node_modules|dist|\.turbo/.test(relative(ROOT, source)),
+  });
+  for (const file of TOUCHED) cpSync(join(ROOT, file), join(root, file));
+  return root;
+}
+
+describe('pnpm new-target', () => {
+  it('copies the exemplar under the new name and adds only the registry lines', () => {
+    const root = copyOfRepository();
+    const before = Object.fromEntries(TOUCHED.map((file) => [file, readFileSync(join(root, file), 'utf8')]));
+    const files = createTarget(root, { kind: 'mqtt' });
+
+    const folder = files.filter((file) => file.startsWith(join(root, 'apps', 'target-mqtt')));
+    expect(folder.map((file) => relative(root, file)).sort()).toContain('apps/target-mqtt/src/options.ts');
+    for (const file of folder) expect(readFileSync(file, 'utf8')).not.toMatch(/webhook/i);
+    expect(readFileSync(join(root, 'apps/target-mqtt/src/options.ts'), 'utf8')).toContain(
+      "envPrefix: 'MQTT'",
+    );
+    expect(JSON.parse(readFileSync(join(root, 'apps/target-mqtt/package.json'), 'utf8')).name).toBe(
+      '@bucket-events/target-mqtt',
+    );
+
+    const added = (file: string) => {
+      const old = new Set((before[file] as string).split('\n'));
+      return readFileSync(join(root, file), 'utf8')
+        .split('\n')
+        .filter((line) => !old.has(line))
+        .map((line) => line.trim());
+    };
+    expect(added('packages/contracts/src/targets.ts')).toEqual(["'mqtt',"]);
+    expect(added('packages/targets/src/registry.ts')).toEqual([
+      "import { options as mqtt } from '@bucket-events/target-mqtt/options';",
+      'mqtt,',
+    ]);
+    expect(added('packages/targets/src/apps.ts')).toEqual([
+      "mqtt: async () => (await import('@bucket-events/target-mqtt')).targetApp,",
+    ]);
+    expect(added('packages/targets/package.json')).toEqual(['"@bucket-events/target-mqtt": "workspace:*",']);
+  });
+
+  it('refuses a kind that exists or is not a plain name', () => {
+    const root = copyOfRepository();
+    expect(() => createTarget(root, { kind: EXEMPLAR })).toThrow(/already exists/);
+    expect(() => createTarget(root, { kind: 'My-Kind' })).toThrow(/lower-case/);
+  });
+});
