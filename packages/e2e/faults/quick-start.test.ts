@@ -3,7 +3,7 @@
 // (one Redis target) and with two targets of one kind — each scrape answers 200
 // with labelled series, the apps of kinds with no enabled target are not
 // started, and S3 still answers afterwards. It uses the default ports
-// (9000, 9001, 9100–9107), so it runs in the phase that runs alone. And one
+// (9000, 9001, 9100–9108), so it runs in the phase that runs alone. And one
 // process killed: the supervisor starts it again while S3 keeps answering.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { appName, DEFAULT_METRICS_PORTS, type ProcessName } from '@bucket-events/contracts';
+import { startWebhookReceiver } from '@bucket-events/target-webhook/receiver';
 import { eventually, forgetPrefix, loadServiceEndpoints, uniqueName } from '@bucket-events/testing/services';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
@@ -30,9 +31,16 @@ interface Started {
 }
 
 /** `bash scripts/start [args]` in a home of its own (so ~/.minio/config.json is the test's to decide). */
-function quickStart(home: string, prefix: string, configFile?: string, args: string[] = []): Started {
+function quickStart(
+  home: string,
+  prefix: string,
+  configFile?: string,
+  args: string[] = [],
+  extraEnv: NodeJS.ProcessEnv = {},
+): Started {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...extraEnv,
     HOME: home,
     BUCKET_EVENTS_QUEUE_PREFIX: prefix,
     MINIO_ROOT_USER: 'minioadmin',
@@ -251,6 +259,71 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
       for (const entry of await ours()) await redis.lrem('bucketevents', 0, entry);
       redis.disconnect();
       await stopAndForget(started, home, prefix);
+    }
+    expect(started.child.exitCode).toBe(0);
+  }, 300_000);
+
+  it('MINIO_NOTIFY_WEBHOOK_* alone, as the README gives it: the webhook target runs with no config file and receives the upload', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'quick-start-'));
+    const prefix = uniqueName('qs');
+    const receiver = await startWebhookReceiver({ path: '/events' });
+    const started = quickStart(home, prefix, undefined, [], {
+      MINIO_NOTIFY_WEBHOOK_ENABLE_1: 'on',
+      MINIO_NOTIFY_WEBHOOK_ENDPOINT_1: receiver.endpoint,
+    });
+    const bucket = uniqueName('webhook').replaceAll('_', '-');
+    const s3 = new S3Client({
+      endpoint: 'http://127.0.0.1:9000',
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'minioadmin', secretAccessKey: 'minioadmin' },
+    });
+    try {
+      await eventually(
+        async () =>
+          (await fetch(`http://127.0.0.1:${DEFAULT_METRICS_PORTS.webhook}/readyz`).catch(() => undefined))
+            ?.status === 200
+            ? true
+            : undefined,
+        { what: 'the webhook target app ready', timeoutMs: 180_000, intervalMs: 200 },
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}\n${started.output().slice(-3000)}`);
+      });
+      await eventually(async () => ((await s3.send(new ListBucketsCommand({}))) ? true : undefined), {
+        what: 'S3 on :9000',
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      });
+      // The seed's flow with the webhook's ARN: `mc event add … arn:minio:sqs:us-east-1:1:webhook --suffix .jpg`.
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      await s3.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: bucket,
+          NotificationConfiguration: {
+            QueueConfigurations: [
+              {
+                QueueArn: 'arn:minio:sqs:us-east-1:1:webhook',
+                Events: ['s3:ObjectCreated:*'],
+                Filter: { Key: { FilterRules: [{ Name: 'suffix', Value: '.jpg' }] } },
+              },
+            ],
+          },
+        }),
+      );
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'myphoto.jpg', Body: 'jpeg' }));
+      const [received] = await eventually(
+        async () => (receiver.received.length > 0 ? receiver.received : undefined),
+        { what: 'the event at the endpoint', timeoutMs: 60_000, intervalMs: 100 },
+      );
+      expect(received?.message).toMatchObject({
+        EventName: 's3:ObjectCreated:Put',
+        Key: `${bucket}/myphoto.jpg`,
+        Records: [{ s3: { bucket: { name: bucket }, object: { key: 'myphoto.jpg' } } }],
+      });
+    } finally {
+      s3.destroy();
+      await stopAndForget(started, home, prefix);
+      await receiver.close();
     }
     expect(started.child.exitCode).toBe(0);
   }, 300_000);
