@@ -4,7 +4,7 @@
 //   pnpm bench                     (every package's benchmark; this one among them)
 //   pnpm exec turbo run bench --filter=@bucket-events/e2e -- [--clients 32] [--seconds 20] [--size 4096]
 //        [--rates 100,500,2000] [--latency-seconds 20] [--latency-warmup-seconds 5] [--latency-groups a,b/c,d]
-//        [--outage-seconds 60] [--fsync true|false]
+//        [--outage-seconds 60] [--fsync true|false] [--targets redis,webhook]
 //        [--json .cache/bench/pipeline.json]
 //
 // Phases:
@@ -58,6 +58,8 @@ const { values } = parseArgs({
       type: 'string',
       default: 'redis/nats/kafka/amqp/redis,nats,kafka,amqp/postgresql,elasticsearch',
     },
+    /** Only these target kinds (comma-separated; default every kind). */
+    targets: { type: 'string' },
     /** The JSON report's path (relative: from where pnpm was run); default .cache/bench/pipeline.json at the repository root. */
     json: { type: 'string' },
   },
@@ -107,7 +109,7 @@ async function redisSettled(redis: Redis): Promise<number> {
 
 async function main() {
   const run = uniqueName('bench');
-  const targets = benchTargets(run);
+  const targets = await benchTargets(run, values.targets?.split(',') as TargetKind[] | undefined);
   const notify: Record<string, Record<string, object>> = {};
   for (const target of targets) notify[target.kind] = { '1': target.block };
   const stack: Stack = await startStack({

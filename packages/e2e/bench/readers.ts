@@ -1,13 +1,15 @@
 // Benchmark readers: for each target kind, a consumer that notes when each
 // event becomes readable there (by object key), pushing where the target can
 // push (AMQP consumer, NATS subscription, Kafka consumer, Redis BLPOP + LPOP n) and
-// polling where it cannot (PostgreSQL every 10 ms, Elasticsearch every 25 ms: it refreshes every 50).
+// polling where it cannot (PostgreSQL every 10 ms, Elasticsearch every 25 ms: it refreshes every 50);
+// the webhook's endpoint is in this process and notes each POST as it comes.
 // Polling readers poll only while watched, and the Redis reader reads only then: the benchmark
 // shares two cores with what it measures, and a search every 25 ms during another phase loaded
 // the search server and the client.
 import type { EventRecord, TargetKind } from '@bucket-events/contracts';
 import { createSearchClient } from '@bucket-events/search-client';
 import { noDelaySocketFactory } from '@bucket-events/target-kafka/socket';
+import { startWebhookReceiver } from '@bucket-events/target-webhook/receiver';
 import { connectAmqp, createReadyTopic, loadServiceEndpoints } from '@bucket-events/testing/services';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
@@ -75,9 +77,10 @@ function noteArrival(arrivals: Map<string, number>, key: string) {
   if (!arrivals.has(key)) arrivals.set(key, performance.now());
 }
 
-export function benchTargets(name: string): BenchTarget[] {
+/** The benchmark's targets (those of `kinds`, default every one), each writing to `name`. */
+export async function benchTargets(name: string, kinds?: TargetKind[]): Promise<BenchTarget[]> {
   const redisUrl = new URL(endpoints.redisUrl);
-  return [
+  const targets: BenchTarget[] = [
     {
       kind: 'redis',
       block: { enable: true, address: `${redisUrl.hostname}:${redisUrl.port}`, key: name, format: 'access' },
@@ -264,4 +267,25 @@ export function benchTargets(name: string): BenchTarget[] {
       },
     },
   ];
+  // The webhook's endpoint listens in this process from now, so only when it is asked for.
+  if (!kinds || kinds.includes('webhook')) targets.push(await webhookTarget(name));
+  return kinds ? targets.filter((target) => kinds.includes(target.kind)) : targets;
+}
+
+async function webhookTarget(name: string): Promise<BenchTarget> {
+  let onEvent: ((key: string) => void) | undefined;
+  const endpoint = await startWebhookReceiver({
+    path: `/${name}`,
+    keep: false,
+    onReceived: (message) => onEvent?.(keyOf(message)),
+  });
+  return {
+    kind: 'webhook',
+    block: { enable: true, endpoint: endpoint.endpoint },
+    async open() {
+      const arrivals = new Map<string, number>();
+      onEvent = (key) => noteArrival(arrivals, key);
+      return { arrivals, close: () => endpoint.close() };
+    },
+  };
 }

@@ -41,7 +41,7 @@ const endpoints = loadServiceEndpoints();
 const round = (value: number) => Math.round(value * 100) / 100;
 
 async function measure(kind: TargetKind, processes: number) {
-  const target = benchTargets(uniqueName('scale')).find((t) => t.kind === kind);
+  const [target] = await benchTargets(uniqueName('scale'), [kind]);
   if (!target) throw new Error(`no bench target for ${kind}`);
   const reader = await target.open();
   const stack = await startStack({

@@ -358,6 +358,27 @@ function faultInjection(mode: 'separate services' | 'standalone') {
         await pause(1000);
       } while (Date.now() < deadline);
       for (const [kind, view] of Object.entries(views)) {
+        const differs = [...contents].filter(([key, eTag]) => view.get(key) !== eTag).map(([key]) => key);
+        const extra = [...view.keys()].filter((key) => !contents.has(key));
+        if (differs.length > 0 || extra.length > 0) {
+          // What the target holds for its `ns` target, to tell a stuck queue from a skipped write.
+          const redis = new Redis(endpoints.redisUrl);
+          const keys = await redis.keys(`${stack.prefix}:target.${kind}.ns*`);
+          const sizes = await Promise.all(
+            keys
+              .filter((key) => /:(wait|active|paused|prioritized|delayed|failed)$|\.dead:wait$/.test(key))
+              .map(
+                async (key) =>
+                  `${key} ${(await redis.type(key)) === 'list' ? await redis.llen(key) : await redis.zcard(key).catch(() => '?')}`,
+              ),
+          );
+          redis.disconnect();
+          const part = (standalone ? 'ingest' : kind) as Part;
+          console.log(
+            `${kind} namespace view: stale ${differs.join(' ')}; extra ${extra.join(' ')}\n` +
+              `its queues: ${sizes.join(', ')}\n${stack.logTail(part, 20)}\n${standalone ? '' : stack.logTail(part, 20, 1)}`,
+          );
+        }
         expect(Object.fromEntries(view), `${kind} namespace view`).toEqual(Object.fromEntries(contents));
       }
     },
