@@ -9,6 +9,7 @@ export const TARGET_KINDS = [
   'postgresql',
   'kafka',
   'webhook',
+  'mqtt',
 ] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 

@@ -2,13 +2,15 @@
 // event becomes readable there (by object key), pushing where the target can
 // push (AMQP consumer, NATS subscription, Kafka consumer, Redis BLPOP + LPOP n) and
 // polling where it cannot (PostgreSQL every 10 ms, Elasticsearch every 25 ms: it refreshes every 50);
-// the webhook's endpoint is in this process and notes each POST as it comes.
+// the webhook's endpoint is in this process and notes each POST as it comes; an MQTT subscriber
+// notes each message.
 // Polling readers poll only while watched, and the Redis reader reads only then: the benchmark
 // shares two cores with what it measures, and a search every 25 ms during another phase loaded
 // the search server and the client.
 import type { EventRecord, TargetKind } from '@bucket-events/contracts';
 import { createSearchClient } from '@bucket-events/search-client';
 import { noDelaySocketFactory } from '@bucket-events/target-kafka/socket';
+import { startMqttSubscriber } from '@bucket-events/target-mqtt/subscriber';
 import { startWebhookReceiver } from '@bucket-events/target-webhook/receiver';
 import { connectAmqp, createReadyTopic, loadServiceEndpoints } from '@bucket-events/testing/services';
 import { Redis } from 'ioredis';
@@ -80,7 +82,24 @@ function noteArrival(arrivals: Map<string, number>, key: string) {
 /** The benchmark's targets (those of `kinds`, default every one), each writing to `name`. */
 export async function benchTargets(name: string, kinds?: TargetKind[]): Promise<BenchTarget[]> {
   const redisUrl = new URL(endpoints.redisUrl);
+  const topic = `bucketevents/${name}`;
   const targets: BenchTarget[] = [
+    {
+      kind: 'mqtt',
+      block: { enable: true, broker: endpoints.mqttUrl.replace(/^mqtt:/, 'tcp:'), topic, qos: 1 },
+      async open() {
+        const arrivals = new Map<string, number>();
+        // Durable: the drain phase stops the app, not the broker, but the subscriber must miss nothing.
+        const subscriber = await startMqttSubscriber({
+          url: endpoints.mqttUrl,
+          topic,
+          durable: true,
+          keep: false,
+          onMessage: (message) => noteArrival(arrivals, keyOf(message)),
+        });
+        return { arrivals, close: () => subscriber.close() };
+      },
+    },
     {
       kind: 'redis',
       block: { enable: true, address: `${redisUrl.hostname}:${redisUrl.port}`, key: name, format: 'access' },

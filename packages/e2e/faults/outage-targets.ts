@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { EventRecord, TargetKind } from '@bucket-events/contracts';
 import { createSearchClient } from '@bucket-events/search-client';
+import { type MqttSubscriber, startMqttSubscriber } from '@bucket-events/target-mqtt/subscriber';
 import { startWebhookReceiver } from '@bucket-events/target-webhook/receiver';
 import { connectAmqp, createReadyTopic, loadServiceEndpoints } from '@bucket-events/testing';
 import { privateRedis } from '@bucket-events/testing/services';
@@ -297,6 +298,29 @@ async function webhookTarget(name: string): Promise<OutageTarget> {
   };
 }
 
+/**
+ * The shared Mosquitto, read by a durable subscriber: its session (persisted by the broker) keeps
+ * the subscription through a restart, and the broker queues what comes meanwhile.
+ */
+function mqttTarget(name: string): OutageTarget {
+  const topic = `bucketevents/${name}`;
+  let subscriber: MqttSubscriber | undefined;
+  return {
+    kind: 'mqtt',
+    block: { enable: true, broker: endpoints.mqttUrl.replace(/^mqtt:/, 'tcp:'), topic, qos: 1 },
+    async prepare() {
+      subscriber = await startMqttSubscriber({ url: endpoints.mqttUrl, topic, durable: true });
+    },
+    arrivals: async () => (subscriber?.received ?? []).map(arrival),
+    count: async () =>
+      new Set((subscriber?.received ?? []).map((message) => message.Records[0]?.s3.object.sequencer)).size,
+    ...localService('mosquitto'),
+    cleanup: async () => {
+      await subscriber?.close();
+    },
+  };
+}
+
 export async function outageTargets(uniqueName: (prefix: string) => string): Promise<OutageTarget[]> {
   return [
     amqpTarget(uniqueName('outage')),
@@ -306,6 +330,7 @@ export async function outageTargets(uniqueName: (prefix: string) => string): Pro
     postgresqlTarget(uniqueName('outage')),
     kafkaTarget(uniqueName('outage')),
     await webhookTarget(uniqueName('outage')),
+    mqttTarget(uniqueName('outage')),
   ];
 }
 

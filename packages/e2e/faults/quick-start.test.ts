@@ -3,7 +3,7 @@
 // (one Redis target) and with two targets of one kind — each scrape answers 200
 // with labelled series, the apps of kinds with no enabled target are not
 // started, and S3 still answers afterwards. It uses the default ports
-// (9000, 9001, 9100–9108), so it runs in the phase that runs alone. And one
+// (9000, 9001, 9100–9109), so it runs in the phase that runs alone. And one
 // process killed: the supervisor starts it again while S3 keeps answering.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -2,9 +2,11 @@
 // reader that looks at the target the way the seed's step 3 does: a queue bound
 // to the fanout exchange, `_search` on the index, the Redis list or hash, a NATS
 // subscription, `select * from bucketevents`, a Kafka consumer on the topic —
-// and MinIO's webhook, POSTing to an endpoint this process listens on.
+// MinIO's webhook, POSTing to an endpoint this process listens on, and a
+// subscriber on the MQTT topic.
 import type { EventRecord, TargetKind } from '@bucket-events/contracts';
 import { createSearchClient } from '@bucket-events/search-client';
+import { startMqttSubscriber } from '@bucket-events/target-mqtt/subscriber';
 import { startWebhookReceiver, type WebhookReceiver } from '@bucket-events/target-webhook/receiver';
 import { connectAmqp, createReadyTopic, eventually, loadServiceEndpoints } from '@bucket-events/testing';
 import { Redis } from 'ioredis';
@@ -304,6 +306,24 @@ function webhookTarget(name: string): SeedTarget {
   };
 }
 
+function mqttTarget(name: string): SeedTarget {
+  const topic = `bucketevents/${name}`;
+  return {
+    title: 'mqtt',
+    kind: 'mqtt',
+    id: '1',
+    // MinIO's keys; QoS 1, so the broker confirms each event.
+    block: { enable: true, broker: endpoints.mqttUrl.replace(/^mqtt:/, 'tcp:'), topic, qos: 1 },
+    async read() {
+      const subscriber = await startMqttSubscriber({ url: endpoints.mqttUrl, topic });
+      return {
+        observe: async () => events(subscriber.received.map(firstRecord)),
+        close: () => subscriber.close(),
+      };
+    },
+  };
+}
+
 /** The seed's targets, each with a unique name (exchange, index, key, subject, table, topic) for this run. */
 export function seedTargets(uniqueName: (prefix: string) => string): SeedTarget[] {
   return [
@@ -317,6 +337,7 @@ export function seedTargets(uniqueName: (prefix: string) => string): SeedTarget[
     postgresqlTarget(uniqueName('bucketevents'), 'access'),
     kafkaTarget(uniqueName('bucketevents')),
     webhookTarget(uniqueName('bucketevents')),
+    mqttTarget(uniqueName('bucketevents')),
   ];
 }
 

@@ -14,4 +14,5 @@ export const TARGET_APPS: Record<TargetKind, () => Promise<TargetAppDefinition>>
   postgresql: async () => (await import('@bucket-events/target-postgresql')).targetApp,
   redis: async () => (await import('@bucket-events/target-redis')).targetApp,
   webhook: async () => (await import('@bucket-events/target-webhook')).targetApp,
+  mqtt: async () => (await import('@bucket-events/target-mqtt')).targetApp,
 };

@@ -6,6 +6,7 @@ import type { TargetKind } from '@bucket-events/contracts';
 import { options as amqp } from '@bucket-events/target-amqp/options';
 import { options as elasticsearch } from '@bucket-events/target-elasticsearch/options';
 import { options as kafka } from '@bucket-events/target-kafka/options';
+import { options as mqtt } from '@bucket-events/target-mqtt/options';
 import { options as nats } from '@bucket-events/target-nats/options';
 import { options as postgresql } from '@bucket-events/target-postgresql/options';
 import { options as redis } from '@bucket-events/target-redis/options';
@@ -19,4 +20,5 @@ export const TARGET_OPTIONS = {
   postgresql,
   redis,
   webhook,
+  mqtt,
 } as const satisfies Record<TargetKind, unknown>;

@@ -7,7 +7,8 @@ export type ServiceName =
   | 'nats'
   | 'kafka'
   | 'opensearch'
-  | 'elasticsearch7';
+  | 'elasticsearch7'
+  | 'mosquitto';
 
 export class ServiceUnavailableError extends Error {
   constructor(

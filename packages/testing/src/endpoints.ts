@@ -14,6 +14,7 @@ const endpointsSchema = z.object({
   KAFKA_BROKERS: z.string().min(1),
   OPENSEARCH_URL: z.url(),
   ELASTICSEARCH7_URL: z.url(),
+  MQTT_URL: z.url(),
 });
 
 export interface ServiceEndpoints {
@@ -24,6 +25,7 @@ export interface ServiceEndpoints {
   kafkaBrokers: string[];
   opensearchUrl: string;
   elasticsearch7Url: string;
+  mqttUrl: string;
 }
 
 /** Parses `KEY=value` lines, skipping blanks and `#` comments. */
@@ -52,6 +54,7 @@ export function loadServiceEndpoints(
     kafkaBrokers: parsed.KAFKA_BROKERS.split(',').map((broker) => broker.trim()),
     opensearchUrl: parsed.OPENSEARCH_URL,
     elasticsearch7Url: parsed.ELASTICSEARCH7_URL,
+    mqttUrl: parsed.MQTT_URL,
   };
 }
 
