@@ -13,6 +13,7 @@ import { loadConfig } from '@bucket-events/targets';
 import { TARGET_APPS } from '@bucket-events/targets/apps';
 import { createProcessRegistry, type Readiness, startOpsServer } from '@bucket-events/telemetry';
 import { pino } from 'pino';
+import { targetKindsToRun } from './parts.ts';
 
 async function main() {
   const argv = process.argv;
@@ -21,7 +22,7 @@ async function main() {
   });
   const ingestEnv = parseIngestEnv();
   const routerEnv = parseRouterEnv();
-  const kinds = [...new Set(config.targets.map((target) => target.kind))].sort();
+  const kinds = targetKindsToRun(config);
   const targetEnvs = kinds.map((kind) => ({ kind, env: parseEnv(targetEnvSchema(kind)) }));
   const logger = (name: string) => pino({ name, level: ingestEnv.logLevel });
   const log = logger('standalone');

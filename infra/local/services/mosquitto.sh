@@ -10,6 +10,7 @@ mosquitto_start() {
   local dir="$DATA_ROOT/mosquitto"; mkdir -p "$dir/data"
   cat >"$dir/mosquitto.conf" <<CONF
 listener $MQTT_PORT 127.0.0.1
+user $(id -un)
 allow_anonymous true
 persistence true
 persistence_location $dir/data/
@@ -19,6 +20,7 @@ max_inflight_messages 0
 pid_file $dir/pid
 log_dest file $dir/log
 CONF
-  mosquitto -c "$dir/mosquitto.conf" -d
+  # `user`: run as whoever starts it (as root it would switch to `mosquitto`, who cannot write here).
+  mosquitto -c "$dir/mosquitto.conf" -d >>"$dir/start.log" 2>&1
 }
 mosquitto_stop() { stop_pidfile mosquitto "$DATA_ROOT/mosquitto/pid"; }

@@ -10,6 +10,7 @@ export const TARGET_KINDS = [
   'kafka',
   'webhook',
   'mqtt',
+  'mysql',
 ] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 

@@ -1,7 +1,7 @@
 // Benchmark readers: for each target kind, a consumer that notes when each
 // event becomes readable there (by object key), pushing where the target can
 // push (AMQP consumer, NATS subscription, Kafka consumer, Redis BLPOP + LPOP n) and
-// polling where it cannot (PostgreSQL every 10 ms, Elasticsearch every 25 ms: it refreshes every 50);
+// polling where it cannot (PostgreSQL and MySQL every 10 ms, Elasticsearch every 25 ms: it refreshes every 50);
 // the webhook's endpoint is in this process and notes each POST as it comes; an MQTT subscriber
 // notes each message.
 // Polling readers poll only while watched, and the Redis reader reads only then: the benchmark
@@ -15,6 +15,7 @@ import { startWebhookReceiver } from '@bucket-events/target-webhook/receiver';
 import { connectAmqp, createReadyTopic, loadServiceEndpoints } from '@bucket-events/testing/services';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
+import mysql from 'mysql2/promise';
 import { connect as connectNats } from 'nats';
 import pg from 'pg';
 
@@ -83,7 +84,39 @@ function noteArrival(arrivals: Map<string, number>, key: string) {
 export async function benchTargets(name: string, kinds?: TargetKind[]): Promise<BenchTarget[]> {
   const redisUrl = new URL(endpoints.redisUrl);
   const topic = `bucketevents/${name}`;
+  const mysqlUrl = new URL(endpoints.mysqlUrl);
   const targets: BenchTarget[] = [
+    {
+      kind: 'mysql',
+      block: {
+        enable: true,
+        dsnString: `${mysqlUrl.username}:${mysqlUrl.password}@tcp(${mysqlUrl.host})${mysqlUrl.pathname}`,
+        table: name,
+        format: 'access',
+      },
+      async open() {
+        const arrivals = new Map<string, number>();
+        const connection = await mysql.createConnection({ uri: endpoints.mysqlUrl });
+        const polling = pollWhileWatched(async () => {
+          const [rows] = await connection
+            .query(
+              `select json_unquote(json_extract(event_data, '$.Records[0].s3.object.key')) as k from \`${name}\``,
+            )
+            .catch(() => [[]]);
+          for (const row of rows as { k: string }[]) noteArrival(arrivals, decodeURIComponent(row.k));
+          return true;
+        }, 10);
+        return {
+          arrivals,
+          watch: polling.watch,
+          async close() {
+            await polling.stop();
+            await connection.query(`drop table if exists \`${name}\``);
+            await connection.end();
+          },
+        };
+      },
+    },
     {
       kind: 'mqtt',
       block: { enable: true, broker: endpoints.mqttUrl.replace(/^mqtt:/, 'tcp:'), topic, qos: 1 },

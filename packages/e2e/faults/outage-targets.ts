@@ -10,6 +10,7 @@ import { startWebhookReceiver } from '@bucket-events/target-webhook/receiver';
 import { connectAmqp, createReadyTopic, loadServiceEndpoints } from '@bucket-events/testing';
 import { privateRedis } from '@bucket-events/testing/services';
 import { Kafka, logLevel } from 'kafkajs';
+import mysql from 'mysql2/promise';
 import { connect as connectNats, type JetStreamManager } from 'nats';
 import pg from 'pg';
 
@@ -229,6 +230,47 @@ function postgresqlTarget(name: string): OutageTarget {
   };
 }
 
+function mysqlTarget(name: string): OutageTarget {
+  const query = async <T>(sql: string) => {
+    const connection = await mysql.createConnection({ uri: endpoints.mysqlUrl });
+    try {
+      return (await connection.query(sql))[0] as T[];
+    } finally {
+      await connection.end();
+    }
+  };
+  const url = new URL(endpoints.mysqlUrl);
+  return {
+    kind: 'mysql',
+    // MinIO's DSN form.
+    block: {
+      enable: true,
+      dsnString: `${url.username}:${url.password}@tcp(${url.host})${url.pathname}`,
+      table: name,
+      format: 'access',
+    },
+    async prepare() {},
+    async arrivals() {
+      const exists = await query<{ n: number }>(
+        `select count(*) as n from information_schema.tables where table_schema = database() and table_name = '${name}'`,
+      );
+      if (Number(exists[0]?.n ?? 0) === 0) return [];
+      // In insertion order: a table without a primary key is kept in InnoDB's row-id order, and a
+      // key's next batch is inserted after the previous one committed.
+      const rows = await query<{ event_data: string | { Records: EventRecord[] } }>(
+        `select event_data from \`${name}\``,
+      );
+      return rows.map((row) =>
+        arrival(typeof row.event_data === 'string' ? JSON.parse(row.event_data) : row.event_data),
+      );
+    },
+    ...localService('mariadb'),
+    async cleanup() {
+      await query(`drop table if exists \`${name}\``);
+    },
+  };
+}
+
 function kafkaTarget(name: string): OutageTarget {
   const kafka = new Kafka({
     clientId: 'outage-reader',
@@ -331,6 +373,7 @@ export async function outageTargets(uniqueName: (prefix: string) => string): Pro
     kafkaTarget(uniqueName('outage')),
     await webhookTarget(uniqueName('outage')),
     mqttTarget(uniqueName('outage')),
+    mysqlTarget(uniqueName('outage')),
   ];
 }
 

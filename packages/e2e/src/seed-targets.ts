@@ -3,7 +3,7 @@
 // to the fanout exchange, `_search` on the index, the Redis list or hash, a NATS
 // subscription, `select * from bucketevents`, a Kafka consumer on the topic —
 // MinIO's webhook, POSTing to an endpoint this process listens on, and a
-// subscriber on the MQTT topic.
+// subscriber on the MQTT topic, and `select * from` MySQL's (MariaDB's) table.
 import type { EventRecord, TargetKind } from '@bucket-events/contracts';
 import { createSearchClient } from '@bucket-events/search-client';
 import { startMqttSubscriber } from '@bucket-events/target-mqtt/subscriber';
@@ -11,6 +11,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '@bucket-events/targe
 import { connectAmqp, createReadyTopic, eventually, loadServiceEndpoints } from '@bucket-events/testing';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
+import mysql from 'mysql2/promise';
 import { connect as connectNats } from 'nats';
 import pg from 'pg';
 
@@ -324,6 +325,54 @@ function mqttTarget(name: string): SeedTarget {
   };
 }
 
+function mysqlTarget(name: string, format: 'access' | 'namespace'): SeedTarget {
+  const url = new URL(endpoints.mysqlUrl);
+  const parse = (value: unknown) =>
+    (typeof value === 'string' ? JSON.parse(value) : value) as { Records: EventRecord[] };
+  return {
+    title: `mysql (${format})`,
+    kind: 'mysql',
+    id: format === 'namespace' ? '1' : 'access',
+    // MinIO's DSN.
+    block: {
+      enable: true,
+      dsnString: `${url.username}:${url.password}@tcp(${url.host})${url.pathname}`,
+      table: name,
+      format,
+    },
+    async read() {
+      const connection = await mysql.createConnection({ uri: endpoints.mysqlUrl });
+      return {
+        async observe() {
+          const [tables] = await connection.query(
+            'select count(*) as n from information_schema.tables where table_schema = database() and table_name = ?',
+            [name],
+          );
+          if (Number((tables as { n: number }[])[0]?.n ?? 0) === 0)
+            return format === 'access' ? events([]) : view([]);
+          if (format === 'access') {
+            const [rows] = await connection.query(`select event_data from \`${name}\``);
+            return events(
+              (rows as { event_data: unknown }[]).map((row) => firstRecord(parse(row.event_data))),
+            );
+          }
+          const [rows] = await connection.query(`select key_name, value from \`${name}\``);
+          return view(
+            (rows as { key_name: string; value: unknown }[]).map((row) => [
+              row.key_name,
+              firstRecord(parse(row.value)),
+            ]),
+          );
+        },
+        close: async () => {
+          await connection.query(`drop table if exists \`${name}\`, \`${name}_sequencers\``);
+          await connection.end();
+        },
+      };
+    },
+  };
+}
+
 /** The seed's targets, each with a unique name (exchange, index, key, subject, table, topic) for this run. */
 export function seedTargets(uniqueName: (prefix: string) => string): SeedTarget[] {
   return [
@@ -338,6 +387,8 @@ export function seedTargets(uniqueName: (prefix: string) => string): SeedTarget[
     kafkaTarget(uniqueName('bucketevents')),
     webhookTarget(uniqueName('bucketevents')),
     mqttTarget(uniqueName('bucketevents')),
+    mysqlTarget(uniqueName('bucketevents'), 'namespace'),
+    mysqlTarget(uniqueName('bucketevents'), 'access'),
   ];
 }
 

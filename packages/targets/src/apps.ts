@@ -15,4 +15,5 @@ export const TARGET_APPS: Record<TargetKind, () => Promise<TargetAppDefinition>>
   redis: async () => (await import('@bucket-events/target-redis')).targetApp,
   webhook: async () => (await import('@bucket-events/target-webhook')).targetApp,
   mqtt: async () => (await import('@bucket-events/target-mqtt')).targetApp,
+  mysql: async () => (await import('@bucket-events/target-mysql')).targetApp,
 };

@@ -7,6 +7,7 @@ import { options as amqp } from '@bucket-events/target-amqp/options';
 import { options as elasticsearch } from '@bucket-events/target-elasticsearch/options';
 import { options as kafka } from '@bucket-events/target-kafka/options';
 import { options as mqtt } from '@bucket-events/target-mqtt/options';
+import { options as mysql } from '@bucket-events/target-mysql/options';
 import { options as nats } from '@bucket-events/target-nats/options';
 import { options as postgresql } from '@bucket-events/target-postgresql/options';
 import { options as redis } from '@bucket-events/target-redis/options';
@@ -21,4 +22,5 @@ export const TARGET_OPTIONS = {
   redis,
   webhook,
   mqtt,
+  mysql,
 } as const satisfies Record<TargetKind, unknown>;

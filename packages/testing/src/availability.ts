@@ -8,7 +8,8 @@ export type ServiceName =
   | 'kafka'
   | 'opensearch'
   | 'elasticsearch7'
-  | 'mosquitto';
+  | 'mosquitto'
+  | 'mariadb';
 
 export class ServiceUnavailableError extends Error {
   constructor(

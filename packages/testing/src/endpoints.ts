@@ -15,6 +15,7 @@ const endpointsSchema = z.object({
   OPENSEARCH_URL: z.url(),
   ELASTICSEARCH7_URL: z.url(),
   MQTT_URL: z.url(),
+  MYSQL_URL: z.url(),
 });
 
 export interface ServiceEndpoints {
@@ -26,6 +27,7 @@ export interface ServiceEndpoints {
   opensearchUrl: string;
   elasticsearch7Url: string;
   mqttUrl: string;
+  mysqlUrl: string;
 }
 
 /** Parses `KEY=value` lines, skipping blanks and `#` comments. */
@@ -55,6 +57,7 @@ export function loadServiceEndpoints(
     opensearchUrl: parsed.OPENSEARCH_URL,
     elasticsearch7Url: parsed.ELASTICSEARCH7_URL,
     mqttUrl: parsed.MQTT_URL,
+    mysqlUrl: parsed.MYSQL_URL,
   };
 }
 
