@@ -7,7 +7,12 @@ import { objectShapeOf, secretFields, type TargetOptionsDefinition } from './tar
 
 export const MASK = '********';
 
+/** A Go MySQL driver DSN (`user:password@tcp(host:port)/db`): the password runs to the last `@`. */
+const GO_DSN = /^([^:@/]*):(.*)@((?:tcp|unix)?\(|\/)/;
+
 export function redactUrl(value: string): string {
+  // Before URL parsing: a DSN parses as a URL whose scheme is the user name.
+  if (GO_DSN.test(value)) return value.replace(GO_DSN, `$1:${MASK}@$3`);
   try {
     const url = new URL(value);
     if (url.password) url.password = MASK;

@@ -29,16 +29,16 @@ describe('pnpm new-target', () => {
   it('copies the exemplar under the new name and adds only the registry lines', () => {
     const root = copyOfRepository();
     const before = Object.fromEntries(TOUCHED.map((file) => [file, readFileSync(join(root, file), 'utf8')]));
-    const files = createTarget(root, { kind: 'mqtt' });
+    const files = createTarget(root, { kind: 'nsq' });
 
-    const folder = files.filter((file) => file.startsWith(join(root, 'apps', 'target-mqtt')));
-    expect(folder.map((file) => relative(root, file)).sort()).toContain('apps/target-mqtt/src/options.ts');
+    const folder = files.filter((file) => file.startsWith(join(root, 'apps', 'target-nsq')));
+    expect(folder.map((file) => relative(root, file)).sort()).toContain('apps/target-nsq/src/options.ts');
     for (const file of folder) expect(readFileSync(file, 'utf8')).not.toMatch(/webhook/i);
-    expect(readFileSync(join(root, 'apps/target-mqtt/src/options.ts'), 'utf8')).toContain(
-      "envPrefix: 'MQTT'",
+    expect(readFileSync(join(root, 'apps/target-nsq/src/options.ts'), 'utf8')).toContain(
+      "envPrefix: 'NSQ'",
     );
-    expect(JSON.parse(readFileSync(join(root, 'apps/target-mqtt/package.json'), 'utf8')).name).toBe(
-      '@bucket-events/target-mqtt',
+    expect(JSON.parse(readFileSync(join(root, 'apps/target-nsq/package.json'), 'utf8')).name).toBe(
+      '@bucket-events/target-nsq',
     );
 
     const added = (file: string) => {
@@ -48,15 +48,15 @@ describe('pnpm new-target', () => {
         .filter((line) => !old.has(line))
         .map((line) => line.trim());
     };
-    expect(added('packages/contracts/src/targets.ts')).toEqual(["'mqtt',"]);
+    expect(added('packages/contracts/src/targets.ts')).toEqual(["'nsq',"]);
     expect(added('packages/targets/src/registry.ts')).toEqual([
-      "import { options as mqtt } from '@bucket-events/target-mqtt/options';",
-      'mqtt,',
+      "import { options as nsq } from '@bucket-events/target-nsq/options';",
+      'nsq,',
     ]);
     expect(added('packages/targets/src/apps.ts')).toEqual([
-      "mqtt: async () => (await import('@bucket-events/target-mqtt')).targetApp,",
+      "nsq: async () => (await import('@bucket-events/target-nsq')).targetApp,",
     ]);
-    expect(added('packages/targets/package.json')).toEqual(['"@bucket-events/target-mqtt": "workspace:*",']);
+    expect(added('packages/targets/package.json')).toEqual(['"@bucket-events/target-nsq": "workspace:*",']);
   });
 
   it('refuses a kind that exists or is not a plain name', () => {

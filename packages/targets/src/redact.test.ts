@@ -32,6 +32,13 @@ const blocks = {
   webhook: {
     '1': { enable: true, endpoint: 'https://hook:hook-url-secret@hooks.example/in', authToken: 'hook-token' },
   },
+  mqtt: {
+    '1': { enable: true, broker: 'tcp://mq:mqtt-url-secret@broker:1883', topic: 't', password: 'mqtt-secret' },
+  },
+  mysql: {
+    '1': { enable: true, dsnString: 'user:mysql-dsn-secret@tcp(db:3306)/events', table: 't' },
+    '2': { enable: true, host: 'db', table: 't', password: 'mysql-secret' },
+  },
 };
 const SECRETS = [
   'amqp-secret',
@@ -45,6 +52,10 @@ const SECRETS = [
   'kafka-secret',
   'hook-url-secret',
   'hook-token',
+  'mqtt-url-secret',
+  'mqtt-secret',
+  'mysql-dsn-secret',
+  'mysql-secret',
 ];
 
 describe('redactTarget', () => {
