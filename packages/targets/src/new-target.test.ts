@@ -34,9 +34,7 @@ describe('pnpm new-target', () => {
     const folder = files.filter((file) => file.startsWith(join(root, 'apps', 'target-nsq')));
     expect(folder.map((file) => relative(root, file)).sort()).toContain('apps/target-nsq/src/options.ts');
     for (const file of folder) expect(readFileSync(file, 'utf8')).not.toMatch(/webhook/i);
-    expect(readFileSync(join(root, 'apps/target-nsq/src/options.ts'), 'utf8')).toContain(
-      "envPrefix: 'NSQ'",
-    );
+    expect(readFileSync(join(root, 'apps/target-nsq/src/options.ts'), 'utf8')).toContain("envPrefix: 'NSQ'");
     expect(JSON.parse(readFileSync(join(root, 'apps/target-nsq/package.json'), 'utf8')).name).toBe(
       '@bucket-events/target-nsq',
     );

@@ -33,7 +33,12 @@ const blocks = {
     '1': { enable: true, endpoint: 'https://hook:hook-url-secret@hooks.example/in', authToken: 'hook-token' },
   },
   mqtt: {
-    '1': { enable: true, broker: 'tcp://mq:mqtt-url-secret@broker:1883', topic: 't', password: 'mqtt-secret' },
+    '1': {
+      enable: true,
+      broker: 'tcp://mq:mqtt-url-secret@broker:1883',
+      topic: 't',
+      password: 'mqtt-secret',
+    },
   },
   mysql: {
     '1': { enable: true, dsnString: 'user:mysql-dsn-secret@tcp(db:3306)/events', table: 't' },
