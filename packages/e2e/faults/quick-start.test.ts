@@ -75,6 +75,15 @@ function quickStart(
   };
 }
 
+/** A client of the quick start's S3 endpoint, with the documented default credentials. */
+const quickStartS3 = () =>
+  new S3Client({
+    endpoint: 'http://127.0.0.1:9000',
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'minioadmin', secretAccessKey: 'minioadmin' },
+  });
+
 const scenarios = [
   { name: 'no target at all', config: {}, redisTargets: [] as string[] },
   { name: 'the built-in default (one Redis target)', config: undefined, redisTargets: ['1'] },
@@ -163,12 +172,7 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
             .sort()
             .join(' ')}`,
         );
-        const s3 = new S3Client({
-          endpoint: 'http://127.0.0.1:9000',
-          region: 'us-east-1',
-          forcePathStyle: true,
-          credentials: { accessKeyId: 'minioadmin', secretAccessKey: 'minioadmin' },
-        });
+        const s3 = quickStartS3();
         const listed = await s3.send(new ListBucketsCommand({}));
         expect(listed.$metadata.httpStatusCode).toBe(200);
         s3.destroy();
@@ -209,12 +213,7 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
       expect(pidRunning(join(ROOT, 'apps/target-redis/dist/main.mjs'))).toBeUndefined();
 
       // The seed's flow against it: a bucket, a rule for the default target, an upload, its event.
-      const s3 = new S3Client({
-        endpoint: 'http://127.0.0.1:9000',
-        region: 'us-east-1',
-        forcePathStyle: true,
-        credentials: { accessKeyId: 'minioadmin', secretAccessKey: 'minioadmin' },
-      });
+      const s3 = quickStartS3();
       await s3.send(new CreateBucketCommand({ Bucket: bucket }));
       await s3.send(
         new PutBucketNotificationConfigurationCommand({
@@ -272,12 +271,7 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
       MINIO_NOTIFY_WEBHOOK_ENDPOINT_1: receiver.endpoint,
     });
     const bucket = uniqueName('webhook').replaceAll('_', '-');
-    const s3 = new S3Client({
-      endpoint: 'http://127.0.0.1:9000',
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'minioadmin', secretAccessKey: 'minioadmin' },
-    });
+    const s3 = quickStartS3();
     try {
       await eventually(
         async () =>
