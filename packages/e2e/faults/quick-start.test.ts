@@ -283,10 +283,12 @@ describe('bash scripts/start, scraped like Prometheus would', () => {
       ).catch((error: Error) => {
         throw new Error(`${error.message}\n${started.output().slice(-3000)}`);
       });
-      await eventually(async () => ((await s3.send(new ListBucketsCommand({}))) ? true : undefined), {
-        what: 'S3 on :9000',
-        timeoutMs: 60_000,
-        intervalMs: 200,
+      // The webhook app is ready long before ingest listens (it only dials the endpoint).
+      await eventually(
+        async () => ((await s3.send(new ListBucketsCommand({})).catch(() => undefined)) ? true : undefined),
+        { what: 'S3 on :9000', timeoutMs: 180_000, intervalMs: 200 },
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}\n${started.output().slice(-3000)}`);
       });
       // The seed's flow with the webhook's ARN: `mc event add … arn:minio:sqs:us-east-1:1:webhook --suffix .jpg`.
       await s3.send(new CreateBucketCommand({ Bucket: bucket }));
