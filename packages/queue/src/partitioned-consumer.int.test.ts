@@ -38,6 +38,30 @@ function member(
 }
 
 describe('PartitionedConsumer', () => {
+  test('frees a partition the group gave it back but it no longer takes from (as after a Redis restart), so another member gets it', async ({
+    redis,
+  }) => {
+    const prefix = redis.prefix.slice(0, -1);
+    const keys = { members: `${prefix}:t:members`, owners: `${prefix}:t:owners` };
+    const a = member(prefix, redis.url, 'a');
+    try {
+      // A second member that ticks by hand: a's share is half the partitions.
+      await redis.client.zadd(keys.members, Date.now() + 600_000, 'z');
+      a.start();
+      await until(() => a.owned.length === P / 2);
+      const spare = partitionNames.find((name) => !a.owned.includes(name)) as string;
+      // The group hands a a partition beyond its share that a does not take from: what a Redis
+      // restart left when a gave the partition up as lost while the group handed it back.
+      await redis.client.hset(keys.owners, spare, 'a');
+      // a is told to release it, and does, though it never took from it.
+      await until(async () => (await redis.client.hget(keys.owners, spare)) !== 'a');
+      expect(a.owned).not.toContain(spare);
+      expect(a.owned).toHaveLength(P / 2);
+    } finally {
+      await a.close({ putBack: true });
+    }
+  });
+
   test('shares the partitions evenly, one owner each, and moves few when members come and go', async ({
     redis,
   }) => {

@@ -135,6 +135,10 @@ export class PartitionedConsumer {
         void this.giveUp(queue, false); // lost (our lease lapsed): not ours to free
       else if (toRelease.has(queue)) void this.giveUp(queue, true);
     }
+    // Told to release a partition this process does not take from (its group reassigned it to us
+    // while we were giving it up, as after a Redis restart): free it now. Left alone, it stayed
+    // ours in Redis, taken by nobody, for good.
+    for (const queue of toRelease) if (!this.partitions.has(queue)) void this.giveUp(queue, true);
   }
 
   private async acquire(queue: string): Promise<void> {
@@ -145,8 +149,10 @@ export class PartitionedConsumer {
       () => this.closing || !this.owning.has(queue),
       [queue],
     );
+    // Given up meanwhile (told to release it, or lost): the release decides, not this late acquire.
+    if (this.partitions.get(queue) !== 'acquiring') return;
     if (!recovered || this.closing || !this.owning.has(queue)) {
-      if (this.partitions.get(queue) === 'acquiring') this.partitions.delete(queue);
+      this.partitions.delete(queue);
       return;
     }
     this.partitions.set(queue, 'active');
