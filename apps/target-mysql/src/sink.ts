@@ -66,7 +66,6 @@ export class MysqlSink implements TargetSink {
       // affectedRows must count changed rows, not matched ones: it tells an applied event from a stale one.
       flags: ['-FOUND_ROWS'],
     });
-    pool.on('connection', () => {});
     const table = quote(o.table);
     try {
       if (o.format === 'access') {

@@ -11,7 +11,13 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { brokerMessage, type TargetJob } from '@bucket-events/contracts';
-import { type BatchFailures, type ErrorClass, TargetError, type TargetSink } from '@bucket-events/target-kit';
+import {
+  type BatchFailures,
+  describeError,
+  type ErrorClass,
+  TargetError,
+  type TargetSink,
+} from '@bucket-events/target-kit';
 
 export interface WebhookSinkOptions {
   endpoint: string;
@@ -48,11 +54,13 @@ const CONNECTION_ERRORS =
 
 export class WebhookSink implements TargetSink {
   private readonly url: URL;
+  private readonly transport: typeof http | typeof https;
   private agent: http.Agent | undefined;
   private readonly authorization: string | undefined;
 
   constructor(private readonly options: WebhookSinkOptions) {
     this.url = new URL(options.endpoint);
+    this.transport = this.url.protocol === 'https:' ? https : http;
     this.authorization = authorizationHeader(options.authToken);
   }
 
@@ -92,7 +100,7 @@ export class WebhookSink implements TargetSink {
         index,
         error instanceof TargetError
           ? error
-          : new TargetError(classification, describe(error), { cause: error }),
+          : new TargetError(classification, describeError(error), { cause: error }),
       );
     }
     // Nothing got through the network at all: the endpoint is down, not one event unwelcome.
@@ -112,7 +120,7 @@ export class WebhookSink implements TargetSink {
   classify(error: unknown): ErrorClass {
     if (error instanceof TargetError) return error.classification;
     const code = (error as { code?: string }).code ?? '';
-    if (CONNECTION_ERRORS.test(`${code} ${describe(error)}`)) return 'reconnect';
+    if (CONNECTION_ERRORS.test(`${code} ${describeError(error)}`)) return 'reconnect';
     if (code === 'ENOENT' || code === 'EACCES') return 'reconnect'; // a client certificate file to fix
     return 'retry';
   }
@@ -124,9 +132,8 @@ export class WebhookSink implements TargetSink {
       'content-length': Buffer.byteLength(body),
     };
     if (this.authorization) headers.authorization = this.authorization;
-    const transport = this.url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
-      const request = transport.request(this.url, { method: 'POST', agent, headers }, (response) => {
+      const request = this.transport.request(this.url, { method: 'POST', agent, headers }, (response) => {
         response.resume(); // the body is not read, only drained so the socket can be reused
         response.on('error', reject);
         response.on('end', () => {
@@ -153,13 +160,11 @@ export class WebhookSink implements TargetSink {
       });
       socket.once('error', (error) =>
         reject(
-          new TargetError('reconnect', `cannot reach ${this.url.host}: ${describe(error)}`, { cause: error }),
+          new TargetError('reconnect', `cannot reach ${this.url.host}: ${describeError(error)}`, {
+            cause: error,
+          }),
         ),
       );
     });
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message || error.name : String(error);
 }

@@ -75,6 +75,23 @@ function pollWhileWatched(poll: () => Promise<boolean>, gapMs: number) {
   };
 }
 
+/** An access-format table polled every 10 ms while watched: `keys` reads every event's object key. */
+function tableReader(table: { keys(): Promise<string[]>; close(): Promise<void> }): ArrivalReader {
+  const arrivals = new Map<string, number>();
+  const polling = pollWhileWatched(async () => {
+    for (const key of await table.keys()) noteArrival(arrivals, decodeURIComponent(key));
+    return true;
+  }, 10);
+  return {
+    arrivals,
+    watch: polling.watch,
+    async close() {
+      await polling.stop();
+      await table.close();
+    },
+  };
+}
+
 function noteArrival(arrivals: Map<string, number>, key: string) {
   // The bench's own monotonic clock (sub-millisecond), the same the PUT answers are timed on.
   if (!arrivals.has(key)) arrivals.set(key, performance.now());
@@ -95,26 +112,21 @@ export async function benchTargets(name: string, kinds?: TargetKind[]): Promise<
         format: 'access',
       },
       async open() {
-        const arrivals = new Map<string, number>();
         const connection = await mysql.createConnection({ uri: endpoints.mysqlUrl });
-        const polling = pollWhileWatched(async () => {
-          const [rows] = await connection
-            .query(
-              `select json_unquote(json_extract(event_data, '$.Records[0].s3.object.key')) as k from \`${name}\``,
-            )
-            .catch(() => [[]]);
-          for (const row of rows as { k: string }[]) noteArrival(arrivals, decodeURIComponent(row.k));
-          return true;
-        }, 10);
-        return {
-          arrivals,
-          watch: polling.watch,
-          async close() {
-            await polling.stop();
+        return tableReader({
+          keys: async () => {
+            const [rows] = await connection
+              .query(
+                `select json_unquote(json_extract(event_data, '$.Records[0].s3.object.key')) as k from \`${name}\``,
+              )
+              .catch(() => [[]]);
+            return (rows as { k: string }[]).map((row) => row.k);
+          },
+          close: async () => {
             await connection.query(`drop table if exists \`${name}\``);
             await connection.end();
           },
-        };
+        });
       },
     },
     {
@@ -252,29 +264,23 @@ export async function benchTargets(name: string, kinds?: TargetKind[]): Promise<
       kind: 'postgresql',
       block: { enable: true, connectionString: endpoints.postgresUrl, table: name, format: 'access' },
       async open() {
-        const arrivals = new Map<string, number>();
         const client = new pg.Client({ connectionString: endpoints.postgresUrl });
         await client.connect();
-        const polling = pollWhileWatched(async () => {
-          const exists = await client.query('select to_regclass($1) as t', [name]);
-          if (exists.rows[0].t !== null) {
+        return tableReader({
+          keys: async () => {
+            const exists = await client.query('select to_regclass($1) as t', [name]);
+            if (exists.rows[0].t === null) return [];
             // Every key each time: an OFFSET without an order skipped rows (it undercounted).
             const rows = await client.query<{ key: string }>(
               `select event_data->'Records'->0->'s3'->'object'->>'key' as key from ${name}`,
             );
-            for (const row of rows.rows) noteArrival(arrivals, decodeURIComponent(row.key));
-          }
-          return true;
-        }, 10);
-        return {
-          arrivals,
-          watch: polling.watch,
-          async close() {
-            await polling.stop();
+            return rows.rows.map((row) => row.key);
+          },
+          close: async () => {
             await client.query(`drop table if exists ${name}`);
             await client.end();
           },
-        };
+        });
       },
     },
     {

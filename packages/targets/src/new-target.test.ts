@@ -1,6 +1,7 @@
 // The generator on a copy of the files it touches: a folder renamed from the
 // exemplar with nothing of the exemplar's name left, and exactly the registry
 // lines added.
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -55,6 +56,33 @@ describe('pnpm new-target', () => {
       "nsq: async () => (await import('@bucket-events/target-nsq')).targetApp,",
     ]);
     expect(added('packages/targets/package.json')).toEqual(['"@bucket-events/target-nsq": "workspace:*",']);
+  });
+
+  it('as the README gives it: the command takes the kind and --env-prefix', () => {
+    const root = copyOfRepository();
+    // The script finds the repository from where it lies, so a copy of it works on the copy.
+    cpSync(
+      join(ROOT, 'packages/targets/src/new-target.ts'),
+      join(root, 'packages/targets/src/new-target.ts'),
+    );
+    const output = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(root, 'packages/targets/src/new-target.ts'),
+        '--',
+        'nsq',
+        '--env-prefix',
+        'NSQD',
+      ],
+      { cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8' },
+    );
+    expect(output).toContain('apps/target-nsq/src/options.ts');
+    expect(readFileSync(join(root, 'apps/target-nsq/src/options.ts'), 'utf8')).toContain("envPrefix: 'NSQD'");
+    expect(readFileSync(join(root, 'packages/targets/src/registry.ts'), 'utf8')).toContain(
+      "import { options as nsq } from '@bucket-events/target-nsq/options';",
+    );
   });
 
   it('refuses a kind that exists or is not a plain name', () => {

@@ -4,8 +4,8 @@
 // package. Nothing else needs editing by hand; the type checker names any place
 // that must still decide about the new kind. Then replace the copied sink,
 // options and test receiver with the new kind's own.
-import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export const EXEMPLAR = 'webhook';
@@ -48,7 +48,7 @@ export function createTarget(root: string, { kind, envPrefix = kind.toUpperCase(
   const written: string[] = [];
   for (const source of filesOf(exemplar)) {
     const target = join(folder, relative(exemplar, source));
-    cpSync(source, target);
+    mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, rename(readFileSync(source, 'utf8')));
     written.push(target);
   }
