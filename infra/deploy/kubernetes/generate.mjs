@@ -14,7 +14,19 @@ import { parse, stringify } from 'yaml';
 const DEPLOY = new URL('../', import.meta.url);
 const IMAGE = 'bucket-events:latest';
 const PART_OF = 'bucket-events';
-const TARGETS = { amqp: 9101, elasticsearch: 9102, redis: 9103, nats: 9104, postgresql: 9105, kafka: 9106 };
+const TARGETS = {
+  amqp: 9101,
+  elasticsearch: 9102,
+  redis: 9103,
+  nats: 9104,
+  postgresql: 9105,
+  kafka: 9106,
+  webhook: 9108,
+  mqtt: 9109,
+  mysql: 9110,
+};
+/** Kinds config.json ships disabled (the webhook posts to an endpoint of yours): no replicas until enabled. */
+const DISABLED = new Set(['webhook']);
 
 const labels = (name) => ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': PART_OF });
 const httpProbe = (path, port, periodSeconds) => ({
@@ -166,9 +178,11 @@ const documents = [
   ...Object.entries(TARGETS).flatMap(([kind, port]) => [
     deployment(
       `target-${kind}`,
-      2,
+      DISABLED.has(kind) ? 0 : 2,
       port,
-      `delivers to the ${kind} targets of config.json; its replicas share each target's partitions (scale freely)`,
+      DISABLED.has(kind)
+        ? `delivers to the ${kind} targets of config.json; none is enabled there: enable one (MINIO_NOTIFY_${kind.toUpperCase()}_ENABLE_1=on and its endpoint in the Secret), then scale to 2`
+        : `delivers to the ${kind} targets of config.json; its replicas share each target's partitions (scale freely)`,
     ),
     metricsService(`target-${kind}`, port),
   ]),
