@@ -33,7 +33,7 @@ const { values } = parseArgs({
     modes: { type: 'string', default: 'services,standalone' },
   },
 });
-const ROOT = new URL('../../../', import.meta.url).pathname;
+const ROOT = new URL('../../', import.meta.url).pathname;
 const idleSeconds = Number(values['idle-seconds']);
 const rate = Number(values.rate);
 const loadSeconds = Number(values['load-seconds']);

@@ -1,5 +1,5 @@
 // Benchmark (not a test) of the whole pipeline, as built for production:
-// ingest, router and the six target apps against the real local services.
+// ingest, router and the target apps against the real local services.
 //
 //   pnpm bench                     (every package's benchmark; this one among them)
 //   pnpm exec turbo run bench --filter=@bucket-events/e2e -- [--clients 32] [--seconds 20] [--size 4096]
@@ -399,7 +399,7 @@ Pipeline benchmark — ${report.machine}, ${report.date}
     // A relative path is taken from where `pnpm` was run (INIT_CWD), not this package's folder.
     const reportPath = values.json
       ? resolve(process.env.INIT_CWD ?? process.cwd(), values.json)
-      : new URL('../../../.cache/bench/pipeline.json', import.meta.url).pathname;
+      : new URL('../../.cache/bench/pipeline.json', import.meta.url).pathname;
     mkdirSync(dirname(reportPath), { recursive: true });
     writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`report written to ${reportPath}`);

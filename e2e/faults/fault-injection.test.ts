@@ -29,7 +29,7 @@ import { type Part, type Stack, startStack } from '../src/stack.ts';
 import { type Arrival, type OutageTarget, outageTargets } from './outage-targets.ts';
 
 const run = promisify(execFile);
-const SVC = new URL('../../../infra/local/svc', import.meta.url).pathname;
+const SVC = new URL('../../infra/local/svc', import.meta.url).pathname;
 const endpoints = loadServiceEndpoints();
 const BUCKET = 'faults';
 const KEYS = 60;

@@ -22,7 +22,7 @@ import { eventually, forgetPrefix, loadServiceEndpoints, uniqueName } from '@buc
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
+const ROOT = new URL('../../', import.meta.url).pathname;
 
 interface Started {
   child: ChildProcess;

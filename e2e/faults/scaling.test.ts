@@ -14,7 +14,7 @@ import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Stack, startStack } from '../src/stack.ts';
-import { type Arrival, type OutageTarget, redisTarget } from './outage-targets.ts';
+import { type Arrival, type OutageTarget, outageTargets } from './outage-targets.ts';
 
 const endpoints = loadServiceEndpoints();
 const BUCKET = 'hot';
@@ -26,7 +26,7 @@ let target: OutageTarget;
 let stack: Stack;
 
 beforeAll(async () => {
-  target = await redisTarget(uniqueName('scaling'));
+  [target] = (await outageTargets(uniqueName, ['redis'])) as [OutageTarget];
   await target.prepare();
   stack = await startStack({
     config: { region: 'us-east-1', notify: { redis: { '1': target.block } } },

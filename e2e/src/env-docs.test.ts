@@ -14,7 +14,7 @@ describe('generated environment tables', () => {
   });
 
   it('are up to date in the README (run `pnpm docs:env` after changing an env schema)', () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     expect(unpadded(withEnvSection(readme))).toBe(unpadded(readme));
   });
 });

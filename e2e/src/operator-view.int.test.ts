@@ -23,7 +23,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from './stack.ts';
 
-const CLI = new URL('../../../apps/cli/bin/bucket-events.mjs', import.meta.url).pathname;
+const CLI = new URL('../../apps/cli/bin/bucket-events.mjs', import.meta.url).pathname;
 const ARN = 'arn:minio:sqs:us-east-1:1:redis';
 const run = promisify(execFile);
 

@@ -16,7 +16,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Part, type Stack, startStack } from './stack.ts';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
+const ROOT = new URL('../../', import.meta.url).pathname;
 const PROMETHEUS = '/usr/bin/prometheus';
 const ARN = 'arn:minio:sqs:us-east-1:1:redis';
 const UPLOADS = 12;

@@ -12,7 +12,7 @@ import { appName, type ProcessName, type TargetKind } from '@bucket-events/contr
 import { forgetPrefix, freePort, uniqueName } from '@bucket-events/testing/services';
 import { Redis } from 'ioredis';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
+const ROOT = new URL('../../', import.meta.url).pathname;
 
 export const ROOT_USER = 'minioadmin';
 export const ROOT_PASSWORD = 'minioadmin';

@@ -16,9 +16,7 @@ import { bucketEvents, configDocument, type Reader, type SeedTarget, seedTargets
 import { type Stack, startStack } from './stack.ts';
 
 const KINDS: TargetKind[] = ['redis', 'kafka'];
-const targets: SeedTarget[] = seedTargets(uniqueName).filter(
-  (target) => KINDS.includes(target.kind) && target.id === '1',
-);
+const targets: SeedTarget[] = (await seedTargets(uniqueName, KINDS)).filter((target) => target.id === '1');
 let stack: Stack;
 let readers: Reader[] = [];
 

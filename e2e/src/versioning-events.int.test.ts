@@ -23,7 +23,7 @@ import { bucketEvents, configDocument, type Reader, type SeedTarget, seedTargets
 import { type Stack, startStack } from './stack.ts';
 
 const KINDS: TargetKind[] = ['redis', 'kafka'];
-const targets: SeedTarget[] = seedTargets(uniqueName).filter((target) => KINDS.includes(target.kind));
+const targets: SeedTarget[] = await seedTargets(uniqueName, KINDS);
 const access = targets.filter((target) => target.id === '1');
 const namespace = targets.find((target) => target.kind === 'redis' && target.id === 'namespace');
 let stack: Stack;

@@ -5,10 +5,16 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { TargetJob } from '@bucket-events/contracts';
-import { conformanceJob, targetConformanceSuite } from '@bucket-events/target-kit/conformance';
+import {
+  conformanceJob,
+  probedConformanceTarget,
+  targetConformanceSuite,
+} from '@bucket-events/target-kit/conformance';
 import { connectAmqp, loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
 import type * as amqp from 'amqplib';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { targetApp } from './index.ts';
+import { probe } from './probe.ts';
 import { AmqpSink, type AmqpSinkOptions, amqpMessageId } from './sink.ts';
 
 const { amqpUrl } = loadServiceEndpoints();
@@ -61,21 +67,8 @@ const options = (exchange: string, overrides: Partial<AmqpSinkOptions> = {}): Am
 const body = (message: amqp.GetMessage) =>
   JSON.parse(message.content.toString()) as { Key: string; Records: TargetJob['record'][] };
 
-targetConformanceSuite({
-  kind: 'amqp',
-  async setup() {
-    const queue = await boundQueue();
-    return {
-      sink: new AmqpSink(options(queue.exchange)),
-      stored: async () =>
-        (await queue.messages()).map((message) => ({
-          key: body(message).Key.slice('conformance/'.length),
-          sequencer: (body(message).Records[0] as TargetJob['record']).s3.object.sequencer,
-        })),
-      cleanup: queue.remove,
-    };
-  },
-});
+// Read back through this kind's probe, with the sink the app makes from the probe's block.
+targetConformanceSuite({ kind: 'amqp', setup: () => probedConformanceTarget(targetApp, probe) });
 
 describe('amqp target', () => {
   it('publishes the seed message, persistent, with bucket and event headers and a message id', async () => {

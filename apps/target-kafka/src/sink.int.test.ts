@@ -1,10 +1,16 @@
 // The Kafka target against the real Kafka (KRaft): the shared conformance suite
 // read back by a consumer, and the seed's message shape with its key.
 import type { TargetJob } from '@bucket-events/contracts';
-import { conformanceJob, targetConformanceSuite } from '@bucket-events/target-kit/conformance';
+import {
+  conformanceJob,
+  probedConformanceTarget,
+  targetConformanceSuite,
+} from '@bucket-events/target-kit/conformance';
 import { createReadyTopic, loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { targetApp } from './index.ts';
+import { probe } from './probe.ts';
 import { KafkaSink } from './sink.ts';
 
 const { kafkaBrokers } = loadServiceEndpoints();
@@ -53,21 +59,8 @@ const options = (topic: string) => ({
   acks: -1 as const,
 });
 
-targetConformanceSuite({
-  kind: 'kafka',
-  async setup() {
-    const reader = await topicWithReader();
-    return {
-      sink: new KafkaSink(options(reader.topic)),
-      stored: async () =>
-        reader.received.map((message) => ({
-          key: message.key.slice('conformance/'.length),
-          sequencer: (message.value.Records[0] as TargetJob['record']).s3.object.sequencer,
-        })),
-      cleanup: reader.remove,
-    };
-  },
-});
+// Read back through this kind's probe, with the sink the app makes from the probe's block.
+targetConformanceSuite({ kind: 'kafka', setup: () => probedConformanceTarget(targetApp, probe) });
 
 describe('kafka target', () => {
   it('sends {"EventName","EventType","Key","Records"} keyed by bucket/key', async () => {

@@ -2,9 +2,15 @@
 // QoS 1 and 2 (read back by a subscriber on the topic), MinIO's message shape,
 // MinIO's broker schemes, and a broker that is not there.
 import { randomUUID } from 'node:crypto';
-import { conformanceJob, targetConformanceSuite } from '@bucket-events/target-kit/conformance';
+import {
+  conformanceJob,
+  probedConformanceTarget,
+  targetConformanceSuite,
+} from '@bucket-events/target-kit/conformance';
 import { loadServiceEndpoints } from '@bucket-events/testing';
 import { describe, expect, it } from 'vitest';
+import { targetApp } from './index.ts';
+import { probe } from './probe.ts';
 import { brokerUrl, MqttSink } from './sink.ts';
 import { startMqttSubscriber } from './subscriber.ts';
 
@@ -20,22 +26,11 @@ const sinkOptions = (topic: string, qos: 0 | 1 | 2) => ({
   keepAliveInterval: '',
 });
 
+// Read back through this kind's probe, with the sink the app makes from the probe's block.
 for (const qos of [1, 2] as const) {
   targetConformanceSuite({
     kind: `mqtt-qos${qos}`,
-    async setup() {
-      const topic = `bucketevents/${randomUUID()}`;
-      const subscriber = await startMqttSubscriber({ url: mqttUrl, topic });
-      return {
-        sink: new MqttSink(sinkOptions(topic, qos)),
-        stored: async () =>
-          subscriber.received.map((message) => ({
-            key: message.Key.slice('conformance/'.length),
-            sequencer: message.Records[0]?.s3.object.sequencer ?? '',
-          })),
-        cleanup: () => subscriber.close(),
-      };
-    },
+    setup: () => probedConformanceTarget(targetApp, probe, { overrides: { qos } }),
   });
 }
 

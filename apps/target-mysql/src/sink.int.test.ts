@@ -5,11 +5,14 @@ import type { TargetJob } from '@bucket-events/contracts';
 import {
   conformanceJob,
   namespaceViewSuite,
+  probedConformanceTarget,
   targetConformanceSuite,
 } from '@bucket-events/target-kit/conformance';
 import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
 import mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
+import { targetApp } from './index.ts';
+import { probe } from './probe.ts';
 import { MysqlSink, sequencerTable } from './sink.ts';
 
 const { mysqlUrl } = loadServiceEndpoints();
@@ -38,29 +41,14 @@ const drop = (...tables: string[]) =>
 const json = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
 type Document = { Records: [TargetJob['record']] };
 
+// Read back through this kind's probe, with the sink the app makes from the probe's block.
 targetConformanceSuite({
   kind: 'mysql',
-  async setup() {
-    const table = uniqueName('events');
-    return {
-      sink: sinkFor(table, 'access'),
-      stored: async () => {
-        // A table without a primary key keeps rows in insertion order (InnoDB's hidden row id).
-        const [rows] = await reader
-          .query(`SELECT event_data FROM \`${table}\``)
-          .catch(() => [[] as { event_data: unknown }[]]);
-        return (rows as { event_data: unknown }[]).map((row) => {
-          const record = json<Document>(row.event_data).Records[0];
-          return { key: decodeURIComponent(record.s3.object.key), sequencer: record.s3.object.sequencer };
-        });
-      },
-      // The server refuses an event whose time is not a time: the event is dead-lettered, not retried.
-      poison: (job) => ({ ...job, record: { ...job.record, eventTime: 'not a time' } }),
-      cleanup: async () => {
-        await drop(table);
-      },
-    };
-  },
+  setup: async () => ({
+    ...(await probedConformanceTarget(targetApp, probe)),
+    // The server refuses an event whose time is not a time: the event is dead-lettered, not retried.
+    poison: (job) => ({ ...job, record: { ...job.record, eventTime: 'not a time' } }),
+  }),
 });
 
 namespaceViewSuite({

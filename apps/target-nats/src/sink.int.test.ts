@@ -2,10 +2,16 @@
 // for core publish and for JetStream (read back through a stream on the
 // subject), the seed's message shape, and JetStream de-duplication.
 import type { TargetJob } from '@bucket-events/contracts';
-import { conformanceJob, targetConformanceSuite } from '@bucket-events/target-kit/conformance';
+import {
+  conformanceJob,
+  probedConformanceTarget,
+  targetConformanceSuite,
+} from '@bucket-events/target-kit/conformance';
 import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { targetApp } from './index.ts';
+import { probe } from './probe.ts';
 import { NatsSink } from './sink.ts';
 
 const { natsUrl } = loadServiceEndpoints();
@@ -49,22 +55,12 @@ const options = (subject: string, jetstream: boolean) => ({
   jetstream,
 });
 
+// Read back through this kind's probe (a restartable one publishes to JetStream), with the sink
+// the app makes from the probe's block.
 for (const jetstream of [false, true]) {
   targetConformanceSuite({
     kind: jetstream ? 'nats-jetstream' : 'nats',
-    async setup() {
-      const subject = uniqueName('events').replaceAll('_', '.');
-      const stream = await captured(subject);
-      return {
-        sink: new NatsSink(options(subject, jetstream)),
-        stored: async () =>
-          (await stream.messages()).map((message) => ({
-            key: message.Key.slice('conformance/'.length),
-            sequencer: (message.Records[0] as TargetJob['record']).s3.object.sequencer,
-          })),
-        cleanup: stream.remove,
-      };
-    },
+    setup: () => probedConformanceTarget(targetApp, probe, { restartable: jetstream }),
   });
 }
 

@@ -4,11 +4,14 @@ import type { TargetJob } from '@bucket-events/contracts';
 import {
   conformanceJob,
   namespaceViewSuite,
+  probedConformanceTarget,
   targetConformanceSuite,
 } from '@bucket-events/target-kit/conformance';
 import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { targetApp } from './index.ts';
+import { probe } from './probe.ts';
 import { PostgresSink, sequencerTable } from './sink.ts';
 
 const { postgresUrl } = loadServiceEndpoints();
@@ -31,29 +34,14 @@ const sinkFor = (table: string, format: 'access' | 'namespace') =>
 const drop = (...tables: string[]) =>
   reader.query(`DROP TABLE IF EXISTS ${tables.map((t) => `"${t}"`).join(', ')}`);
 
+// Read back through this kind's probe, with the sink the app makes from the probe's block.
 targetConformanceSuite({
   kind: 'postgresql',
-  async setup() {
-    const table = uniqueName('events');
-    return {
-      sink: sinkFor(table, 'access'),
-      stored: async () => {
-        // Arrival order: by writing transaction (a key's batches are never concurrent), then row order within it.
-        const { rows } = await reader
-          .query(`SELECT event_data FROM "${table}" ORDER BY (xmin::text)::bigint, ctid`)
-          .catch(() => ({ rows: [] }));
-        return rows.map((row: { event_data: { Records: TargetJob['record'][] } }) => {
-          const record = row.event_data.Records[0] as TargetJob['record'];
-          return { key: decodeURIComponent(record.s3.object.key), sequencer: record.s3.object.sequencer };
-        });
-      },
-      // PostgreSQL refuses an event whose time is not a time: the event is dead-lettered, not retried.
-      poison: (job) => ({ ...job, record: { ...job.record, eventTime: 'not a time' } }),
-      cleanup: async () => {
-        await drop(table);
-      },
-    };
-  },
+  setup: async () => ({
+    ...(await probedConformanceTarget(targetApp, probe)),
+    // PostgreSQL refuses an event whose time is not a time: the event is dead-lettered, not retried.
+    poison: (job) => ({ ...job, record: { ...job.record, eventTime: 'not a time' } }),
+  }),
 });
 
 namespaceViewSuite({

@@ -4,11 +4,14 @@ import type { TargetJob } from '@bucket-events/contracts';
 import {
   conformanceJob,
   namespaceViewSuite,
+  probedConformanceTarget,
   targetConformanceSuite,
 } from '@bucket-events/target-kit/conformance';
 import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { targetApp } from './index.ts';
+import { probe } from './probe.ts';
 import { RedisSink, sequencerHashKey } from './sink.ts';
 
 const endpoints = loadServiceEndpoints();
@@ -16,27 +19,8 @@ const address = new URL(endpoints.redisUrl).host;
 const reader = new Redis(endpoints.redisUrl);
 afterAll(() => reader.quit());
 
-const rawKey = (job: { s3: { object: { key: string } } }) =>
-  decodeURIComponent(job.s3.object.key.replaceAll('+', ' '));
-
-targetConformanceSuite({
-  kind: 'redis',
-  async setup() {
-    const key = uniqueName('events');
-    return {
-      sink: new RedisSink({ address, password: '', user: '', key, format: 'access' }),
-      stored: async () =>
-        (await reader.lrange(key, 0, -1)).map((element) => {
-          const record = (JSON.parse(element) as { Records: TargetJob['record'][] })
-            .Records[0] as TargetJob['record'];
-          return { key: rawKey(record), sequencer: record.s3.object.sequencer };
-        }),
-      cleanup: async () => {
-        await reader.del(key);
-      },
-    };
-  },
-});
+// Read back through this kind's probe, with the sink the app makes from the probe's block.
+targetConformanceSuite({ kind: 'redis', setup: () => probedConformanceTarget(targetApp, probe) });
 
 namespaceViewSuite({
   kind: 'redis',

@@ -4,13 +4,16 @@
 // to make the target reject one event, a way to restart it) unlock more checks.
 export { conformanceJob } from './conformance-job.ts';
 
+import { buildConfig } from '@bucket-events/config';
 import { deadLetterQueueName, type TargetJob, targetJobId } from '@bucket-events/contracts';
-import { test } from '@bucket-events/testing';
+import { test, uniqueName } from '@bucket-events/testing';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { describe, expect } from 'vitest';
+import type { TargetAppDefinition } from './app.ts';
 import { conformanceJob } from './conformance-job.ts';
 import { TargetError } from './errors.ts';
+import { objectKey, type ProbeOptions, type TargetProbe, type TargetProbeDefinition } from './probe.ts';
 import { runTarget } from './run-target.ts';
 import type { BatchFailures, TargetSink } from './sink.ts';
 import { PartitionedTestQueue } from './test-queue.ts';
@@ -38,6 +41,40 @@ export interface ConformanceSubject {
    * @bucket-events/testing's endpoints and uniqueName), and how to read it back.
    */
   setup(): Promise<ConformanceTarget>;
+}
+
+/**
+ * A conformance target read back through the kind's probe: the sink is the one the app makes from
+ * the probe's block, as it would from config.json (`overrides` change keys of that block).
+ */
+export async function probedConformanceTarget(
+  app: TargetAppDefinition,
+  probeDefinition: TargetProbeDefinition,
+  options: Omit<ProbeOptions, 'name'> & { overrides?: Record<string, unknown> } = {},
+): Promise<ConformanceTarget & { probe: TargetProbe }> {
+  const { overrides, ...probeOptions } = options;
+  const probe = await probeDefinition.create({
+    name: uniqueName('conformance'),
+    format: 'access',
+    ...probeOptions,
+  });
+  await probe.prepare();
+  const document = { notify: { [app.kind]: { '1': { ...probe.block, ...overrides } } } };
+  const [configured] = buildConfig({ [app.kind]: app.options }, document, {}, 'the probe').targets;
+  if (!configured) throw new Error(`the ${app.kind} probe's block enables no target`);
+  return {
+    probe,
+    sink: app.createSink(configured),
+    async stored() {
+      const observation = await probe.read();
+      if (observation.kind !== 'events') throw new Error('expected the access format');
+      return observation.events.map((record) => ({
+        key: objectKey(record),
+        sequencer: record.s3.object.sequencer,
+      }));
+    },
+    cleanup: () => probe.cleanup(),
+  };
 }
 
 /** Fails the first `failures` writes with a retryable error, then passes through. */

@@ -13,6 +13,7 @@ const TOUCHED = [
   'packages/contracts/src/targets.ts',
   'packages/targets/src/registry.ts',
   'packages/targets/src/apps.ts',
+  'packages/targets/src/probes.ts',
   'packages/targets/package.json',
 ];
 
@@ -54,6 +55,9 @@ describe('pnpm new-target', () => {
     ]);
     expect(added('packages/targets/src/apps.ts')).toEqual([
       "nsq: async () => (await import('@bucket-events/target-nsq')).targetApp,",
+    ]);
+    expect(added('packages/targets/src/probes.ts')).toEqual([
+      "nsq: async () => (await import('@bucket-events/target-nsq/probe')).probe,",
     ]);
     expect(added('packages/targets/package.json')).toEqual(['"@bucket-events/target-nsq": "workspace:*",']);
   });

@@ -73,6 +73,13 @@ export function createTarget(root: string, { kind, envPrefix = kind.toUpperCase(
       `\n  ${kind}: async () => (await import('@bucket-events/target-${kind}')).targetApp,$1`,
     ),
   );
+  const probes = join(root, 'packages', 'targets', 'src', 'probes.ts');
+  edit(probes, (text) =>
+    text.replace(
+      /(\n\};\s*$)/,
+      `\n  ${kind}: async () => (await import('@bucket-events/target-${kind}/probe')).probe,$1`,
+    ),
+  );
   const manifest = join(root, 'packages', 'targets', 'package.json');
   edit(manifest, (text) => {
     const parsed = JSON.parse(text) as { dependencies: Record<string, string> };
@@ -82,7 +89,7 @@ export function createTarget(root: string, { kind, envPrefix = kind.toUpperCase(
     );
     return `${JSON.stringify(parsed, null, 2)}\n`;
   });
-  return [...written, kinds, registry, apps, manifest];
+  return [...written, kinds, registry, apps, probes, manifest];
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
