@@ -7,6 +7,7 @@ import {
   type EventDocument,
   eventsObservation,
   objectKeyOf,
+  perUse,
 } from '@bucket-events/target-kit/probe';
 import { connectAmqp, loadServiceEndpoints, localServiceControl } from '@bucket-events/testing/services';
 import type { Channel } from 'amqplib';
@@ -23,14 +24,12 @@ export const probe = defineTargetProbe({
       await channel.assertQueue(name, { durable: restartable });
       await channel.bindQueue(name, name, '');
     };
-    const withChannel = async <T>(use: (channel: Channel) => Promise<T>) => {
-      const connection = await connectAmqp(amqpUrl);
-      try {
-        return await use(await connection.createChannel());
-      } finally {
-        await connection.close().catch(() => {});
-      }
-    };
+    const withConnection = perUse(
+      () => connectAmqp(amqpUrl),
+      (connection) => connection.close().catch(() => {}),
+    );
+    const withChannel = <T>(use: (channel: Channel) => Promise<T>) =>
+      withConnection(async (connection) => use(await connection.createChannel()));
     return {
       block: {
         enable: true,

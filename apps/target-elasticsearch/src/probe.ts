@@ -7,6 +7,7 @@ import {
   type EventDocument,
   eventsObservation,
   objectKeyOf,
+  perUse,
   viewObservation,
 } from '@bucket-events/target-kit/probe';
 import { loadServiceEndpoints, localServiceControl, pollWhileWatched } from '@bucket-events/testing/services';
@@ -19,14 +20,10 @@ export const probe = defineTargetProbe({
   formats: ['access', 'namespace'],
   async create({ name, format, restartable = false }) {
     const { opensearchUrl } = loadServiceEndpoints();
-    const withClient = async <T>(use: (client: SearchClient) => Promise<T>) => {
-      const client = createSearchClient({ url: opensearchUrl, compatibility: 'opensearch' });
-      try {
-        return await use(client);
-      } finally {
-        await client.close();
-      }
-    };
+    const withClient = perUse(
+      async () => createSearchClient({ url: opensearchUrl, compatibility: 'opensearch' }),
+      (client) => client.close(),
+    );
     /** One shard, so `_seq_no` is the order of arrival; the target app may have made it already. */
     const createIndex = (client: SearchClient) =>
       client.indices

@@ -7,9 +7,10 @@ import {
   type EventDocument,
   eventsObservation,
   objectKeyOf,
+  perUse,
 } from '@bucket-events/target-kit/probe';
 import { createReadyTopic, loadServiceEndpoints, localServiceControl } from '@bucket-events/testing/services';
-import { type Admin, type Consumer, Kafka, logLevel } from 'kafkajs';
+import { type Consumer, Kafka, logLevel } from 'kafkajs';
 import { noDelaySocketFactory } from './socket.ts';
 
 export const probe = defineTargetProbe({
@@ -23,15 +24,14 @@ export const probe = defineTargetProbe({
       socketFactory: noDelaySocketFactory,
       logLevel: logLevel.NOTHING,
     });
-    const withAdmin = async <T>(use: (admin: Admin) => Promise<T>) => {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        return await use(admin);
-      } finally {
-        await admin.disconnect();
-      }
-    };
+    const withAdmin = perUse(
+      async () => {
+        const admin = kafka.admin();
+        await admin.connect();
+        return admin;
+      },
+      (admin) => admin.disconnect(),
+    );
     const endOffset = () =>
       withAdmin(async (admin) => Number((await admin.fetchTopicOffsets(name))[0]?.high ?? 0));
     const parse = (value: Buffer | null) => JSON.parse(String(value)) as EventDocument;

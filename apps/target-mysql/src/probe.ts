@@ -6,6 +6,7 @@ import {
   defineTargetProbe,
   documentOf,
   eventsObservation,
+  perUse,
   viewObservation,
 } from '@bucket-events/target-kit/probe';
 import { loadServiceEndpoints, localServiceControl, pollWhileWatched } from '@bucket-events/testing/services';
@@ -17,14 +18,10 @@ export const probe = defineTargetProbe({
   async create({ name, format }) {
     const { mysqlUrl } = loadServiceEndpoints();
     const url = new URL(mysqlUrl);
-    const withConnection = async <T>(use: (connection: mysql.Connection) => Promise<T>) => {
-      const connection = await mysql.createConnection({ uri: mysqlUrl });
-      try {
-        return await use(connection);
-      } finally {
-        await connection.end();
-      }
-    };
+    const withConnection = perUse(
+      () => mysql.createConnection({ uri: mysqlUrl }),
+      (connection) => connection.end(),
+    );
     const rows = async <T>(connection: mysql.Connection, sql: string) =>
       (await connection.query(sql))[0] as T[];
     const exists = async (connection: mysql.Connection) =>

@@ -6,6 +6,7 @@ import {
   type EventDocument,
   eventsObservation,
   objectKeyOf,
+  perUse,
 } from '@bucket-events/target-kit/probe';
 import { loadServiceEndpoints, localServiceControl } from '@bucket-events/testing/services';
 import { connect, type JetStreamManager, type NatsConnection, type Subscription } from 'nats';
@@ -17,14 +18,12 @@ export const probe = defineTargetProbe({
     const { natsUrl } = loadServiceEndpoints();
     const subject = name.replaceAll('_', '.');
     const stream = name.toUpperCase();
-    const withManager = async <T>(use: (manager: JetStreamManager) => Promise<T>) => {
-      const connection = await connect({ servers: natsUrl });
-      try {
-        return await use(await connection.jetstreamManager());
-      } finally {
-        await connection.close();
-      }
-    };
+    const withConnection = perUse(
+      () => connect({ servers: natsUrl }),
+      (connection) => connection.close(),
+    );
+    const withManager = <T>(use: (manager: JetStreamManager) => Promise<T>) =>
+      withConnection(async (connection) => use(await connection.jetstreamManager()));
     const seen: EventDocument[] = [];
     let listening: { connection: NatsConnection; subscription: Subscription } | undefined;
     return {

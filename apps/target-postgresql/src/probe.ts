@@ -6,6 +6,7 @@ import {
   defineTargetProbe,
   type EventDocument,
   eventsObservation,
+  perUse,
   viewObservation,
 } from '@bucket-events/target-kit/probe';
 import { loadServiceEndpoints, localServiceControl, pollWhileWatched } from '@bucket-events/testing/services';
@@ -17,15 +18,14 @@ export const probe = defineTargetProbe({
   async create({ name, format }) {
     const { postgresUrl } = loadServiceEndpoints();
     const url = new URL(postgresUrl);
-    const withClient = async <T>(use: (client: pg.Client) => Promise<T>) => {
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      try {
-        return await use(client);
-      } finally {
-        await client.end();
-      }
-    };
+    const withClient = perUse(
+      async () => {
+        const client = new pg.Client({ connectionString: postgresUrl });
+        await client.connect();
+        return client;
+      },
+      (client) => client.end(),
+    );
     const exists = async (client: pg.Client) =>
       (await client.query('select to_regclass($1) as t', [name])).rows[0].t !== null;
     return {

@@ -7,6 +7,7 @@ import {
   type EventDocument,
   eventsObservation,
   objectKeyOf,
+  perUse,
   viewObservation,
 } from '@bucket-events/target-kit/probe';
 import { loadServiceEndpoints, localServiceControl, privateRedis } from '@bucket-events/testing/services';
@@ -27,14 +28,7 @@ export const probe = defineTargetProbe({
       return client;
     };
     /** One connection per use: a restartable server may have been restarted since the last. */
-    const withClient = async <T>(use: (redis: Redis) => Promise<T>) => {
-      const redis = await connect();
-      try {
-        return await use(redis);
-      } finally {
-        redis.disconnect();
-      }
-    };
+    const withClient = perUse(connect, (redis) => redis.disconnect());
     const parse = (item: string) => JSON.parse(item) as EventDocument;
     return {
       block: {

@@ -65,6 +65,21 @@ export interface TargetProbeDefinition {
   create(options: ProbeOptions): Promise<TargetProbe>;
 }
 
+/**
+ * A resource opened for each use and closed after it, whatever the use did: a probe's reads open
+ * their own connection, so a server restarted between two reads does not matter.
+ */
+export function perUse<R>(open: () => Promise<R>, close: (resource: R) => unknown) {
+  return async <T>(use: (resource: R) => Promise<T>): Promise<T> => {
+    const resource = await open();
+    try {
+      return await use(resource);
+    } finally {
+      await close(resource);
+    }
+  };
+}
+
 export const defineTargetProbe = (definition: TargetProbeDefinition): TargetProbeDefinition => definition;
 
 /** The first record of a document (a target message holds one event). */
