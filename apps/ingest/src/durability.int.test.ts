@@ -94,7 +94,10 @@ describe('durability', () => {
             }
           }
         })();
-        await new Promise((resolve) => setTimeout(resolve, 400 + round * 150));
+        // Killed once this round has had uploads acknowledged (not after a fixed time: on a loaded
+        // machine a fixed time may see none), while the next ones are in flight.
+        const before = acknowledged.size;
+        while (acknowledged.size < before + 15 + round * 5) await new Promise((resolve) => setTimeout(resolve, 10));
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGKILL');
         await exited;
