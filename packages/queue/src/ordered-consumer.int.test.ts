@@ -122,6 +122,42 @@ describe('OrderedConsumer', () => {
     }
   }, 30_000);
 
+  test('a held job taken again after its lock lapsed (as across a Redis restart) is held once: the queue still drains', async ({
+    redis,
+  }) => {
+    const prefix = redis.prefix.slice(0, -1);
+    const queue = new Queue('q', { prefix, connection: { url: redis.url } });
+    const [job] = await queue.addBulk([{ name: 'j', data: { n: 1 } }]);
+    const deliveries: HeldJob[] = [];
+    const consumer = new OrderedConsumer({
+      queue: 'q',
+      prefix,
+      redisUrl: redis.url,
+      maxHeld: 10,
+      lockMs: 1000,
+      onJob: (_job: TakenJob, handle: HeldJob) => void deliveries.push(handle),
+    });
+    try {
+      consumer.start();
+      await until(() => deliveries.length === 1);
+      // The lock lapses while the job is still held (a Redis restart that outlasts it does this):
+      // the periodic recovery puts the job back, and the consumer takes it again.
+      await redis.client.del(`${prefix}:q:${job?.id}:lock`);
+      await until(() => deliveries.length === 2);
+      expect(consumer.heldCount).toBe(1);
+      // The new delivery completes the job; the superseded one's completion changes nothing.
+      await deliveries[1]?.complete();
+      await deliveries[0]?.complete().catch(() => {});
+      expect(await queue.getCompletedCount()).toBe(1);
+      // Counted twice, the queue would never drain (nor a partition be handed over).
+      await consumer.drainQueue('q');
+      expect(consumer.heldCount).toBe(0);
+    } finally {
+      await consumer.close();
+      await queue.close();
+    }
+  }, 30_000);
+
   test('a take whose answer was lost (connection cut) goes back ahead of newer jobs', async ({ redis }) => {
     const prefix = redis.prefix.slice(0, -1);
     const queue = new Queue('q', { prefix, connection: { url: redis.url } });

@@ -22,7 +22,8 @@
 // (seen as a per-key order violation after a target app was SIGKILLed with a
 // large backlog).
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedis } from './redis-connection.ts';
 import { type ScriptCall, scriptCommand } from './redis-script.ts';
 import { COMPLETE_JOBS, EXTEND_LOCKS, FAIL_JOB, RECOVER_ORPHANS, TAKE_JOBS } from './scripts.ts';
 
@@ -114,16 +115,18 @@ export class OrderedConsumer {
     // Commands cut off by a lost connection are sent again after the reconnect (ioredis's default;
     // turning that off leaves their promises unsettled forever): the take script is idempotent.
     const connection = { maxRetriesPerRequest: null, lazyConnect: true };
-    this.redis = new Redis(options.redisUrl, connection);
+    this.redis = createRedis(options.redisUrl, connection);
     this.redis.on('error', () => {}); // each call reports its own failure
     this.scripts = {
       take: scriptCommand(this.redis, 'bucketEventsTakeJobs', 1, TAKE_JOBS),
-      complete: scriptCommand(this.redis, 'bucketEventsCompleteJobs', 0, COMPLETE_JOBS),
+      // These three name their keys in ARGV; the one key they are given (this consumer's take record,
+      // unused by them) is what routes them to the deployment's slot on a Redis Cluster.
+      complete: scriptCommand(this.redis, 'bucketEventsCompleteJobs', 1, COMPLETE_JOBS),
       recover: scriptCommand(this.redis, 'bucketEventsRecoverOrphans', 3, RECOVER_ORPHANS),
-      extend: scriptCommand(this.redis, 'bucketEventsExtendLocks', 0, EXTEND_LOCKS),
-      fail: scriptCommand(this.redis, 'bucketEventsFailJob', 0, FAIL_JOB),
+      extend: scriptCommand(this.redis, 'bucketEventsExtendLocks', 1, EXTEND_LOCKS),
+      fail: scriptCommand(this.redis, 'bucketEventsFailJob', 1, FAIL_JOB),
     };
-    this.blocking = new Redis(options.redisUrl, connection);
+    this.blocking = createRedis(options.redisUrl, connection);
     this.blocking.on('error', () => {});
     this.lastTakeKey = `${options.prefix}:consumer-take:${this.token}`;
     this.queueSet = new Set([...(options.queue ? [options.queue] : []), ...(options.queues ?? [])]);
@@ -377,24 +380,35 @@ export class OrderedConsumer {
     return jobs;
   }
 
+  /** Stops counting a held job (completed, failed, or superseded by a new take of it). */
+  private forget(key: string, entry: HeldEntry) {
+    this.held.delete(key);
+    this.heldUnitsNow -= entry.units;
+    const left = this.heldIn(entry.job.queue) - 1;
+    if (left > 0) this.heldPerQueue.set(entry.job.queue, left);
+    else {
+      this.heldPerQueue.delete(entry.job.queue);
+      for (const resolve of this.drainWaiters.get(entry.job.queue) ?? []) resolve();
+      this.drainWaiters.delete(entry.job.queue);
+    }
+    this.wake?.();
+  }
+
   private hold(job: TakenJob) {
     const key = heldKey(job.queue, job.id);
+    // Taken again while still held: its lock lapsed (a Redis restart outlasted it), so the periodic
+    // recovery put it back and this take got it — perhaps with events appended meanwhile. The new
+    // delivery supersedes the old one, whose completion then changes nothing (a duplicate at most).
+    // Still counted, the old one would hold its queue's drain (and the partition's hand-over) for good.
+    const stale = this.held.get(key);
+    if (stale) this.forget(key, stale);
     const entry: HeldEntry = { job, units: 1 };
     this.held.set(key, entry);
     this.heldPerQueue.set(job.queue, this.heldIn(job.queue) + 1);
     this.heldUnitsNow += 1;
     const release = () => {
       if (this.held.get(key) !== entry) return;
-      this.held.delete(key);
-      this.heldUnitsNow -= entry.units;
-      const left = this.heldIn(job.queue) - 1;
-      if (left > 0) this.heldPerQueue.set(job.queue, left);
-      else {
-        this.heldPerQueue.delete(job.queue);
-        for (const resolve of this.drainWaiters.get(job.queue) ?? []) resolve();
-        this.drainWaiters.delete(job.queue);
-      }
-      this.wake?.();
+      this.forget(key, entry);
     };
     const answer = this.options.onJob(job, {
       // When the lock was lost meanwhile these throw, and the job is redelivered: the slot frees either way.
@@ -405,7 +419,14 @@ export class OrderedConsumer {
       fail: async (error) => {
         if (this.held.get(key) !== entry) return;
         await this.scripts
-          .fail(this.token, queueBase(this.options.prefix, job.queue), job.id, Date.now(), error.message)
+          .fail(
+            this.lastTakeKey,
+            this.token,
+            queueBase(this.options.prefix, job.queue),
+            job.id,
+            Date.now(),
+            error.message,
+          )
           .finally(release);
       },
       release: (done) => {
@@ -457,6 +478,7 @@ export class OrderedConsumer {
     try {
       const lost = new Set(
         (await this.scripts.complete(
+          this.lastTakeKey,
           this.token,
           Date.now(),
           ...[...byQueue].flatMap(([queue, ids]) => [
@@ -484,7 +506,7 @@ export class OrderedConsumer {
       ({ job }) => `${queueBase(this.options.prefix, job.queue)}${job.id}:lock`,
     );
     await this.scripts
-      .extend(this.token, this.options.lockMs, ...locks)
+      .extend(this.lastTakeKey, this.token, this.options.lockMs, ...locks)
       .catch((error: unknown) => this.options.onError?.(error));
   }
 }
