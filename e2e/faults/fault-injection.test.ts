@@ -7,8 +7,11 @@
 // acknowledged mutation is accounted for at every target: delivered or lost,
 // duplicates, per-key order violations; and each namespace view is compared with
 // what the bucket really holds. Lost = 0 and order violations = 0 are asserted.
-// The whole suite runs twice: against the separate services, and against the
-// standalone process (there the one SIGKILL ends every part at once).
+// The whole suite runs three times: against the separate services, against the
+// standalone process (there the one SIGKILL ends every part at once), and against
+// the separate services with the queues on a Redis Cluster (the local three
+// masters), where the Redis fault is the restart of the master that holds the
+// deployment's slot.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import {
@@ -20,6 +23,7 @@ import {
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import { type EventRecord, TARGET_KINDS, type TargetKind, targetArn } from '@bucket-events/contracts';
+import { createRedis } from '@bucket-events/queue';
 import { createSearchClient } from '@bucket-events/search-client';
 import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
 import { Redis } from 'ioredis';
@@ -45,9 +49,29 @@ interface Acknowledged {
   index: number;
 }
 
+type Mode = 'separate services' | 'standalone' | 'Redis Cluster';
+
+/** The cluster node (`host:port`) that holds `prefix`'s hash slot, where all of a deployment's keys live. */
+async function masterOf(prefix: string): Promise<{ host: string; port: number }> {
+  const cluster = createRedis(endpoints.redisClusterUrl);
+  try {
+    const slot = Number(await cluster.call('CLUSTER', 'KEYSLOT', prefix));
+    const ranges = (await cluster.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][];
+    const [, , [host, port]] = ranges.find(([from, to]) => slot >= from && slot <= to) as [
+      number,
+      number,
+      [string, number],
+    ];
+    return { host, port };
+  } finally {
+    cluster.disconnect();
+  }
+}
+
 /** The whole suite against one way of running the product. */
-function faultInjection(mode: 'separate services' | 'standalone') {
+function faultInjection(mode: Mode) {
   const standalone = mode === 'standalone';
+  const queuesUrl = mode === 'Redis Cluster' ? endpoints.redisClusterUrl : endpoints.redisUrl;
   let targets: OutageTarget[];
   let stack: Stack;
   const names = { esIndex: uniqueName('ns'), redisKey: uniqueName('ns'), table: uniqueName('ns') };
@@ -84,7 +108,7 @@ function faultInjection(mode: 'separate services' | 'standalone') {
       // Two processes per target share its partitions; the SIGKILLs below hit one of them.
       replicas: standalone ? undefined : Object.fromEntries(TARGET_KINDS.map((kind) => [kind, 2])),
       standalone,
-      redisUrl: endpoints.redisUrl,
+      redisUrl: queuesUrl,
       env: { TARGET_RETRY_MAX_MS: '2000', TARGET_LOCK_MS: '3000', ROUTER_LOCK_MS: '3000' },
     });
     await stack.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
@@ -106,7 +130,7 @@ function faultInjection(mode: 'separate services' | 'standalone') {
 
   afterAll(async () => {
     await stack?.stop();
-    await run('bash', [SVC, 'up', 'redis']).catch(() => {});
+    await run('bash', [SVC, 'up', mode === 'Redis Cluster' ? 'redis-cluster' : 'redis']).catch(() => {});
     for (const target of targets ?? []) {
       await target.startServer().catch(() => {});
       await target.cleanup().catch(() => {});
@@ -301,11 +325,21 @@ function faultInjection(mode: 'separate services' | 'standalone') {
         await step(`SIGKILL ${name}`, () => stack.kill(part));
         await step(`relaunch ${name}`, () => stack.relaunch(part));
       }
-      await step('restart Redis', async () => {
-        await run('bash', [SVC, 'down', 'redis']);
-        await pause(2000);
-        await run('bash', [SVC, 'up', 'redis']);
-      });
+      if (mode === 'Redis Cluster') {
+        const master = await masterOf(stack.prefix);
+        await step(`restart the cluster master of the deployment's slot (${master.port})`, async () => {
+          // SHUTDOWN flushes the AOF first, as the single Redis's stop does.
+          await run('redis-cli', ['-h', master.host, '-p', String(master.port), 'shutdown']).catch(() => {});
+          await pause(2000);
+          await run('bash', [SVC, 'up', 'redis-cluster']);
+        });
+      } else {
+        await step('restart Redis', async () => {
+          await run('bash', [SVC, 'down', 'redis']);
+          await pause(2000);
+          await run('bash', [SVC, 'up', 'redis']);
+        });
+      }
       await pause(3000);
       await load.stop();
 
@@ -362,7 +396,8 @@ function faultInjection(mode: 'separate services' | 'standalone') {
         const extra = [...view.keys()].filter((key) => !contents.has(key));
         if (differs.length > 0 || extra.length > 0) {
           // What the target holds for its `ns` target, to tell a stuck queue from a skipped write.
-          const redis = new Redis(endpoints.redisUrl);
+          const master = mode === 'Redis Cluster' ? await masterOf(stack.prefix) : undefined;
+          const redis = createRedis(master ? `redis://${master.host}:${master.port}` : endpoints.redisUrl);
           const keys = await redis.keys(`${stack.prefix}:target.${kind}.ns*`);
           const sizes = await Promise.all(
             keys
@@ -388,3 +423,4 @@ function faultInjection(mode: 'separate services' | 'standalone') {
 
 describe('the separate services (two processes per target)', () => faultInjection('separate services'));
 describe('the standalone process (every part in one)', () => faultInjection('standalone'));
+describe('the separate services, the queues on a Redis Cluster', () => faultInjection('Redis Cluster'));

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { appName, type ProcessName, type TargetKind } from '@bucket-events/contracts';
+import { createRedis, deploymentPrefix } from '@bucket-events/queue';
 import { forgetPrefix, freePort, uniqueName } from '@bucket-events/testing/services';
-import { Redis } from 'ioredis';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -100,7 +100,7 @@ async function waitForHttp(url: string, child: ChildProcess, name: string, timeo
 
 /** Removes a stopped stack's queues from the shared Redis: completed jobs are kept an hour otherwise. */
 async function forgetStackKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const redis = createRedis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   redis.on('error', () => {});
   try {
     await redis.connect();
@@ -126,7 +126,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const workDir = mkdtempSync(join(tmpdir(), 'bucket-events-e2e-'));
   const configPath = join(workDir, 'config.json');
   writeFileSync(configPath, JSON.stringify(options.config, null, 2));
-  const prefix = `e2e-${run}`;
+  // On a Redis Cluster the processes make it a hash tag (`{e2e-…}`); every key below starts with it.
+  const prefix = deploymentPrefix(options.redisUrl, `e2e-${run}`);
   const port = await freePort();
   const consolePort = await freePort();
   const baseEnv = {

@@ -3,6 +3,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BucketEventsConfig } from '@bucket-events/config';
+import { createRedis } from '@bucket-events/queue';
 import { TargetStatusReader } from '@bucket-events/target-kit';
 import {
   createProcessRegistry,
@@ -10,7 +11,6 @@ import {
   type Readiness,
   startOpsServer,
 } from '@bucket-events/telemetry';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { StatusHistory } from './console/history.ts';
@@ -116,7 +116,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     },
     options.log,
   );
-  const statusRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+  const statusRedis = createRedis(options.redisUrl, { maxRetriesPerRequest: 1 });
   statusRedis.on('error', () => {});
   const readiness = ingestReadiness({
     redis: statusRedis,

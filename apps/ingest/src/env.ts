@@ -10,6 +10,7 @@ import {
   parseEnv,
   sharedEnvShape,
 } from '@bucket-events/config';
+import { deploymentPrefix } from '@bucket-events/queue';
 import { z } from 'zod';
 import { parseRedisDurability, type RedisDurability } from './outbox/durability.ts';
 import { DEFAULT_ROUND_PACING, type LingerStep } from './outbox/pacing.ts';
@@ -111,7 +112,7 @@ export function parseIngestEnv(env: NodeJS.ProcessEnv = process.env): IngestEnv 
     port: Number(match[2]),
     dataDir: parsed.BUCKET_EVENTS_DATA_DIR ?? join(homedir(), '.bucket-events', 'data'),
     redisUrl: parsed.REDIS_URL,
-    queuePrefix: parsed.BUCKET_EVENTS_QUEUE_PREFIX,
+    queuePrefix: deploymentPrefix(parsed.REDIS_URL, parsed.BUCKET_EVENTS_QUEUE_PREFIX),
     fsync: parsed.BUCKET_EVENTS_FSYNC === 'true',
     logLevel: parsed.LOG_LEVEL,
     domain: parsed.MINIO_DOMAIN,

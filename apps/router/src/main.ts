@@ -1,6 +1,7 @@
 // The router process: config and env parsed (refusing to start on any problem),
 // then route until SIGTERM/SIGINT.
 import { ConfigError } from '@bucket-events/config';
+import { deploymentPrefix } from '@bucket-events/queue';
 import { loadConfig } from '@bucket-events/targets';
 import { createProcessRegistry, startOpsServer } from '@bucket-events/telemetry';
 import { pino } from 'pino';
@@ -26,7 +27,7 @@ async function main() {
     registry,
     config,
     redisUrl: env.REDIS_URL,
-    prefix: env.BUCKET_EVENTS_QUEUE_PREFIX,
+    prefix: deploymentPrefix(env.REDIS_URL, env.BUCKET_EVENTS_QUEUE_PREFIX),
     eventSource: env.BUCKET_EVENTS_EVENT_SOURCE,
     deploymentId: env.BUCKET_EVENTS_DEPLOYMENT_ID,
     concurrency: env.ROUTER_CONCURRENCY,

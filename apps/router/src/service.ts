@@ -18,7 +18,7 @@ import {
   routerHeartbeatKey,
   TARGET_JOB_MAX_EVENTS,
 } from '@bucket-events/contracts';
-import { type HeldJob, JobAdder, OrderedConsumer, type TakenJob } from '@bucket-events/queue';
+import { createRedis, type HeldJob, JobAdder, OrderedConsumer, type TakenJob } from '@bucket-events/queue';
 import {
   type BatchDelivery,
   type CompiledRule,
@@ -28,7 +28,6 @@ import {
 } from '@bucket-events/router';
 import { redisAnswers, startHeartbeatLoop } from '@bucket-events/telemetry';
 import { UnrecoverableError } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Subject, type Subscription } from 'rxjs';
@@ -81,10 +80,13 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
   const instance = `${hostname()}:${process.pid}:${++routersStarted}`;
   const { config, prefix, log } = options;
   const lockMs = options.lockMs ?? 10_000;
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const redis = createRedis(options.redisUrl, { maxRetriesPerRequest: null });
   // Every target queue adds through one connection, pipelined: a batch's adds to all its target
   // queues go to Redis in one write instead of one write (and one wake-up of Redis) per queue.
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+  const connection = createRedis(options.redisUrl, {
+    maxRetriesPerRequest: null,
+    enableAutoPipelining: true,
+  });
   connection.on('error', () => {}); // adds retry across reconnects; failures surface as retries below
   redis.on('error', () => {}); // commands retry across reconnects; failures surface as retries below
   const jobs = new JobAdder(connection, prefix);
@@ -92,7 +94,7 @@ export function startRouter(options: RouterServiceOptions): RunningRouter {
   let isLeader = false;
   let lastLagSeconds = 0;
   // Reports fail fast while Redis is away: they are only reports.
-  const statusRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const statusRedis = createRedis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   statusRedis.on('error', () => {});
   const layouts = new TargetLayouts(
     redis,

@@ -7,6 +7,7 @@
 // and /readyz for all parts, on ingest's metrics port (9100).
 import { ConfigError, parseEnv } from '@bucket-events/config';
 import { announceServing, parseIngestEnv, startIngest } from '@bucket-events/ingest';
+import { deploymentPrefix } from '@bucket-events/queue';
 import { parseRouterEnv, startRouter } from '@bucket-events/router-app';
 import { type RunningTargetApp, startTargetApp, targetEnvSchema } from '@bucket-events/target-kit';
 import { loadConfig } from '@bucket-events/targets';
@@ -47,7 +48,7 @@ async function main() {
     registry,
     config,
     redisUrl: routerEnv.REDIS_URL,
-    prefix: routerEnv.BUCKET_EVENTS_QUEUE_PREFIX,
+    prefix: deploymentPrefix(routerEnv.REDIS_URL, routerEnv.BUCKET_EVENTS_QUEUE_PREFIX),
     eventSource: routerEnv.BUCKET_EVENTS_EVENT_SOURCE,
     deploymentId: routerEnv.BUCKET_EVENTS_DEPLOYMENT_ID,
     concurrency: routerEnv.ROUTER_CONCURRENCY,

@@ -13,12 +13,14 @@ export const sharedEnvShape = {
     .string()
     .default('redis://127.0.0.1:6379')
     .describe(
-      'Redis for every queue (BullMQ), heartbeats and published rule versions; also the default Redis target.',
+      'Redis for every queue (BullMQ), heartbeats and published rule versions; also the default Redis target. `redis-cluster://host:port[,host:port…]` puts them on a Redis Cluster (all under one hash tag: the queue prefix in braces), with no default target.',
     ),
   BUCKET_EVENTS_QUEUE_PREFIX: z
     .string()
     .default('bull')
-    .describe('Key prefix of every queue in Redis; the same for all processes of one deployment.'),
+    .describe(
+      'Key prefix of every queue in Redis; the same for all processes of one deployment. On a Redis Cluster a prefix without a `{hash tag}` is used in braces (`{bull}`).',
+    ),
   BUCKET_EVENTS_CONFIG: z
     .string()
     .optional()

@@ -2,6 +2,7 @@
 
 export { type EventsJob, JobAdder, type PlainJob, type PlainJobOptions } from './add-job.ts';
 export { countQueuedUnits, type QueuedUnits } from './count-units.ts';
+export { openQueue } from './open-queue.ts';
 export {
   type HeldJob,
   OrderedConsumer,
@@ -14,4 +15,12 @@ export {
   type PartitionedConsumerOptions,
   type PartitionGroupKeys,
 } from './partitioned-consumer.ts';
+export {
+  bullConnection,
+  type ClusterAddress,
+  createRedis,
+  deploymentPrefix,
+  isClusterUrl,
+  parseClusterUrl,
+} from './redis-connection.ts';
 export { type ScriptCall, scriptCommand } from './redis-script.ts';

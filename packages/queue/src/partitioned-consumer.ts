@@ -11,7 +11,7 @@
 //   (a crashed owner's locks lapse), then puts those jobs back at the head in
 //   the order they were taken (RECOVER_ORPHANS), and only then takes.
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import {
   type HeldJob,
   OrderedConsumer,
@@ -19,6 +19,7 @@ import {
   type TakenJob,
 } from './ordered-consumer.ts';
 import { GROUP_LEAVE, GROUP_RELEASE, GROUP_TICK } from './partition-scripts.ts';
+import { createRedis } from './redis-connection.ts';
 import { type ScriptCall, scriptCommand } from './redis-script.ts';
 
 export interface PartitionGroupKeys {
@@ -70,7 +71,7 @@ export class PartitionedConsumer {
       queues: [],
       fence: { key: options.keys.owners, member: this.member },
     });
-    this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+    this.redis = createRedis(options.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
     this.redis.on('error', () => {});
     this.scripts = {
       tick: scriptCommand(this.redis, 'bucketEventsGroupTick', 3, GROUP_TICK),

@@ -13,6 +13,7 @@ import {
   type TargetOptionsDefinition,
 } from '@bucket-events/config';
 import type { TargetKind } from '@bucket-events/contracts';
+import { deploymentPrefix } from '@bucket-events/queue';
 import { createProcessRegistry, type Readiness, startOpsServer } from '@bucket-events/telemetry';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
@@ -63,7 +64,7 @@ export async function startTargetApp<O extends CommonTargetOptions>(
         target: { ...target, partitions: target.options.partitions },
         sink: definition.createSink(target),
         redisUrl: env.REDIS_URL,
-        prefix: env.BUCKET_EVENTS_QUEUE_PREFIX,
+        prefix: deploymentPrefix(env.REDIS_URL, env.BUCKET_EVENTS_QUEUE_PREFIX),
         log: log.child({ target: target.arn }),
         maxInFlight: env.TARGET_MAX_IN_FLIGHT,
         batchSize: env.TARGET_BATCH_SIZE,

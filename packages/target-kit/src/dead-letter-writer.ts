@@ -2,7 +2,8 @@
 // dead-letter queue, with the error, the attempts and when (dead-letters.ts
 // lists, re-drives and purges them for operators).
 import { deadLetterQueueName, type TargetId } from '@bucket-events/contracts';
-import { Queue } from 'bullmq';
+import { openQueue } from '@bucket-events/queue';
+import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DeliveryTelemetry } from './delivery-telemetry.ts';
 import { describeError } from './errors.ts';
@@ -18,10 +19,7 @@ export class DeadLetterWriter {
     private readonly log: Logger,
   ) {
     // A kit target's kind is any string (tests use their own); the queue name needs only its text.
-    this.queue = new Queue(deadLetterQueueName(target as TargetId), {
-      prefix,
-      connection: { url: redisUrl, maxRetriesPerRequest: null },
-    });
+    this.queue = openQueue(deadLetterQueueName(target as TargetId), { prefix, redisUrl });
     this.queue.on('error', () => {});
   }
 

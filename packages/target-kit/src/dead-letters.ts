@@ -10,8 +10,8 @@ import {
   targetJobId,
   targetQueueName,
 } from '@bucket-events/contracts';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { createRedis, openQueue } from '@bucket-events/queue';
+import type { Queue } from 'bullmq';
 
 export interface DeadLetter {
   id: string;
@@ -28,10 +28,9 @@ export interface DeadLetterScope {
 }
 
 function open(scope: DeadLetterScope) {
-  const connection = { url: scope.redisUrl, maxRetriesPerRequest: null };
-  const dead = new Queue(deadLetterQueueName(scope.target), { prefix: scope.prefix, connection });
+  const dead = openQueue(deadLetterQueueName(scope.target), scope);
   const partitions = new Map<string, Queue>();
-  const redis = new Redis(scope.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  const redis = createRedis(scope.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', () => {});
   return {
     dead,
@@ -42,7 +41,7 @@ function open(scope: DeadLetterScope) {
       const name = queueForKey(base, layout, bucket, key);
       let queue = partitions.get(name);
       if (!queue) {
-        queue = new Queue(name, { prefix: scope.prefix, connection });
+        queue = openQueue(name, scope);
         partitions.set(name, queue);
       }
       return queue;

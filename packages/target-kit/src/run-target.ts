@@ -18,9 +18,14 @@ import {
   partitionKeys,
   type TargetJob,
 } from '@bucket-events/contracts';
-import { countQueuedUnits, type HeldJob, PartitionedConsumer, type TakenJob } from '@bucket-events/queue';
+import {
+  countQueuedUnits,
+  createRedis,
+  type HeldJob,
+  PartitionedConsumer,
+  type TakenJob,
+} from '@bucket-events/queue';
 import { startOpsServer, withTimeout } from '@bucket-events/telemetry';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { DeadLetterWriter } from './dead-letter-writer.ts';
@@ -110,7 +115,7 @@ export async function runTarget(options: RunTargetOptions): Promise<RunningTarge
   const lanes = new Lanes<Held>();
   const wakeups = new Wakeups();
   // Heartbeats and backlog counts: fails fast while Redis is away (they are only reports).
-  const statusRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const statusRedis = createRedis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   statusRedis.on('error', () => {});
   /** Events (not jobs: a job may carry many) waiting in one queue. */
   const waitingIn = async (queue: string) =>

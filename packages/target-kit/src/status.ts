@@ -14,9 +14,9 @@ import {
   type TargetStatus,
   targetQueueName,
 } from '@bucket-events/contracts';
-import { countQueuedUnits } from '@bucket-events/queue';
+import { countQueuedUnits, openQueue } from '@bucket-events/queue';
 import { type Beat, readLiveHeartbeats, startHeartbeatLoop } from '@bucket-events/telemetry';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 export interface TargetHeartbeat extends Beat {
@@ -81,8 +81,7 @@ export class TargetStatusReader {
   private deadQueueOf(target: StatusTarget): Queue {
     let dead = this.deadQueues.get(target.arn);
     if (!dead) {
-      const connection = { url: this.options.redisUrl, maxRetriesPerRequest: null };
-      dead = new Queue(deadLetterQueueName(target), { prefix: this.options.prefix, connection });
+      dead = openQueue(deadLetterQueueName(target), this.options);
       dead.on('error', () => {});
       this.deadQueues.set(target.arn, dead);
     }

@@ -10,7 +10,8 @@ import {
   type TargetJob,
   targetBatchJobName,
 } from '@bucket-events/contracts';
-import { type JobsOptions, Queue } from 'bullmq';
+import { openQueue } from '@bucket-events/queue';
+import type { JobsOptions, Queue } from 'bullmq';
 
 export interface TestJob {
   name: string;
@@ -26,10 +27,7 @@ export class PartitionedTestQueue {
     private readonly options: { base: string; layout: PartitionLayout; prefix: string; redisUrl: string },
   ) {
     this.queues = new Map(
-      layoutQueueNames(options.base, options.layout).map((name) => [
-        name,
-        new Queue(name, { prefix: options.prefix, connection: { url: options.redisUrl } }),
-      ]),
+      layoutQueueNames(options.base, options.layout).map((name) => [name, openQueue(name, options)]),
     );
   }
 

@@ -102,6 +102,16 @@ describe('defaults', () => {
     });
   });
 
+  it('without a config file and with the queues on a Redis Cluster: no default target (it writes to one server)', () => {
+    const home = mkdtempSync(join(tmpdir(), 'home-'));
+    const config = loadConfig({
+      homeDir: home,
+      env: { REDIS_URL: 'redis-cluster://127.0.0.1:7001,127.0.0.1:7002' },
+    });
+    expect(config.source).toBe('built-in defaults');
+    expect(config.targets).toEqual([]);
+  });
+
   it('without a config file, MINIO_NOTIFY_WEBHOOK_* alone adds a webhook target, as with MinIO', () => {
     const home = mkdtempSync(join(tmpdir(), 'home-'));
     const env = {

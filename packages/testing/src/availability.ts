@@ -9,7 +9,8 @@ export type ServiceName =
   | 'opensearch'
   | 'elasticsearch7'
   | 'mosquitto'
-  | 'mariadb';
+  | 'mariadb'
+  | 'redis-cluster';
 
 export class ServiceUnavailableError extends Error {
   constructor(

@@ -8,6 +8,7 @@ export const SERVICES_ENV_FILE = fileURLToPath(new URL('../../../infra/local/ser
 
 const endpointsSchema = z.object({
   REDIS_URL: z.url(),
+  REDIS_CLUSTER_URL: z.string().startsWith('redis-cluster://'),
   POSTGRES_URL: z.url(),
   AMQP_URL: z.url(),
   NATS_URL: z.url(),
@@ -20,6 +21,8 @@ const endpointsSchema = z.object({
 
 export interface ServiceEndpoints {
   redisUrl: string;
+  /** The local three-master Redis Cluster (`redis-cluster://…`), for the multi-node mode's queues. */
+  redisClusterUrl: string;
   postgresUrl: string;
   amqpUrl: string;
   natsUrl: string;
@@ -50,6 +53,7 @@ export function loadServiceEndpoints(
   const parsed = endpointsSchema.parse(merged);
   return {
     redisUrl: parsed.REDIS_URL,
+    redisClusterUrl: parsed.REDIS_CLUSTER_URL,
     postgresUrl: parsed.POSTGRES_URL,
     amqpUrl: parsed.AMQP_URL,
     natsUrl: parsed.NATS_URL,

@@ -9,8 +9,9 @@ import {
   type MutationRecord,
   wantsAccessEvents,
 } from '@bucket-events/contracts';
+import { createRedis } from '@bucket-events/queue';
 import { buildEventRecord, type EnrichOptions, filterPattern, matchSimple } from '@bucket-events/router';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 export interface ListenerFilter {
@@ -83,7 +84,10 @@ export class LiveHub {
 
   private ensureSubscribed(): Promise<void> {
     if (!this.subscriber) {
-      const subscriber = new Redis(this.options.redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
+      const subscriber = createRedis(this.options.redisUrl, {
+        lazyConnect: false,
+        maxRetriesPerRequest: null,
+      });
       subscriber.on('error', (error) =>
         this.log.debug({ err: error.message }, 'live subscriber: Redis error'),
       );

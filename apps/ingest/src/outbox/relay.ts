@@ -17,8 +17,8 @@ import {
   mutationBatchJobId,
   notificationConfigKey,
 } from '@bucket-events/contracts';
-import { JobAdder } from '@bucket-events/queue';
-import { Redis } from 'ioredis';
+import { createRedis, JobAdder } from '@bucket-events/queue';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { OutboxRow } from '../storage/metadata.ts';
 import type { Outbox } from '../storage/object-store.ts';
@@ -68,7 +68,7 @@ export class OutboxRelay {
     private readonly log: Logger,
   ) {
     // Fail fast while Redis is away; the relay retries with backoff and the rows wait in SQLite.
-    this.redis = new Redis(options.redisUrl, {
+    this.redis = createRedis(options.redisUrl, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       lazyConnect: false,

@@ -1,0 +1,93 @@
+// Every Redis connection the product opens for its queues, heartbeats and
+// published rules, on one server (`redis://…`, `rediss://…`) or on a Redis
+// Cluster (`redis-cluster://[user:password@]host:port[,host:port…]`, any of its
+// nodes: the client finds the others).
+//
+// On a cluster every key of a deployment carries the same hash tag (the queue
+// prefix inside braces, `{bull}:…`), so all of them live in one slot: BullMQ's
+// scripts, the project's own (which take from several partitions' queues at once)
+// and every MULTI touch only keys of that slot, as the cluster requires. The
+// cluster then gives failover of that slot's master to its replica, not sharding.
+import type { ConnectionOptions } from 'bullmq';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+
+const CLUSTER_SCHEME = 'redis-cluster:';
+
+export const isClusterUrl = (url: string): boolean => url.startsWith(`${CLUSTER_SCHEME}//`);
+
+export interface ClusterAddress {
+  nodes: { host: string; port: number }[];
+  username?: string;
+  password?: string;
+}
+
+/** `redis-cluster://[user:password@]host:port[,host:port…]` */
+export function parseClusterUrl(url: string): ClusterAddress {
+  if (!isClusterUrl(url)) throw new Error(`not a redis-cluster:// URL: ${url}`);
+  const rest = url.slice(CLUSTER_SCHEME.length + 2).replace(/\/.*$/, '');
+  const at = rest.lastIndexOf('@');
+  const credentials = at >= 0 ? rest.slice(0, at) : '';
+  const hosts = at >= 0 ? rest.slice(at + 1) : rest;
+  const nodes = hosts
+    .split(',')
+    .filter((host) => host !== '')
+    .map((host) => {
+      const colon = host.lastIndexOf(':');
+      const port = colon >= 0 ? Number(host.slice(colon + 1)) : 6379;
+      if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`bad port in ${url}`);
+      return { host: colon >= 0 ? host.slice(0, colon) : host, port };
+    });
+  if (nodes.length === 0) throw new Error(`no node in ${url}`);
+  const [user, password] = credentials.includes(':')
+    ? [credentials.slice(0, credentials.indexOf(':')), credentials.slice(credentials.indexOf(':') + 1)]
+    : ['', credentials];
+  return {
+    nodes,
+    ...(user ? { username: decodeURIComponent(user) } : {}),
+    ...(password ? { password: decodeURIComponent(password) } : {}),
+  };
+}
+
+/** Options that belong to the cluster client itself, not to each node's connection. */
+const CLUSTER_LEVEL = ['lazyConnect', 'enableOfflineQueue', 'enableAutoPipelining'] as const;
+
+/**
+ * A client for `url`. On a cluster it is ioredis's Cluster, which speaks the same commands (the
+ * keys of one call always share the deployment's slot); it is typed as a Redis so that code
+ * taking a client need not know which.
+ */
+export function createRedis(url: string, options: RedisOptions = {}): Redis {
+  if (!isClusterUrl(url)) return new Redis(url, options);
+  const { nodes, username, password } = parseClusterUrl(url);
+  const clusterOptions: ClusterOptions = {
+    redisOptions: { ...options, username, password },
+    // A master that went away is retried; its replica's promotion shows as a MOVED the client follows.
+    clusterRetryStrategy: (times) => Math.min(100 * times, 2_000),
+  };
+  for (const key of CLUSTER_LEVEL)
+    if (options[key] !== undefined) Object.assign(clusterOptions, { [key]: options[key] });
+  return new Cluster(nodes, clusterOptions) as unknown as Redis;
+}
+
+/**
+ * BullMQ's `connection` for `url`: connection options on one server (BullMQ opens and closes the
+ * connection), a client of ours on a cluster (BullMQ takes only instances of it), which `release`
+ * closes after the queue's own close.
+ */
+export function bullConnection(
+  url: string,
+  options: RedisOptions = {},
+): { connection: ConnectionOptions; release(): void } {
+  if (!isClusterUrl(url)) return { connection: { url, ...options } as ConnectionOptions, release: () => {} };
+  const client = createRedis(url, options);
+  return { connection: client as unknown as Cluster, release: () => client.disconnect() };
+}
+
+/**
+ * The key prefix of every queue and key of a deployment: on a cluster it must be a hash tag, so a
+ * prefix without one is wrapped in braces (`bull` → `{bull}`); on one server it stays as given.
+ */
+export function deploymentPrefix(redisUrl: string, prefix: string): string {
+  if (!isClusterUrl(redisUrl) || /\{[^}]+\}/.test(prefix)) return prefix;
+  return `{${prefix}}`;
+}
