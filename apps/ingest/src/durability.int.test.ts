@@ -97,7 +97,8 @@ describe('durability', () => {
         // Killed once this round has had uploads acknowledged (not after a fixed time: on a loaded
         // machine a fixed time may see none), while the next ones are in flight.
         const before = acknowledged.size;
-        while (acknowledged.size < before + 15 + round * 5) await new Promise((resolve) => setTimeout(resolve, 10));
+        while (acknowledged.size < before + 15 + round * 5)
+          await new Promise((resolve) => setTimeout(resolve, 10));
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGKILL');
         await exited;
