@@ -23,7 +23,7 @@ import {
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import { type EventRecord, TARGET_KINDS, type TargetKind, targetArn } from '@bucket-events/contracts';
-import { createRedis } from '@bucket-events/queue';
+import { clusterMasterOf, createRedis } from '@bucket-events/queue';
 import { createSearchClient } from '@bucket-events/search-client';
 import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing';
 import { Redis } from 'ioredis';
@@ -50,23 +50,6 @@ interface Acknowledged {
 }
 
 type Mode = 'separate services' | 'standalone' | 'Redis Cluster';
-
-/** The cluster node (`host:port`) that holds `prefix`'s hash slot, where all of a deployment's keys live. */
-async function masterOf(prefix: string): Promise<{ host: string; port: number }> {
-  const cluster = createRedis(endpoints.redisClusterUrl);
-  try {
-    const slot = Number(await cluster.call('CLUSTER', 'KEYSLOT', prefix));
-    const ranges = (await cluster.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][];
-    const [, , [host, port]] = ranges.find(([from, to]) => slot >= from && slot <= to) as [
-      number,
-      number,
-      [string, number],
-    ];
-    return { host, port };
-  } finally {
-    cluster.disconnect();
-  }
-}
 
 /** The whole suite against one way of running the product. */
 function faultInjection(mode: Mode) {
@@ -326,7 +309,7 @@ function faultInjection(mode: Mode) {
         await step(`relaunch ${name}`, () => stack.relaunch(part));
       }
       if (mode === 'Redis Cluster') {
-        const master = await masterOf(stack.prefix);
+        const master = await clusterMasterOf(endpoints.redisClusterUrl, stack.prefix);
         await step(`restart the cluster master of the deployment's slot (${master.port})`, async () => {
           // SHUTDOWN flushes the AOF first, as the single Redis's stop does.
           await run('redis-cli', ['-h', master.host, '-p', String(master.port), 'shutdown']).catch(() => {});
@@ -396,7 +379,10 @@ function faultInjection(mode: Mode) {
         const extra = [...view.keys()].filter((key) => !contents.has(key));
         if (differs.length > 0 || extra.length > 0) {
           // What the target holds for its `ns` target, to tell a stuck queue from a skipped write.
-          const master = mode === 'Redis Cluster' ? await masterOf(stack.prefix) : undefined;
+          const master =
+            mode === 'Redis Cluster'
+              ? await clusterMasterOf(endpoints.redisClusterUrl, stack.prefix)
+              : undefined;
           const redis = createRedis(master ? `redis://${master.host}:${master.port}` : endpoints.redisUrl);
           const keys = await redis.keys(`${stack.prefix}:target.${kind}.ns*`);
           const sizes = await Promise.all(

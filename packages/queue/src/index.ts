@@ -18,6 +18,7 @@ export {
 export {
   bullConnection,
   type ClusterAddress,
+  clusterMasterOf,
   createRedis,
   deploymentPrefix,
   isClusterUrl,

@@ -91,3 +91,21 @@ export function deploymentPrefix(redisUrl: string, prefix: string): string {
   if (!isClusterUrl(redisUrl) || /\{[^}]+\}/.test(prefix)) return prefix;
   return `{${prefix}}`;
 }
+
+/** The master (`host`, `port`) that holds `key`'s slot: with one hash tag per deployment, where all its keys live. */
+export async function clusterMasterOf(
+  clusterUrl: string,
+  key: string,
+): Promise<{ host: string; port: number }> {
+  const cluster = createRedis(clusterUrl);
+  try {
+    const slot = Number(await cluster.call('CLUSTER', 'KEYSLOT', key));
+    const ranges = (await cluster.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][];
+    const range = ranges.find(([from, to]) => slot >= from && slot <= to);
+    if (!range) throw new Error(`no master holds slot ${slot}`);
+    const [host, port] = range[2];
+    return { host, port };
+  } finally {
+    cluster.disconnect();
+  }
+}
