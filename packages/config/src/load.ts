@@ -218,8 +218,9 @@ function readDocument(path: string): Record<string, unknown> {
 
 /** Out of the box: one Redis target (id 1, list `bucketevents`, access format) on BullMQ's own Redis. */
 export function defaultDocument(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  // The Redis target writes to one server (as MinIO's): queues on a Redis Cluster get no default target.
-  if (env.REDIS_URL?.startsWith('redis-cluster://')) return { version: '1', notify: {} };
+  // The Redis target writes to one server at a fixed address (as MinIO's): queues on a Redis
+  // Cluster or behind Sentinel get no default target.
+  if (/^redis-(cluster|sentinel):\/\//.test(env.REDIS_URL ?? '')) return { version: '1', notify: {} };
   const redis = new URL(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   return {
     version: '1',

@@ -13,7 +13,7 @@ export const sharedEnvShape = {
     .string()
     .default('redis://127.0.0.1:6379')
     .describe(
-      'Redis for every queue (BullMQ), heartbeats and published rule versions; also the default Redis target. `redis-cluster://host:port[,host:port…]` puts them on a Redis Cluster (all under one hash tag: the queue prefix in braces), with no default target.',
+      'Redis for every queue (BullMQ), heartbeats and published rule versions; also the default Redis target. `redis-cluster://host:port[,host:port…]` puts them on a Redis Cluster (all under one hash tag: the queue prefix in braces), `redis-sentinel://host:port[,host:port…]/<master>` on the master the Sentinels name; neither has a default target.',
     ),
   BUCKET_EVENTS_QUEUE_PREFIX: z
     .string()

@@ -22,6 +22,9 @@ export {
   createRedis,
   deploymentPrefix,
   isClusterUrl,
+  isSentinelUrl,
   parseClusterUrl,
+  parseSentinelUrl,
+  type SentinelAddress,
 } from './redis-connection.ts';
 export { type ScriptCall, scriptCommand } from './redis-script.ts';

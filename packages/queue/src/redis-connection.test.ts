@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deploymentPrefix, isClusterUrl, parseClusterUrl } from './redis-connection.ts';
+import { deploymentPrefix, isClusterUrl, parseClusterUrl, parseSentinelUrl } from './redis-connection.ts';
 
 describe('redis-cluster:// URLs', () => {
   it('names every seed node, with optional credentials', () => {
@@ -26,6 +26,24 @@ describe('redis-cluster:// URLs', () => {
     expect(() => parseClusterUrl('redis://127.0.0.1:6379')).toThrow(/not a redis-cluster/);
     expect(() => parseClusterUrl('redis-cluster://')).toThrow(/no node/);
     expect(() => parseClusterUrl('redis-cluster://host:99999')).toThrow(/bad port/);
+  });
+});
+
+describe('redis-sentinel:// URLs', () => {
+  it('name the sentinels and the master they watch, with the master’s credentials', () => {
+    expect(parseSentinelUrl('redis-sentinel://127.0.0.1:26379,127.0.0.1:26380/bucketevents')).toEqual({
+      nodes: [
+        { host: '127.0.0.1', port: 26379 },
+        { host: '127.0.0.1', port: 26380 },
+      ],
+      name: 'bucketevents',
+    });
+    expect(parseSentinelUrl('redis-sentinel://:s3cret@sentinel-0:26379')).toEqual({
+      nodes: [{ host: 'sentinel-0', port: 26379 }],
+      name: 'mymaster',
+      password: 's3cret',
+    });
+    expect(() => parseSentinelUrl('redis-cluster://a:1')).toThrow(/not a redis-sentinel/);
   });
 });
 

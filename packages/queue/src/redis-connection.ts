@@ -1,7 +1,9 @@
 // Every Redis connection the product opens for its queues, heartbeats and
-// published rules, on one server (`redis://…`, `rediss://…`) or on a Redis
+// published rules, on one server (`redis://…`, `rediss://…`), on a Redis
 // Cluster (`redis-cluster://[user:password@]host:port[,host:port…]`, any of its
-// nodes: the client finds the others).
+// nodes: the client finds the others), or on a master that Redis Sentinel fails
+// over (`redis-sentinel://[user:password@]host:port[,host:port…]/<master name>`:
+// the sentinels' addresses; the credentials are the master's).
 //
 // On a cluster every key of a deployment carries the same hash tag (the queue
 // prefix inside braces, `{bull}:…`), so all of them live in one slot: BullMQ's
@@ -12,8 +14,10 @@ import type { ConnectionOptions } from 'bullmq';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 
 const CLUSTER_SCHEME = 'redis-cluster:';
+const SENTINEL_SCHEME = 'redis-sentinel:';
 
 export const isClusterUrl = (url: string): boolean => url.startsWith(`${CLUSTER_SCHEME}//`);
+export const isSentinelUrl = (url: string): boolean => url.startsWith(`${SENTINEL_SCHEME}//`);
 
 export interface ClusterAddress {
   nodes: { host: string; port: number }[];
@@ -24,7 +28,25 @@ export interface ClusterAddress {
 /** `redis-cluster://[user:password@]host:port[,host:port…]` */
 export function parseClusterUrl(url: string): ClusterAddress {
   if (!isClusterUrl(url)) throw new Error(`not a redis-cluster:// URL: ${url}`);
-  const rest = url.slice(CLUSTER_SCHEME.length + 2).replace(/\/.*$/, '');
+  return parseNodes(url, url.slice(CLUSTER_SCHEME.length + 2).replace(/\/.*$/, ''));
+}
+
+export interface SentinelAddress extends ClusterAddress {
+  /** The name the sentinels monitor the master by. */
+  name: string;
+}
+
+/** `redis-sentinel://[user:password@]host:port[,host:port…]/<master name>` (the sentinels; default name `mymaster`). */
+export function parseSentinelUrl(url: string): SentinelAddress {
+  if (!isSentinelUrl(url)) throw new Error(`not a redis-sentinel:// URL: ${url}`);
+  const rest = url.slice(SENTINEL_SCHEME.length + 2);
+  const slash = rest.indexOf('/');
+  const name = slash >= 0 ? decodeURIComponent(rest.slice(slash + 1)) : '';
+  return { ...parseNodes(url, slash >= 0 ? rest.slice(0, slash) : rest), name: name || 'mymaster' };
+}
+
+/** `[user:password@]host:port[,host:port…]` of a multi-node URL. */
+function parseNodes(url: string, rest: string): ClusterAddress {
   const at = rest.lastIndexOf('@');
   const credentials = at >= 0 ? rest.slice(0, at) : '';
   const hosts = at >= 0 ? rest.slice(at + 1) : rest;
@@ -57,6 +79,19 @@ const CLUSTER_LEVEL = ['lazyConnect', 'enableOfflineQueue', 'enableAutoPipelinin
  * taking a client need not know which.
  */
 export function createRedis(url: string, options: RedisOptions = {}): Redis {
+  if (isSentinelUrl(url)) {
+    const { nodes, name, username, password } = parseSentinelUrl(url);
+    return new Redis({
+      ...options,
+      sentinels: nodes,
+      name,
+      username,
+      password,
+      // After a failover the old master answers writes with READONLY until the client asks the
+      // sentinels again: reconnecting does that, and the command is sent again to the new master.
+      reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
+    });
+  }
   if (!isClusterUrl(url)) return new Redis(url, options);
   const { nodes, username, password } = parseClusterUrl(url);
   const clusterOptions: ClusterOptions = {
@@ -78,7 +113,9 @@ export function bullConnection(
   url: string,
   options: RedisOptions = {},
 ): { connection: ConnectionOptions; release(): void } {
-  if (!isClusterUrl(url)) return { connection: { url, ...options } as ConnectionOptions, release: () => {} };
+  // A connection of ours where BullMQ cannot make one from a URL (a cluster, sentinels).
+  if (!isClusterUrl(url) && !isSentinelUrl(url))
+    return { connection: { url, ...options } as ConnectionOptions, release: () => {} };
   const client = createRedis(url, options);
   return { connection: client as unknown as Cluster, release: () => client.disconnect() };
 }

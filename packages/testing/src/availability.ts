@@ -10,7 +10,8 @@ export type ServiceName =
   | 'elasticsearch7'
   | 'mosquitto'
   | 'mariadb'
-  | 'redis-cluster';
+  | 'redis-cluster'
+  | 'redis-sentinel';
 
 export class ServiceUnavailableError extends Error {
   constructor(

@@ -9,6 +9,7 @@ export const SERVICES_ENV_FILE = fileURLToPath(new URL('../../../infra/local/ser
 const endpointsSchema = z.object({
   REDIS_URL: z.url(),
   REDIS_CLUSTER_URL: z.string().startsWith('redis-cluster://'),
+  REDIS_SENTINEL_URL: z.string().startsWith('redis-sentinel://'),
   POSTGRES_URL: z.url(),
   AMQP_URL: z.url(),
   NATS_URL: z.url(),
@@ -23,6 +24,8 @@ export interface ServiceEndpoints {
   redisUrl: string;
   /** The local three-master Redis Cluster (`redis-cluster://…`), for the multi-node mode's queues. */
   redisClusterUrl: string;
+  /** The local master and replica behind three Sentinels (`redis-sentinel://…/bucketevents`). */
+  redisSentinelUrl: string;
   postgresUrl: string;
   amqpUrl: string;
   natsUrl: string;
@@ -54,6 +57,7 @@ export function loadServiceEndpoints(
   return {
     redisUrl: parsed.REDIS_URL,
     redisClusterUrl: parsed.REDIS_CLUSTER_URL,
+    redisSentinelUrl: parsed.REDIS_SENTINEL_URL,
     postgresUrl: parsed.POSTGRES_URL,
     amqpUrl: parsed.AMQP_URL,
     natsUrl: parsed.NATS_URL,
