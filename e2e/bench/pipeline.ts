@@ -4,7 +4,7 @@
 //   pnpm bench                     (every package's benchmark; this one among them)
 //   pnpm exec turbo run bench --filter=@bucket-events/e2e -- [--clients 32] [--seconds 20] [--size 4096]
 //        [--rates 100,500,2000] [--latency-seconds 20] [--latency-warmup-seconds 5] [--latency-groups a,b/c,d]
-//        [--outage-seconds 60] [--fsync true|false] [--targets redis,webhook]
+//        [--outage-seconds 60] [--fsync true|false] [--targets redis,webhook] [--queues-url URL]
 //        [--json .cache/bench/pipeline.json]
 //
 // Phases:
@@ -32,6 +32,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type TargetKind, type TargetStatus, targetArn } from '@bucket-events/contracts';
+import { clusterMasterOf, createRedis, isClusterUrl } from '@bucket-events/queue';
 import { TargetStatusReader } from '@bucket-events/target-kit';
 import { createS3Driver } from '@bucket-events/testing/s3-driver';
 import { loadServiceEndpoints, uniqueName } from '@bucket-events/testing/services';
@@ -60,6 +61,8 @@ const { values } = parseArgs({
     },
     /** Only these target kinds (comma-separated; default every kind). */
     targets: { type: 'string' },
+    /** Where the queues live (REDIS_URL of the stack; default the local Redis), e.g. the local Redis Cluster's URL. */
+    'queues-url': { type: 'string' },
     /** The JSON report's path (relative: from where pnpm was run); default .cache/bench/pipeline.json at the repository root. */
     json: { type: 'string' },
   },
@@ -108,6 +111,7 @@ async function redisSettled(redis: Redis): Promise<number> {
 }
 
 async function main() {
+  const queuesUrl = values['queues-url'] ?? endpoints.redisUrl;
   const run = uniqueName('bench');
   const targets = await benchTargets(run, values.targets?.split(',') as TargetKind[] | undefined);
   const notify: Record<string, Record<string, object>> = {};
@@ -115,7 +119,7 @@ async function main() {
   const stack: Stack = await startStack({
     config: { region: 'us-east-1', notify },
     targets: targets.map((t) => t.kind),
-    redisUrl: endpoints.redisUrl,
+    redisUrl: queuesUrl,
     env: {
       LOG_LEVEL: 'warn',
       BUCKET_EVENTS_FSYNC: values.fsync,
@@ -131,9 +135,14 @@ async function main() {
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
-  const redis = new Redis(endpoints.redisUrl);
+  // The server that holds the queues (on a cluster, the master of the deployment's slot): its
+  // persistence state and its CPU.
+  const redis = isClusterUrl(queuesUrl)
+    ? await clusterMasterOf(queuesUrl, stack.prefix).then(({ host, port }) => new Redis(port, host))
+    : createRedis(queuesUrl);
   // What the admin API reads: heartbeats for delivered counts, queues for the backlog.
-  const status = new TargetStatusReader(redis, { prefix: stack.prefix, redisUrl: endpoints.redisUrl });
+  const queues = createRedis(queuesUrl);
+  const status = new TargetStatusReader(queues, { prefix: stack.prefix, redisUrl: queuesUrl });
   const statusOf = async (kind: TargetKind) =>
     (
       await status.read([{ kind, id: '1', arn: targetArn({ id: '1', kind }, 'us-east-1') }])
@@ -355,6 +364,7 @@ async function main() {
     const report = {
       date: new Date().toISOString(),
       machine: `${cpus().length} cores, ${Math.round(totalmem() / 1024 ** 3)} GiB`,
+      queues: queuesUrl,
       throughput: {
         clients,
         seconds,
@@ -381,7 +391,7 @@ async function main() {
       peakRssMiB: rss,
     };
     console.log(`
-Pipeline benchmark — ${report.machine}, ${report.date}
+Pipeline benchmark — ${report.machine}, ${report.date}, queues on ${report.queues}
 1. ${clients} clients × ${seconds}s, ${size} B objects, fsync ${values.fsync === 'true' ? 'on' : 'off'}, rule → Redis target:
    ${report.throughput.putsPerSecond} PUT/s  p50 ${report.throughput.p50Ms} ms  p99 ${report.throughput.p99Ms} ms  errors ${errors}
    Redis target meanwhile: ${report.throughput.redisTargetEventsPerSecond} events/s
@@ -408,6 +418,7 @@ Pipeline benchmark — ${report.machine}, ${report.date}
     driver.close();
     await status.close();
     redis.disconnect();
+    queues.disconnect();
     await stack.stop();
   }
 }
