@@ -26,6 +26,18 @@ describe('ingest environment', () => {
     expect(message).toMatch(/- BUCKET_EVENTS_METRICS_PORT: /);
   });
 
+  it('on a Redis Cluster: the queue prefix becomes a hash tag, and only ack durability is taken', () => {
+    const cluster = { REDIS_URL: 'redis-cluster://127.0.0.1:7001,127.0.0.1:7002' };
+    expect(parseIngestEnv(cluster).queuePrefix).toBe('{bull}');
+    expect(parseIngestEnv({ ...cluster, BUCKET_EVENTS_QUEUE_PREFIX: '{prod}' }).queuePrefix).toBe('{prod}');
+    expect(() => parseIngestEnv({ ...cluster, BUCKET_EVENTS_REDIS_DURABILITY: 'replicas:1' })).toThrow(
+      /BUCKET_EVENTS_REDIS_DURABILITY: "replicas:1" is not supported with a redis-cluster/,
+    );
+    expect(parseIngestEnv({ ...cluster, BUCKET_EVENTS_REDIS_DURABILITY: 'ack' }).redisDurability).toEqual({
+      mode: 'ack',
+    });
+  });
+
   it('defaults the metrics port to 9100, and 0 turns it off', () => {
     expect(parseIngestEnv({}).metricsPort).toBe(9100);
     expect(parseIngestEnv({ BUCKET_EVENTS_METRICS_PORT: '0' }).metricsPort).toBeUndefined();

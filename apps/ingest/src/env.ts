@@ -10,7 +10,7 @@ import {
   parseEnv,
   sharedEnvShape,
 } from '@bucket-events/config';
-import { deploymentPrefix } from '@bucket-events/queue';
+import { deploymentPrefix, isClusterUrl } from '@bucket-events/queue';
 import { z } from 'zod';
 import { parseRedisDurability, type RedisDurability } from './outbox/durability.ts';
 import { DEFAULT_ROUND_PACING, type LingerStep } from './outbox/pacing.ts';
@@ -71,7 +71,7 @@ export const ingestEnvSchema = z.object({
       }
     })
     .describe(
-      'When outbox rows are deleted: `ack` once Redis accepted them; `fsync` once on its disk (Redis must run `appendfsync always`); `replicas:N` once N replicas have them.',
+      'When outbox rows are deleted: `ack` once Redis accepted them; `fsync` once on its disk (Redis must run `appendfsync always`); `replicas:N` once N replicas have them. On a Redis Cluster only `ack` so far.',
     ),
   BUCKET_EVENTS_OUTBOX_STUCK_SECONDS: z.coerce
     .number()
@@ -106,6 +106,14 @@ export function parseIngestEnv(env: NodeJS.ProcessEnv = process.env): IngestEnv 
   if (parsed.BUCKET_EVENTS_CONSOLE_ADDRESS !== 'off' && !consoleMatch) {
     throw new Error(`invalid environment:\n  - BUCKET_EVENTS_CONSOLE_ADDRESS: expected "host:port" or "off"`);
   }
+  const redisDurability = parseRedisDurability(parsed.BUCKET_EVENTS_REDIS_DURABILITY);
+  // WAIT counts the replicas of the connection's own writes; a cluster client sends it to whichever
+  // node it picks, whose answer would confirm nothing.
+  if (redisDurability.mode !== 'ack' && isClusterUrl(parsed.REDIS_URL)) {
+    throw new Error(
+      `invalid environment:\n  - BUCKET_EVENTS_REDIS_DURABILITY: "${parsed.BUCKET_EVENTS_REDIS_DURABILITY}" is not supported with a redis-cluster:// REDIS_URL yet (only "ack")`,
+    );
+  }
   return {
     console: consoleMatch ? { host: consoleMatch[1] || '0.0.0.0', port: Number(consoleMatch[2]) } : undefined,
     host: match[1] || '0.0.0.0',
@@ -121,6 +129,6 @@ export function parseIngestEnv(env: NodeJS.ProcessEnv = process.env): IngestEnv 
     relayLingerMs: parsed.BUCKET_EVENTS_RELAY_LINGER_MS,
     metricsPort: parsed.BUCKET_EVENTS_METRICS_PORT === 0 ? undefined : parsed.BUCKET_EVENTS_METRICS_PORT,
     outboxStuckSeconds: parsed.BUCKET_EVENTS_OUTBOX_STUCK_SECONDS,
-    redisDurability: parseRedisDurability(parsed.BUCKET_EVENTS_REDIS_DURABILITY),
+    redisDurability,
   };
 }
