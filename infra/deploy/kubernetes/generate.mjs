@@ -14,6 +14,8 @@ import { parse, stringify } from 'yaml';
 const DEPLOY = new URL('../', import.meta.url);
 const IMAGE = 'bucket-events:latest';
 const PART_OF = 'bucket-events';
+// DEFAULT_METRICS_PORTS of packages/contracts, which plain node cannot load; packages/targets'
+// deploy-files test fails when the two differ or a kind is missing here.
 const TARGETS = {
   amqp: 9101,
   elasticsearch: 9102,
